@@ -1,0 +1,119 @@
+"""The command line: ``build``, ``check`` and ``serve``.
+
+The only place that prints errors and picks exit codes. Heavy modules are imported
+inside the commands, so that ``--help`` starts as fast as click itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+EXIT_CONTENT = 1
+EXIT_INTERRUPTED = 130
+
+project_option = click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The project folder, holding content/ and templates/.",
+)
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+debug_option = click.option("--debug", is_flag=True, help="Show Python tracebacks of failures.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="zhoukou-report")
+def main() -> None:
+    """Build the Zhoukou work report microsite in Chinese and English."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+
+
+@main.command()
+@project_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The output folder  [default: build/ in the project]",
+)
+@strict_option
+@debug_option
+def build(project: Path, out: Path | None, strict: bool, debug: bool) -> None:
+    """Build the site into the output folder, replacing the previous build only on success."""
+    from .build import build_site
+
+    out = out if out is not None else project / "build"
+    summary = _run(lambda: build_site(project, out, strict=strict), debug)
+    _print_warnings(summary.warnings)
+    click.echo(f"Built {summary.pages} pages into {_shown(summary.out)} in {_ms(summary.seconds)}.")
+
+
+@main.command()
+@project_option
+@strict_option
+@debug_option
+def check(project: Path, strict: bool, debug: bool) -> None:
+    """Run every check of a build, render in memory and check every link; write nothing."""
+    from .build import check_site
+
+    summary = _run(lambda: check_site(project, strict=strict), debug)
+    _print_warnings(summary.warnings)
+    click.echo(f"Checked {summary.pages} pages in {_ms(summary.seconds)}: no errors.")
+
+
+def _run(action, debug: bool):
+    from .errors import BuildFailed, OutputRefused
+
+    try:
+        return action()
+    except BuildFailed as failure:
+        _print_warnings(failure.warnings)
+        _print_errors(failure.errors)
+        if debug:
+            raise
+        sys.exit(EXIT_CONTENT)
+    except OutputRefused as refusal:
+        click.echo(f"Error: {refusal}", err=True)
+        if debug:
+            raise
+        sys.exit(EXIT_CONTENT)
+    except KeyboardInterrupt:
+        click.echo("Interrupted: nothing was changed.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _print_errors(errors) -> None:
+    count = len(errors)
+    click.echo(f"Found {count} error{'s' if count != 1 else ''}; nothing was written:", err=True)
+    width = len(str(count))
+    for number, error in enumerate(errors, start=1):
+        click.echo(f"{number:>{width}}. {error.format()}", err=True)
+
+
+def _print_warnings(warnings) -> None:
+    if not warnings:
+        return
+    count = len(warnings)
+    click.echo(f"{count} warning{'s' if count != 1 else ''}:", err=True)
+    for warning in warnings:
+        click.echo(f"  warning: {warning.format()}", err=True)
+
+
+def _shown(path: Path | None) -> str:
+    if path is None:
+        return "-"
+    try:
+        return str(path.relative_to(Path.cwd())) + "/"
+    except ValueError:
+        return str(path) + "/"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"

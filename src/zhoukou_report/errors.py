@@ -1,0 +1,62 @@
+"""The one error type for content problems, and the failure that carries all of them.
+
+Inner code raises ``ContentError`` with what it knows (a field and a message);
+the stage that knows the file fills in the path and line with ``located``. The
+message is only formatted when shown, by ``format``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class ContentError(Exception):
+    """A problem in the content or templates, pointing at a place an editor can open."""
+
+    message: str
+    path: str | None = None  # relative to the project, with forward slashes
+    line: int | None = None  # 1-based
+    field: str | None = None  # e.g. "figures[12].value"
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def located(self, path: str | None = None, line: int | None = None) -> ContentError:
+        """The same error, with the path and line filled in where they were unknown."""
+        return replace(
+            self,
+            path=self.path if self.path is not None else path,
+            line=self.line if self.line is not None else line,
+        )
+
+    def format(self) -> str:
+        """``file:line: field: message``, leaving out the parts that are not known."""
+        where = self.path or "<unknown file>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        parts = [where]
+        if self.field:
+            parts.append(self.field)
+        parts.append(self.message)
+        text = ": ".join(parts)
+        if self.hint:
+            text = f"{text} ({self.hint})"
+        return text
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.path or "", self.line or 0, self.field or "")
+
+
+class BuildFailed(Exception):
+    """Every content error of a run; nothing was written."""
+
+    def __init__(self, errors: list[ContentError], warnings: list[ContentError] | None = None):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = sorted(errors, key=ContentError.sort_key)
+        self.warnings = list(warnings or [])
+
+
+class OutputRefused(Exception):
+    """The output folder is not one this tool may replace."""

@@ -1,0 +1,113 @@
+"""Reading typed fields out of parsed YAML, collecting every problem instead of stopping.
+
+The readers of site.yaml, strings.yaml, figures.yaml and front matter share these.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ContentError
+from .load import YamlDoc
+
+
+@dataclass
+class Problems:
+    """Errors and warnings of one run, in the order found."""
+
+    errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentError] = field(default_factory=list)
+
+    def attempt(self, step: Callable[[], Any]) -> Any:
+        """Run a step; a content error is recorded and None returned."""
+        try:
+            return step()
+        except ContentError as e:
+            self.errors.append(e)
+            return None
+
+
+def expected(what: str, got: Any) -> str:
+    """ "expected a number, got "abc"": what a field should hold, and what it holds."""
+    if got is None:
+        return f"expected {what}, got nothing"
+    if isinstance(got, str):
+        return f'expected {what}, got "{got}"'
+    if isinstance(got, dict):
+        return f"expected {what}, got key: value pairs"
+    if isinstance(got, list):
+        return f"expected {what}, got a list"
+    if isinstance(got, bool):
+        return f"expected {what}, got {'true' if got else 'false'}"
+    return f"expected {what}, got {got}"
+
+
+def suggestion(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest known word, if one is close."""
+    close = difflib.get_close_matches(str(word), sorted(choices), n=1)
+    return f'did you mean "{close[0]}"?' if close else None
+
+
+def unknown_keys(
+    doc: YamlDoc, path: str, data: dict, known: Iterable[str], problems: Problems
+) -> None:
+    """An error for every key that is not a known field (a typo would otherwise go unseen)."""
+    known = set(known)
+    for key in data:
+        if key not in known:
+            child = f"{path}.{key}" if path else str(key)
+            hint = suggestion(key, known) or "known fields: " + ", ".join(sorted(known))
+            problems.errors.append(doc.error(child, f'unknown field "{key}"', hint=hint))
+
+
+def text_field(
+    doc: YamlDoc, path: str, value: Any, problems: Problems, what: str = "text"
+) -> str | None:
+    """A non-empty text; numbers are taken as their text."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, str | int | float)
+        or not str(value).strip()
+    ):
+        message = (
+            f"{path.rsplit('.', 1)[-1]} is missing" if value is None else expected(what, value)
+        )
+        problems.errors.append(doc.error(path, message))
+        return None
+    return str(value).strip()
+
+
+def translated(
+    doc: YamlDoc,
+    path: str,
+    value: Any,
+    codes: tuple[str, ...],
+    problems: Problems,
+    optional: tuple[str, ...] = (),
+) -> dict[str, str] | None:
+    """A text given in every language, as ``{zh: …, en: …}``; ``optional`` ones may be left out."""
+    if not isinstance(value, dict):
+        what = f"a text for each language ({', '.join(codes)})"
+        problems.errors.append(doc.error(path, expected(what, value)))
+        return None
+    before = len(problems.errors)
+    result = {}
+    for code in codes:
+        text = value.get(code)
+        if text is None and code in optional:
+            result[code] = ""
+            continue
+        if text is None:
+            problems.errors.append(doc.error(f"{path}.{code}", f"the {code} text is missing"))
+            continue
+        checked = text_field(doc, f"{path}.{code}", text, problems)
+        if checked is not None:
+            result[code] = checked
+    for key in value:
+        if key not in codes:
+            message = f'"{key}" is not one of the site\'s languages ({", ".join(codes)})'
+            problems.errors.append(doc.error(f"{path}.{key}", message))
+    return result if len(problems.errors) == before else None

@@ -1,0 +1,156 @@
+"""figures.yaml: every statistic of the report, defined once, and the checks on how it is used.
+
+Errors: a malformed figure, a duplicate id, a section with no page, a reference in
+the prose to an id that does not exist. Warnings: a figure no page uses, a value
+that no longer appears in its own source phrase (the number was corrected, the
+citation was not), a source phrase that is not in the source text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .errors import ContentError
+from .fields import Problems, expected, suggestion, text_field, translated, unknown_keys
+from .load import YamlDoc
+from .markup import figure_references
+from .model import Figure, Page, SourceText
+from .numbers import QUALIFIERS, chinese, grouped, plain
+from .pages import Docs
+
+FIGURES_FILE = "content/figures.yaml"
+FIGURE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FIGURE_KEYS = ("id", "section", "value", "qualifier", "unit", "label", "source")
+
+
+def read_figures(doc: YamlDoc, codes: tuple[str, ...], problems: Problems) -> list[Figure]:
+    unknown_keys(doc, "", doc.data, ("figures",), problems)
+    items = doc.data.get("figures")
+    if not isinstance(items, list):
+        problems.errors.append(doc.error("figures", expected("a list of figures", items)))
+        return []
+    figures: list[Figure] = []
+    first_use: dict[str, str] = {}
+    for i, item in enumerate(items):
+        path = f"figures[{i}]"
+        if not isinstance(item, dict):
+            problems.errors.append(
+                doc.error(path, expected("a figure (id, section, value, …)", item))
+            )
+            continue
+        before = len(problems.errors)
+        unknown_keys(doc, path, item, FIGURE_KEYS, problems)
+        figure_id = _figure_id(doc, path, item.get("id"), first_use, problems)
+        section = text_field(doc, f"{path}.section", item.get("section"), problems, "a page name")
+        value = _value(doc, f"{path}.value", item.get("value"), problems)
+        qualifier = item.get("qualifier")
+        if qualifier is not None and qualifier not in QUALIFIERS:
+            message = expected(" or ".join(QUALIFIERS), qualifier)
+            problems.errors.append(doc.error(f"{path}.qualifier", message))
+        # English has no measure words: only the first language's unit is required.
+        unit = translated(doc, f"{path}.unit", item.get("unit"), codes, problems, codes[1:])
+        label = translated(doc, f"{path}.label", item.get("label"), codes, problems)
+        source = text_field(
+            doc, f"{path}.source", item.get("source"), problems, "the phrase of the source"
+        )
+        if len(problems.errors) > before:
+            continue
+        figures.append(
+            Figure(
+                id=figure_id,
+                section=section,
+                value=value,
+                unit=unit,
+                label=label,
+                source=source,
+                qualifier=qualifier,
+                path=doc.path,
+                line=doc.line_of(path) or 0,
+                field=path,
+            )
+        )
+    return figures
+
+
+def _figure_id(
+    doc: YamlDoc, path: str, value: object, first_use: dict[str, str], problems: Problems
+) -> str | None:
+    if not isinstance(value, str) or not FIGURE_ID.match(value):
+        what = "an id of lowercase letters, digits and hyphens"
+        problems.errors.append(doc.error(f"{path}.id", expected(what, value)))
+        return None
+    if value in first_use:
+        message = f'the id "{value}" is already used by {first_use[value]}'
+        problems.errors.append(doc.error(f"{path}.id", message))
+        return None
+    first_use[value] = f"{path} on line {doc.line_of(path)}"
+    return value
+
+
+def _value(doc: YamlDoc, path: str, value: object, problems: Problems) -> int | float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        problems.errors.append(doc.error(path, expected("a number", value)))
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def check_sections(
+    figures: list[Figure], pages: list[Page], doc: YamlDoc, problems: Problems
+) -> None:
+    """Every figure belongs to a page that exists."""
+    sections = {page.id for page in pages}
+    for figure in figures:
+        if figure.section not in sections:
+            message = f'there is no page "{figure.section}"'
+            hint = suggestion(figure.section, sections)
+            problems.errors.append(doc.error(f"{figure.field}.section", message, hint=hint))
+
+
+def check_references(
+    docs: Docs, figures: dict[str, Figure], doc: YamlDoc, problems: Problems
+) -> None:
+    """Every [[id]] names a figure; every figure is used somewhere (else a warning)."""
+    referenced: set[str] = set()
+    for by_id in docs.values():
+        for page in by_id.values():
+            for figure_id, offset in figure_references(page.body):
+                referenced.add(figure_id)
+                if figure_id in figures:
+                    continue
+                message = f'unknown figure "{figure_id}"' if figure_id else "empty figure reference"
+                hint = suggestion(figure_id, figures) or f"figures are defined in {FIGURES_FILE}"
+                problems.errors.append(
+                    ContentError(
+                        message,
+                        path=page.path,
+                        line=page.body_line + offset,
+                        field=f"[[{figure_id}]]",
+                        hint=hint,
+                    )
+                )
+    for figure in figures.values():
+        if figure.id not in referenced:
+            message = f'the figure "{figure.id}" is not used on any page'
+            hint = f"refer to it as [[{figure.id}]] in the text, or remove it"
+            problems.warnings.append(doc.error(f"{figure.field}.id", message, hint=hint))
+
+
+def check_source_phrases(
+    figures: list[Figure], doc: YamlDoc, source: SourceText, problems: Problems
+) -> None:
+    """Each value still appears in its own source phrase, and each phrase in the source text."""
+    text = source.plain
+    for figure in figures:
+        path = f"{figure.field}.source"
+        written = {plain(figure.value), chinese(figure.value), grouped(figure.value)}
+        if not any(form in figure.source for form in written):
+            value = plain(figure.value)
+            message = f'the value {value} does not appear in its source phrase "{figure.source}"'
+            hint = "if the number was corrected, update the citation too"
+            problems.warnings.append(doc.error(path, message, hint=hint))
+        if figure.source not in text:
+            message = f'the phrase "{figure.source}" is not in the source text {source.path}'
+            problems.warnings.append(doc.error(path, message))

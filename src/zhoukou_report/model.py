@@ -1,0 +1,144 @@
+"""The site as data: languages, figures, pages. Each page's output path is decided here, once."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from .numbers import format_number, plain
+
+# Pages every language has, beside the content pages; their text lives in strings.yaml.
+GENERATED_PAGES = ("figures", "source", "404")
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # "zh", as in content/zh/
+    tag: str  # BCP 47, for lang and hreflang: "zh-CN"
+    name: str  # the language's own name, for the switcher: "中文"
+    locale: str  # for og:locale: "zh_CN"
+    prefix: str  # output folder: "" for the default language, "en/" for the others
+
+
+@dataclass(frozen=True)
+class Text:
+    """A piece of Markdown and where it came from, for error messages."""
+
+    markdown: str
+    path: str
+    line: int  # the line of the file where the Markdown starts
+
+
+@dataclass(frozen=True)
+class Figure:
+    id: str
+    section: str
+    value: int | float
+    unit: Mapping[str, str]
+    label: Mapping[str, str]
+    source: str
+    qualifier: str | None = None
+    path: str = "content/figures.yaml"
+    line: int = 0
+    field: str = "figures"  # where it is defined: "figures[12]"
+
+    def text(self, lang: str) -> str:
+        """The figure as prose writes it: ``110多``, ``more than 110``, ``92.1%``."""
+        return format_number(self.value, lang, self.qualifier, self.unit.get(lang, ""))
+
+    @property
+    def data_value(self) -> str:
+        """The value for machines: ``<data value="18000">``."""
+        return plain(self.value)
+
+    def unit_text(self, lang: str) -> str:
+        """The unit shown beside the number, unless it is already part of it (``%``)."""
+        unit = self.unit.get(lang, "")
+        return "" if unit in ("%", "‰") else unit
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str  # "overview", "highlight-1", "goal-2", "figures", "source", "404"
+    lang: str
+    kind: str  # "landing", "highlight", "goal", "figures", "source", "404"
+    title: str  # the page's own title: a highlight's keyword, a goal's title
+    number: int | None = None
+    body: Text | None = None
+    lang_prefix: str = ""  # the output folder of the page's language: "" or "en/"
+
+    @property
+    def output(self) -> str:
+        """Where the page is written, relative to the output folder (always forward slashes)."""
+        return output_path(self.id, self.lang_prefix)
+
+    @property
+    def root(self) -> str:
+        """The relative path from this page back to the site's root: "" or "../"."""
+        return "../" * self.output.count("/")
+
+    def href(self, target: str) -> str:
+        """A relative link from this page to another output path (with an optional #anchor)."""
+        path, _, anchor = target.partition("#")
+        here = posixpath.dirname(self.output) or "."
+        rel = posixpath.relpath(path, here) if path else posixpath.basename(self.output)
+        return rel + (f"#{anchor}" if anchor else "")
+
+
+def output_path(page_id: str, prefix: str) -> str:
+    name = "index" if page_id == "overview" else page_id
+    return f"{prefix}{name}.html"
+
+
+@dataclass(frozen=True)
+class SiteMeta:
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    meeting: Mapping[str, str]
+    speaker: Mapping[str, str]
+    speaker_role: Mapping[str, str]
+    publication: Mapping[str, str]
+    date: date
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """The original report, cleaned: headings and paragraphs, in order."""
+
+    blocks: tuple[tuple[str, str], ...]  # ("heading" | "keyword" | "paragraph", text)
+    path: str
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(text for _, text in self.blocks)
+
+
+@dataclass(frozen=True)
+class Site:
+    meta: SiteMeta
+    languages: tuple[Language, ...]
+    figures: tuple[Figure, ...]
+    pages: tuple[Page, ...]
+    goals_intro: Mapping[str, Text]
+    strings: Mapping[str, Mapping[str, str]]
+    source: SourceText
+    figure_index: Mapping[str, Figure] = field(default_factory=dict)
+
+    @property
+    def default_language(self) -> Language:
+        return self.languages[0]
+
+    def language(self, code: str) -> Language:
+        return next(lang for lang in self.languages if lang.code == code)
+
+    def pages_in(self, lang: str) -> list[Page]:
+        return [page for page in self.pages if page.lang == lang]
+
+    def page(self, page_id: str, lang: str) -> Page:
+        return next(p for p in self.pages if p.id == page_id and p.lang == lang)
+
+    def figures_in(self, section: str) -> list[Figure]:
+        return [figure for figure in self.figures if figure.section == section]

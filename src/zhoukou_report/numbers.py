@@ -1,0 +1,72 @@
+"""How a figure is written in each language.
+
+Chinese keeps the source's style: plain digits below ten thousand (``1975``), 万 and
+亿 above it when that is exact to one or two decimals (``1.8万``, ``19.5万``).
+English uses digits with thousands separators (``18,000``). The qualifier
+``more-than`` is 多 after the number in Chinese and "more than" before it in English.
+Symbol units (``%``) are part of the number in both languages.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+QUALIFIERS = ("more-than",)
+SYMBOL_UNITS = frozenset({"%", "‰"})
+
+_ZH_DIGITS = "零一二三四五六七八九"
+
+
+def plain(value: int | float) -> str:
+    """The number in digits without grouping, without a trailing ``.0``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return str(value)
+    return format(Decimal(repr(value)).normalize(), "f")
+
+
+def grouped(value: int | float) -> str:
+    """Digits with thousands separators: ``18,000``, ``1,975``, ``92.1``."""
+    text = plain(value)
+    whole, _, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = f"{int(whole.lstrip('-')):,}"
+    return sign + whole + (f".{fraction}" if fraction else "")
+
+
+def chinese(value: int | float) -> str:
+    """Digits as the source writes them: ``8``, ``1975``, ``1.8万``, ``19.5万``, ``3亿``."""
+    number = Decimal(plain(value))
+    for size, word in ((Decimal(100_000_000), "亿"), (Decimal(10_000), "万")):
+        if abs(number) >= size:
+            scaled = number / size
+            if scaled == scaled.quantize(Decimal("0.01")):
+                return format(scaled.normalize(), "f") + word
+    return plain(value)
+
+
+def format_number(
+    value: int | float, lang: str, qualifier: str | None = None, unit: str = ""
+) -> str:
+    """The figure as prose shows it: number, qualifier, and a symbol unit if it has one."""
+    if unit in SYMBOL_UNITS:
+        text = (plain(value) if lang.startswith("zh") else grouped(value)) + unit
+    else:
+        text = chinese(value) if lang.startswith("zh") else grouped(value)
+    if qualifier == "more-than":
+        text = f"{text}多" if lang.startswith("zh") else f"more than {text}"
+    return text
+
+
+def ordinal_word(number: int, lang: str) -> str:
+    """A highlight's or goal's number as its heading writes it: 一, 二 … in Chinese; 1, 2 … else."""
+    if not lang.startswith("zh") or number < 1 or number > 99:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    text = ""
+    if tens:
+        text = ("" if tens == 1 else _ZH_DIGITS[tens]) + "十"
+    if ones:
+        text += _ZH_DIGITS[ones]
+    return text

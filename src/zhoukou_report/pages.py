@@ -1,0 +1,147 @@
+"""The Markdown pages of each language: which files there are, their front matter, their order.
+
+A page's kind and number come from its file name (``highlight-3.md``), so that an
+editor never types them twice; every language must have the same pages.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import ContentError
+from .fields import Problems, text_field, unknown_keys
+from .load import MarkdownDoc, parse_markdown, read_text
+from .model import Language, Page, Text
+
+CONTENT = "content"
+PAGE_FILE = re.compile(r"^(?:overview|goals-intro|(?:highlight|goal)-[1-9][0-9]*)\.md$")
+REQUIRED_FILES = ("overview", "goals-intro")
+
+# The front matter each kind of Markdown file holds: required keys, then optional ones.
+FRONT_MATTER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "landing": ((), ("title",)),
+    "goals-intro": ((), ("title",)),
+    "highlight": (("keyword",), ()),
+    "goal": (("title",), ()),
+}
+
+Docs = dict[str, dict[str, MarkdownDoc]]  # language code -> page id -> file
+
+
+def read_markdown_files(project: Path, languages: tuple[Language, ...], problems: Problems) -> Docs:
+    """Every Markdown file of every language, by language and page id."""
+    docs: Docs = {}
+    for lang in languages:
+        folder = project / CONTENT / lang.code
+        docs[lang.code] = {}
+        if not folder.is_dir():
+            message = f"the folder of the {lang.name} pages is missing"
+            problems.errors.append(ContentError(message, path=f"{CONTENT}/{lang.code}/"))
+            continue
+        for file in sorted(folder.iterdir()):
+            if file.name.startswith(".") or file.suffix != ".md" or not file.is_file():
+                continue
+            rel = f"{CONTENT}/{lang.code}/{file.name}"
+            if not PAGE_FILE.match(file.name):
+                hint = "pages are overview.md, goals-intro.md, highlight-N.md and goal-N.md"
+                problems.errors.append(
+                    ContentError("unexpected page file name", path=rel, hint=hint)
+                )
+                continue
+            doc = problems.attempt(lambda f=file, r=rel: parse_markdown(read_text(f, r), r))
+            if doc is not None:
+                docs[lang.code][file.stem] = doc
+    return docs
+
+
+def build_pages(
+    docs: Docs, languages: tuple[Language, ...], problems: Problems
+) -> tuple[list[Page], dict[str, Text]]:
+    """The content pages of every language in reading order, and each language's goals intro."""
+    pages: list[Page] = []
+    intros: dict[str, Text] = {}
+    page_ids = {page_id for by_id in docs.values() for page_id in by_id} | set(REQUIRED_FILES)
+    ordered = sorted(page_ids, key=page_order)
+    for lang in languages:
+        by_id = docs.get(lang.code, {})
+        for page_id in ordered:
+            doc = by_id.get(page_id)
+            if doc is None:
+                _missing(page_id, lang, docs, problems)
+                continue
+            kind, number = page_kind(page_id)
+            meta = _front_matter(doc, kind, problems)
+            if meta is None:
+                continue
+            body = Text(doc.body, doc.path, doc.body_line)
+            if kind == "goals-intro":
+                intros[lang.code] = body
+            else:
+                title = meta.get("keyword") or meta.get("title") or ""
+                pages.append(Page(page_id, lang.code, kind, title, number, body, lang.prefix))
+    if languages:
+        _check_numbering(page_ids, languages[0], problems)
+    return pages, intros
+
+
+def page_kind(page_id: str) -> tuple[str, int | None]:
+    """("landing", None), ("goals-intro", None), ("highlight", 3), ("goal", 1)."""
+    if page_id == "overview":
+        return "landing", None
+    if page_id == "goals-intro":
+        return "goals-intro", None
+    kind, _, number = page_id.partition("-")
+    return kind, int(number)
+
+
+def page_order(page_id: str) -> tuple[int, int]:
+    """The report's order: overview, highlights, the goals' intro, goals."""
+    kind, number = page_kind(page_id)
+    rank = {"landing": 0, "highlight": 1, "goals-intro": 2, "goal": 3}[kind]
+    return rank, number or 0
+
+
+def _missing(page_id: str, lang: Language, docs: Docs, problems: Problems) -> None:
+    other = next((by_id[page_id].path for by_id in docs.values() if page_id in by_id), None)
+    message = f"the page is missing in {lang.name}"
+    if other:
+        message += f" (it exists as {other})"
+    problems.errors.append(ContentError(message, path=f"{CONTENT}/{lang.code}/{page_id}.md"))
+
+
+def _check_numbering(page_ids: set[str], lang: Language, problems: Problems) -> None:
+    for kind in ("highlight", "goal"):
+        numbers = sorted(
+            number
+            for page_id in page_ids
+            for found, number in [page_kind(page_id)]
+            if found == kind and number is not None
+        )
+        for expected, number in enumerate(numbers, start=1):
+            if number != expected:
+                message = (
+                    f"{kind}-{expected}.md is missing: number the {kind}s 1, 2, 3 … without gaps"
+                )
+                path = f"{CONTENT}/{lang.code}/{kind}-{number}.md"
+                problems.errors.append(ContentError(message, path=path))
+                break
+
+
+def _front_matter(doc: MarkdownDoc, kind: str, problems: Problems) -> dict[str, str] | None:
+    required, optional = FRONT_MATTER[kind]
+    meta = doc.meta
+    if not isinstance(meta.data, dict):
+        problems.errors.append(meta.error("", "the front matter must be key: value pairs"))
+        return None
+    before = len(problems.errors)
+    unknown_keys(meta, "", meta.data, required + optional, problems)
+    values = {}
+    for key in required + optional:
+        value = meta.data.get(key)
+        if value is None and key in optional:
+            continue
+        text = text_field(meta, key, value, problems)
+        if text is not None:
+            values[key] = text
+    return values if len(problems.errors) == before else None

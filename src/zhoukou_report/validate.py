@@ -1,0 +1,171 @@
+"""``load_site``: read every content file, run every check, return the site model.
+
+Each reader records its problems and carries on, so that one run reports every
+error of the content, not only the first; nothing is built unless there are none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from .errors import BuildFailed, ContentError
+from .fields import Problems, expected, translated, unknown_keys
+from .figures import check_references, check_sections, check_source_phrases, read_figures
+from .load import YamlDoc, parse_yaml, read_text
+from .model import GENERATED_PAGES, Language, Page, Site, SiteMeta, SourceText
+from .pages import CONTENT, build_pages, read_markdown_files
+from .source import clean_source
+
+SITE_FILE = f"{CONTENT}/site.yaml"
+STRINGS_FILE = f"{CONTENT}/strings.yaml"
+FIGURES_FILE = f"{CONTENT}/figures.yaml"
+SOURCE_FILE = f"{CONTENT}/source/report.zh.txt"
+
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+LANGUAGE_KEYS = ("code", "tag", "name", "locale")
+TRANSLATED_META = ("title", "description", "meeting", "speaker", "speaker_role", "publication")
+SITE_KEYS = ("languages", *TRANSLATED_META, "date", "base_url")
+BASE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
+
+
+def load_site(project: Path, strict: bool = False) -> tuple[Site, list[ContentError]]:
+    """Read and check the content of a project: the site, and its warnings."""
+    if not (project / CONTENT).is_dir():
+        hint = "run the command in the project folder, or give --project"
+        raise BuildFailed(
+            [ContentError("there is no content folder here", path=CONTENT, hint=hint)]
+        )
+    problems = Problems()
+
+    site_doc = problems.attempt(lambda: _read_yaml(project, SITE_FILE))
+    languages = _languages(site_doc, problems) if site_doc else ()
+    codes = tuple(lang.code for lang in languages)
+    meta = _site_meta(site_doc, codes, problems) if site_doc and codes else None
+
+    strings_doc = problems.attempt(lambda: _read_yaml(project, STRINGS_FILE))
+    strings = {}
+    if strings_doc and codes:
+        for key, value in strings_doc.data.items():
+            text = translated(strings_doc, str(key), value, codes, problems)
+            if text is not None:
+                strings[str(key)] = text
+
+    figures_doc = problems.attempt(lambda: _read_yaml(project, FIGURES_FILE))
+    figures = read_figures(figures_doc, codes, problems) if figures_doc and codes else []
+    figure_index = {figure.id: figure for figure in figures}
+
+    source = problems.attempt(lambda: _read_source(project))
+    docs = read_markdown_files(project, languages, problems)
+    pages, intros = build_pages(docs, languages, problems)
+
+    if figures_doc:
+        check_sections(figures, pages, figures_doc, problems)
+        check_references(docs, figure_index, figures_doc, problems)
+        if source is not None:
+            check_source_phrases(figures, figures_doc, source, problems)
+
+    if strict:
+        problems.errors.extend(problems.warnings)
+        problems.warnings = []
+    if problems.errors or meta is None or source is None:
+        raise BuildFailed(problems.errors, problems.warnings)
+
+    generated = [
+        Page(
+            page_id,
+            lang.code,
+            page_id,
+            _generated_title(strings, page_id, lang.code),
+            lang_prefix=lang.prefix,
+        )
+        for lang in languages
+        for page_id in GENERATED_PAGES
+    ]
+    site = Site(
+        meta=meta,
+        languages=languages,
+        figures=tuple(figures),
+        pages=tuple(pages + generated),
+        goals_intro=intros,
+        strings=strings,
+        source=source,
+        figure_index=figure_index,
+    )
+    return site, problems.warnings
+
+
+def _generated_title(strings: dict[str, dict[str, str]], page_id: str, code: str) -> str:
+    """A generated page's title, from strings.yaml (``figures_title``, ``notfound_title``)."""
+    key = "notfound_title" if page_id == "404" else f"{page_id}_title"
+    return strings.get(key, {}).get(code, "")
+
+
+def _read_yaml(project: Path, rel: str) -> YamlDoc:
+    file = project / rel
+    if not file.is_file():
+        raise ContentError("the file is missing", path=rel)
+    doc = parse_yaml(read_text(file, rel), rel)
+    if not isinstance(doc.data, dict):
+        raise ContentError("expected key: value pairs at the top of the file", path=rel, line=1)
+    return doc
+
+
+def _read_source(project: Path) -> SourceText:
+    file = project / SOURCE_FILE
+    if not file.is_file():
+        raise ContentError("the source text is missing", path=SOURCE_FILE)
+    return clean_source(read_text(file, SOURCE_FILE), SOURCE_FILE)
+
+
+def _languages(doc: YamlDoc, problems: Problems) -> tuple[Language, ...]:
+    items = doc.data.get("languages")
+    if not isinstance(items, list) or not items:
+        problems.errors.append(doc.error("languages", expected("a list of languages", items)))
+        return ()
+    languages: list[Language] = []
+    for i, item in enumerate(items):
+        path = f"languages[{i}]"
+        if not isinstance(item, dict):
+            problems.errors.append(doc.error(path, expected("code, tag, name and locale", item)))
+            continue
+        before = len(problems.errors)
+        unknown_keys(doc, path, item, LANGUAGE_KEYS, problems)
+        values = {}
+        for key in LANGUAGE_KEYS:
+            value = item.get(key)
+            if not isinstance(value, str) or not value.strip():
+                problems.errors.append(doc.error(f"{path}.{key}", expected("text", value)))
+            else:
+                values[key] = value.strip()
+        code = values.get("code", "")
+        if code and not LANGUAGE_CODE.match(code):
+            message = f'"{code}" is not a language code like zh or en'
+            problems.errors.append(doc.error(f"{path}.code", message))
+        elif any(lang.code == code for lang in languages):
+            message = f'the language "{code}" is listed twice'
+            problems.errors.append(doc.error(f"{path}.code", message))
+        if len(problems.errors) == before:
+            prefix = f"{code}/" if languages else ""  # the first language is the default
+            languages.append(Language(prefix=prefix, **values))
+    return tuple(languages) if len(languages) == len(items) else ()
+
+
+def _site_meta(doc: YamlDoc, codes: tuple[str, ...], problems: Problems) -> SiteMeta | None:
+    unknown_keys(doc, "", doc.data, SITE_KEYS, problems)
+    texts = {
+        key: translated(doc, key, doc.data.get(key), codes, problems) for key in TRANSLATED_META
+    }
+    date = doc.data.get("date")
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        problems.errors.append(doc.error("date", expected("a date like 2024-02-04", date)))
+        date = None
+    base_url = doc.data.get("base_url")
+    if base_url is not None and not (isinstance(base_url, str) and BASE_URL.match(base_url)):
+        what = "an address like https://example.org/report/"
+        problems.errors.append(doc.error("base_url", expected(what, base_url)))
+        base_url = None
+    if date is None or any(value is None for value in texts.values()):
+        return None
+    return SiteMeta(date=date, base_url=base_url, **texts)
