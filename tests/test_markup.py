@@ -1,0 +1,81 @@
+"""Markdown to HTML: figure references, Chinese line breaks, sanitising."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhoukou_report.errors import ContentError
+from zhoukou_report.markup import FigureContext, Renderer, figure_references
+from zhoukou_report.model import Figure
+
+FIGURES = {
+    "deputies": Figure("deputies", "highlight-4", 18000, {"zh": "名", "en": ""},
+                       {"zh": "代表", "en": "Deputies"}, "1.8万名"),
+    "units": Figure("units", "highlight-3", 110, {"zh": "家", "en": ""},
+                    {"zh": "单位", "en": "Units"}, "110多家", qualifier="more-than"),
+}  # fmt: skip
+
+
+def render(text: str, lang: str) -> str:
+    context = FigureContext(FIGURES, lang, lambda figure: f"figures.html#fig-{figure.id}")
+    return Renderer().convert(text, context)
+
+
+def test_a_reference_renders_the_number_of_its_language_as_data():
+    assert render("把[[deputies]]名代表编组。", "zh") == (
+        '<p>把<a class="fig" href="figures.html#fig-deputies"><data value="18000">1.8万</data></a>'
+        "名代表编组。</p>"
+    )
+    assert render("We grouped [[deputies]] deputies.", "en") == (
+        '<p>We grouped <a class="fig" href="figures.html#fig-deputies">'
+        '<data value="18000">18,000</data></a> deputies.</p>'
+    )
+
+
+def test_a_qualifier_is_written_the_way_each_language_writes_it():
+    assert '<data value="110">110多</data>' in render("走访[[units]]家单位", "zh")
+    assert '<data value="110">more than 110</data>' in render("visited [[units]] units", "en")
+
+
+def test_an_unknown_reference_is_a_content_error():
+    with pytest.raises(ContentError, match='unknown figure "nope"'):
+        render("[[nope]]", "zh")
+
+
+def test_a_line_break_in_chinese_is_not_a_space():
+    html = render("在市委坚强领导下，市人大\n常委会召开会议\n[[deputies]]\n名。", "zh")
+    assert "市人大常委会召开会议<a" in html
+    assert "</a>名。" in html
+    assert "\n" not in html.removeprefix("<p>").removesuffix("</p>")
+
+
+def test_a_line_break_in_english_stays_a_space():
+    html = render("We held\nsessions and\n[[deputies]] deputies.", "en")
+    assert "We held\nsessions and\n<a" in html
+
+
+def test_latin_words_inside_chinese_keep_their_space():
+    assert render("使用 Python\nMarkdown 写作", "zh") == "<p>使用 Python Markdown 写作</p>"
+
+
+def test_figure_references_report_their_lines():
+    text = "first [[a]]\nsecond\nthird [[b]] and [[ c ]]\n"
+    assert list(figure_references(text)) == [("a", 0), ("b", 2), ("c", 2)]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<script>alert(1)</script>",
+        '<img src="x" onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        '<iframe src="https://example.org"></iframe>',
+        "<style>body{display:none}</style>",
+        '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    ],
+    ids=["script", "onerror", "javascript-url", "iframe", "style", "data-url"],
+)
+def test_raw_html_is_cleaned_to_the_allowlist(raw):
+    html = render(f"text\n\n{raw}\n", "en").lower()
+    for banned in ("<script", "onerror", "javascript:", "<iframe", "<style", "data:"):
+        assert banned not in html
