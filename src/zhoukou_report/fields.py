@@ -66,7 +66,11 @@ def unknown_keys(
 def text_field(
     doc: YamlDoc, path: str, value: Any, problems: Problems, what: str = "text"
 ) -> str | None:
-    """A non-empty text; numbers are taken as their text."""
+    """A non-empty text; numbers are taken as their text.
+
+    Spaces inside quotes are kept: YAML already trims plain values, and an editor who
+    quotes a space (``en: ": "``) means it.
+    """
     if (
         isinstance(value, bool)
         or not isinstance(value, str | int | float)
@@ -77,7 +81,7 @@ def text_field(
         )
         problems.errors.append(doc.error(path, message))
         return None
-    return str(value).strip()
+    return str(value)
 
 
 def translated(
