@@ -60,6 +60,17 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """Figures drawn together, declared in content/charts.yaml."""
+
+    id: str
+    section: str  # the page it is shown on
+    kind: str  # "bars" or "share"
+    title: Mapping[str, str]
+    figures: tuple[str, ...]  # figure ids, in the order drawn
+
+
+@dataclass(frozen=True)
 class Page:
     id: str  # "overview", "highlight-1", "goal-2", "figures", "source", "404"
     lang: str
@@ -126,6 +137,7 @@ class Site:
     strings: Mapping[str, Mapping[str, str]]
     source: SourceText
     figure_index: Mapping[str, Figure] = field(default_factory=dict)
+    charts: tuple[Chart, ...] = ()
 
     @property
     def default_language(self) -> Language:
@@ -142,3 +154,6 @@ class Site:
 
     def figures_in(self, section: str) -> list[Figure]:
         return [figure for figure in self.figures if figure.section == section]
+
+    def charts_in(self, section: str) -> list[Chart]:
+        return [chart for chart in self.charts if chart.section == section]

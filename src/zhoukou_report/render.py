@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .charts import layout_chart
 from .errors import BuildFailed, ContentError
 from .markup import FigureContext, Renderer
 from .model import Figure, Page, Site, Text
@@ -208,6 +209,10 @@ class SiteRenderer:
             "body": self.markdown_html(site, page, page.body),
             "goals_intro": self.markdown_html(site, page, site.goals_intro.get(page.lang)),
             "figures": site.figures_in(page.id),
+            "charts": [
+                layout_chart(chart, site.figure_index, page.lang, strings["colon"])
+                for chart in site.charts_in(page.id)
+            ],
             "figure_sections": [
                 (p, site.figures_in(p.id)) for p in pages.values() if site.figures_in(p.id)
             ],

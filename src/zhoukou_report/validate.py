@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from .charts import read_charts
 from .errors import BuildFailed, ContentError
 from .fields import Problems, expected, translated, unknown_keys
 from .figures import check_references, check_sections, check_source_phrases, read_figures
@@ -21,6 +22,7 @@ from .source import clean_source
 SITE_FILE = f"{CONTENT}/site.yaml"
 STRINGS_FILE = f"{CONTENT}/strings.yaml"
 FIGURES_FILE = f"{CONTENT}/figures.yaml"
+CHARTS_FILE = f"{CONTENT}/charts.yaml"
 SOURCE_FILE = f"{CONTENT}/source/report.zh.txt"
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
@@ -60,6 +62,12 @@ def load_site(project: Path, strict: bool = False) -> tuple[Site, list[ContentEr
     docs = read_markdown_files(project, languages, problems)
     pages, intros = build_pages(docs, languages, problems)
 
+    charts = []
+    if (project / CHARTS_FILE).exists():
+        charts_doc = problems.attempt(lambda: _read_yaml(project, CHARTS_FILE))
+        if charts_doc and codes:
+            charts = read_charts(charts_doc, figure_index, pages, codes, problems)
+
     if figures_doc:
         check_sections(figures, pages, figures_doc, problems)
         check_references(docs, figure_index, figures_doc, problems)
@@ -92,6 +100,7 @@ def load_site(project: Path, strict: bool = False) -> tuple[Site, list[ContentEr
         strings=strings,
         source=source,
         figure_index=figure_index,
+        charts=tuple(charts),
     )
     return site, problems.warnings
 

@@ -1,0 +1,273 @@
+"""Charts of comparable figures, drawn at build time as inline SVG (no JavaScript, no images).
+
+Which figures form a chart is declared in content/charts.yaml. This module reads
+those declarations and lays each chart out: where every label, bar and value goes.
+The SVG markup itself is written by the template ``chart.html`` from that layout.
+
+Two kinds of chart:
+- ``bars``: one horizontal bar per figure, for counts of the same kind.
+- ``share``: one percentage as a filled bar, with the counts it is based on.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from .fields import Problems, expected, suggestion, text_field, translated, unknown_keys
+from .load import YamlDoc
+from .model import Chart, Figure, Page
+from .numbers import SYMBOL_UNITS
+
+CHARTS_FILE = "content/charts.yaml"
+CHART_KINDS = ("bars", "share")
+CHART_KEYS = ("id", "section", "kind", "title", "figures")
+
+# Geometry, in SVG user units: the drawing is as wide as a phone screen and scales up.
+WIDTH = 320
+FONT = 13  # label size
+VALUE_FONT = 15
+LINE = 17  # label line height
+BAR = 18  # bar thickness
+GAP = 6  # label to bar
+ROW_GAP = 14  # between rows
+VALUE_ROOM = 76  # space kept right of the longest bar for its value
+
+
+def read_charts(
+    doc: YamlDoc,
+    figures: dict[str, Figure],
+    pages: list[Page],
+    codes: tuple[str, ...],
+    problems: Problems,
+) -> list[Chart]:
+    unknown_keys(doc, "", doc.data, ("charts",), problems)
+    items = doc.data.get("charts", [])
+    if not isinstance(items, list):
+        problems.errors.append(doc.error("charts", expected("a list of charts", items)))
+        return []
+    sections = {page.id for page in pages}
+    charts: list[Chart] = []
+    ids: set[str] = set()
+    for i, item in enumerate(items):
+        path = f"charts[{i}]"
+        if not isinstance(item, dict):
+            problems.errors.append(
+                doc.error(path, expected("a chart (id, section, kind, …)", item))
+            )
+            continue
+        before = len(problems.errors)
+        unknown_keys(doc, path, item, CHART_KEYS, problems)
+        chart_id = text_field(doc, f"{path}.id", item.get("id"), problems)
+        if chart_id in ids:
+            problems.errors.append(doc.error(f"{path}.id", f'the id "{chart_id}" is used twice'))
+        ids.add(chart_id)
+        section = text_field(doc, f"{path}.section", item.get("section"), problems, "a page name")
+        if section is not None and sections and section not in sections:
+            hint = suggestion(section, sections)
+            problems.errors.append(
+                doc.error(f"{path}.section", f'there is no page "{section}"', hint=hint)
+            )
+        kind = item.get("kind")
+        if kind not in CHART_KINDS:
+            message = expected(" or ".join(CHART_KINDS), kind)
+            problems.errors.append(doc.error(f"{path}.kind", message))
+        title = translated(doc, f"{path}.title", item.get("title"), codes, problems)
+        members = _members(doc, path, item.get("figures"), figures, kind, problems)
+        if len(problems.errors) == before:
+            charts.append(Chart(chart_id, section, kind, title, tuple(members)))
+    return charts
+
+
+def _members(
+    doc: YamlDoc,
+    path: str,
+    value: object,
+    figures: dict[str, Figure],
+    kind: object,
+    problems: Problems,
+) -> list[str]:
+    path = f"{path}.figures"
+    if not isinstance(value, list) or len(value) < 2:
+        problems.errors.append(
+            doc.error(path, expected("a list of at least two figure ids", value))
+        )
+        return []
+    members = []
+    for j, figure_id in enumerate(value):
+        figure = figures.get(figure_id) if isinstance(figure_id, str) else None
+        if figure is None:
+            message = f'unknown figure "{figure_id}"'
+            hint = suggestion(str(figure_id), figures)
+            problems.errors.append(doc.error(f"{path}[{j}]", message, hint=hint))
+            continue
+        members.append(figure)
+    if len(members) != len(value):
+        return []
+    first = members[0]
+    if kind == "share" and not SYMBOL_UNITS.intersection(first.unit.values()):
+        message = f'a share chart starts with a percentage; "{first.id}" is not one'
+        problems.errors.append(doc.error(f"{path}[0]", message))
+    if kind == "bars":
+        units = {tuple(sorted(figure.unit.items())) for figure in members}
+        if len(units) > 1:
+            message = (
+                "the bars of a chart must count the same thing: these figures have different units"
+            )
+            problems.errors.append(doc.error(path, message))
+    return [figure.id for figure in members]
+
+
+# Layout -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text of one or more lines, each with its own baseline."""
+
+    lines: tuple[tuple[float, str], ...]  # (y, text)
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: Figure
+    label: Label
+    bar_y: float
+    bar_width: float
+    track_width: float  # the full bar, for shares: the 100 % the fill is part of
+    value_x: float
+    value_y: float
+    value: str  # the value as text, with its unit
+
+
+@dataclass(frozen=True)
+class ChartLayout:
+    chart: Chart
+    figures: tuple[Figure, ...]
+    width: int
+    height: float
+    rows: tuple[Row, ...]
+    notes: tuple[Label, ...]  # share charts: the counts the rate is based on
+    description: str  # every value in words, for <desc>
+    bar_height: int = BAR
+
+
+def layout_chart(chart: Chart, figures: dict[str, Figure], lang: str, colon: str) -> ChartLayout:
+    members = [figures[figure_id] for figure_id in chart.figures]
+    if chart.kind == "share":
+        return _layout_share(chart, members, lang, colon)
+    return _layout_bars(chart, members, lang, colon)
+
+
+def value_text(figure: Figure, lang: str) -> str:
+    unit = figure.unit_text(lang)
+    separator = " " if unit and not lang.startswith("zh") else ""
+    return f"{figure.text(lang)}{separator}{unit}"
+
+
+def _layout_bars(chart: Chart, members: list[Figure], lang: str, colon: str) -> ChartLayout:
+    largest = max(abs(figure.value) for figure in members) or 1
+    room = WIDTH - VALUE_ROOM
+    rows = []
+    y = 0.0
+    for figure in members:
+        lines = wrap(figure.label[lang], WIDTH, FONT)
+        label = _label(lines, y + FONT)
+        bar_y = y + len(lines) * LINE + GAP
+        bar_width = max(2.0, round(abs(figure.value) / largest * room, 1))
+        rows.append(
+            Row(
+                figure=figure,
+                label=label,
+                bar_y=bar_y,
+                bar_width=bar_width,
+                track_width=bar_width,
+                value_x=bar_width + 6,
+                value_y=bar_y + BAR - 4,
+                value=value_text(figure, lang),
+            )
+        )
+        y = bar_y + BAR + ROW_GAP
+    height = y - ROW_GAP + 2
+    description = _describe(members, lang, colon)
+    return ChartLayout(chart, tuple(members), WIDTH, height, tuple(rows), (), description)
+
+
+def _layout_share(chart: Chart, members: list[Figure], lang: str, colon: str) -> ChartLayout:
+    rate, *counts = members
+    lines = wrap(rate.label[lang], WIDTH - VALUE_ROOM, FONT)
+    label = _label(lines, FONT)
+    bar_y = len(lines) * LINE + GAP
+    track = WIDTH - VALUE_ROOM
+    filled = round(max(0.0, min(100.0, rate.value)) / 100 * track, 1)
+    row = Row(rate, label, bar_y, filled, track, track + 6, bar_y + BAR - 4, value_text(rate, lang))
+    y = bar_y + BAR + ROW_GAP + FONT
+    notes = []
+    for figure in counts:
+        note_lines = wrap(f"{figure.label[lang]}{colon}{value_text(figure, lang)}", WIDTH, FONT)
+        notes.append(_label(note_lines, y))
+        y += len(note_lines) * LINE
+    height = y - LINE + 6
+    description = _describe(members, lang, colon)
+    return ChartLayout(chart, tuple(members), WIDTH, height, (row,), tuple(notes), description)
+
+
+def _label(lines: list[str], first_baseline: float) -> Label:
+    return Label(tuple((first_baseline + i * LINE, line) for i, line in enumerate(lines)))
+
+
+def _describe(members: list[Figure], lang: str, colon: str) -> str:
+    separator = "；" if lang.startswith("zh") else "; "
+    end = "。" if lang.startswith("zh") else "."
+    return separator.join(f"{f.label[lang]}{colon}{value_text(f, lang)}" for f in members) + end
+
+
+def text_width(text: str, size: float) -> float:
+    """An estimate of how wide a text is drawn: CJK characters are square, Latin narrower."""
+    width = 0.0
+    for char in text:
+        if unicodedata.east_asian_width(char) in ("W", "F"):
+            width += 1.0
+        elif char.isupper() or char in "mwMW":
+            width += 0.68
+        elif char in " .,:;'’‘“”-il|!()":
+            width += 0.32
+        else:
+            width += 0.56
+    return width * size
+
+
+def wrap(text: str, width: float, size: float) -> list[str]:
+    """Break a label into lines that fit: between words in English, characters in Chinese."""
+    lines: list[str] = []
+    current = ""
+    for token in _tokens(text):
+        candidate = current + token
+        if current and text_width(candidate.rstrip(), size) > width:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+        else:
+            current = candidate
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines or [""]
+
+
+def _tokens(text: str) -> list[str]:
+    """Words with their trailing space; single characters for CJK text."""
+    tokens: list[str] = []
+    word = ""
+    for char in text:
+        if unicodedata.east_asian_width(char) in ("W", "F"):
+            if word:
+                tokens.append(word)
+                word = ""
+            tokens.append(char)
+        elif char == " ":
+            tokens.append(word + " ")
+            word = ""
+        else:
+            word += char
+    if word:
+        tokens.append(word)
+    return tokens
