@@ -23,13 +23,22 @@ def render(text: str, lang: str) -> str:
 
 def test_a_reference_renders_the_number_of_its_language_as_data():
     assert render("把[[deputies]]名代表编组。", "zh") == (
-        '<p>把<a class="fig" href="figures.html#fig-deputies"><data value="18000">1.8万</data></a>'
-        "名代表编组。</p>"
+        '<p>把<a class="fig" href="figures.html#fig-deputies" id="ref-deputies">'
+        '<data value="18000">1.8万</data></a>名代表编组。</p>'
     )
     assert render("We grouped [[deputies]] deputies.", "en") == (
-        '<p>We grouped <a class="fig" href="figures.html#fig-deputies">'
+        '<p>We grouped <a class="fig" href="figures.html#fig-deputies" id="ref-deputies">'
         '<data value="18000">18,000</data></a> deputies.</p>'
     )
+
+
+def test_only_the_first_reference_on_a_page_carries_the_anchor():
+    context = FigureContext(FIGURES, "en", lambda figure: "f.html", set())
+    renderer = Renderer()
+    first = renderer.convert("[[deputies]] and [[deputies]]", context)
+    second = renderer.convert("again [[deputies]]", context)
+    assert first.count('id="ref-deputies"') == 1
+    assert "id=" not in second
 
 
 def test_a_qualifier_is_written_the_way_each_language_writes_it():

@@ -7,6 +7,7 @@ inside the commands, so that ``--help`` starts as fast as click itself.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -43,15 +44,26 @@ def main() -> None:
     default=None,
     help="The output folder  [default: build/ in the project]",
 )
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="The address the site is published at, e.g. https://example.org/report/ "
+    "(adds sitemap.xml, robots.txt and canonical links; default: base_url in site.yaml).",
+)
 @strict_option
 @debug_option
-def build(project: Path, out: Path | None, strict: bool, debug: bool) -> None:
+def build(project: Path, out: Path | None, base_url: str | None, strict: bool, debug: bool) -> None:
     """Build the site into the output folder, replacing the previous build only on success."""
     from .build import build_site
 
+    if base_url is not None and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", base_url):
+        raise click.BadParameter("expected an address like https://example.org/report/")
     out = out if out is not None else project / "build"
-    summary = _run(lambda: build_site(project, out, strict=strict), debug)
+    summary = _run(lambda: build_site(project, out, strict=strict, base_url=base_url), debug)
     _print_warnings(summary.warnings)
+    for note in summary.notes:
+        click.echo(note)
     click.echo(f"Built {summary.pages} pages into {_shown(summary.out)} in {_ms(summary.seconds)}.")
 
 

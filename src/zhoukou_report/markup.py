@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import markdown
 from markdown.extensions import Extension
@@ -101,6 +101,14 @@ class FigureContext:
     figures: Mapping[str, Figure]
     lang: str
     link: Callable[[Figure], str]
+    # Figures already given an anchor on this page: the first reference to each
+    # carries id="ref-<figure id>", the place the open data points to.
+    anchored: set[str] = field(default_factory=set)
+
+
+def reference_anchor(figure_id: str) -> str:
+    """The id of a figure's first reference in the prose of a page."""
+    return f"ref-{figure_id}"
 
 
 class _FigureReference(InlineProcessor):
@@ -115,6 +123,9 @@ class _FigureReference(InlineProcessor):
         if figure is None:
             raise ContentError(f'unknown figure "{figure_id}"', field="[[…]]")
         link = etree.Element("a", {"class": "fig", "href": context.link(figure)})
+        if figure.id not in context.anchored:
+            context.anchored.add(figure.id)
+            link.set("id", reference_anchor(figure.id))
         number = etree.SubElement(link, "data", {"value": figure.data_value})
         number.text = figure.text(context.lang)
         return link, m.start(0), m.end(0)

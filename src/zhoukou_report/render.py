@@ -9,22 +9,18 @@ from __future__ import annotations
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from .charts import layout_chart
+from .context import ASSETS, STYLESHEET, figure_anchor, page_context
 from .errors import BuildFailed, ContentError
 from .markup import FigureContext, Renderer
-from .model import Figure, Page, Site, Text
-from .numbers import ordinal_word
+from .model import Page, Site, Text
 
 TEMPLATES = "templates"
 STATIC = "static"  # inside templates/: copied to assets/ as they are
-ASSETS = "assets"
 
 # Which template renders which kind of page.
 TEMPLATE_OF = {
@@ -35,27 +31,6 @@ TEMPLATE_OF = {
     "source": "source.html",
     "404": "404.html",
 }
-
-_EN_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-def format_date(day: date, lang: str) -> str:
-    if lang.startswith("zh"):
-        return f"{day.year}年{day.month}月{day.day}日"
-    return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
 
 
 @dataclass
@@ -120,24 +95,31 @@ class SiteRenderer:
     # Pages ----------------------------------------------------------------------------
 
     def render_site(self, site: Site) -> RenderedSite:
+        """Every page as HTML, and the static assets, by output path."""
         self.check_templates()
+        assets = dict(self.assets())
+        stylesheet = assets.get(STYLESHEET, b"").decode("utf-8")
         files: dict[str, bytes] = {}
         errors: list[ContentError] = []
         for page in site.pages:
             try:
-                html = self.render_page(site, page)
+                html = self.render_page(site, page, stylesheet)
             except ContentError as e:
                 errors.append(e)
                 continue
             files[page.output] = html.encode("utf-8")
         if errors:
             raise BuildFailed(errors)
-        files.update(self.assets())
+        files.update(assets)
         return RenderedSite(files, len(site.pages))
 
-    def render_page(self, site: Site, page: Page) -> str:
+    def render_page(self, site: Site, page: Page, stylesheet: str = "") -> str:
         name = TEMPLATE_OF[page.kind]
-        context = self.context(site, page)
+
+        def markdown(text: Text | None, page: Page, anchored: set[str]) -> Markup:
+            return self.markdown_html(site, text, page, anchored)
+
+        context = page_context(site, page, markdown, stylesheet)
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as e:
@@ -159,7 +141,10 @@ class SiteRenderer:
                 f"template error: {type(e).__name__}: {e}", path=where, line=line
             ) from e
 
-    def markdown_html(self, site: Site, page: Page, text: Text | None) -> Markup:
+    def markdown_html(
+        self, site: Site, text: Text | None, page: Page, anchored: set[str]
+    ) -> Markup:
+        """A Markdown text of a page as HTML; its figures link to the figures page."""
         if text is None:
             return Markup("")
         figures_page = site.page("figures", page.lang)
@@ -167,66 +152,12 @@ class SiteRenderer:
             site.figure_index,
             page.lang,
             lambda figure: page.href(f"{figures_page.output}#{figure_anchor(figure)}"),
+            anchored,
         )
         try:
             return Markup(self.markdown.convert(text.markdown, context))
         except ContentError as e:
             raise e.located(text.path, text.line) from e
-
-    def context(self, site: Site, page: Page) -> dict[str, Any]:
-        lang = site.language(page.lang)
-        strings = {key: value[page.lang] for key, value in site.strings.items()}
-        pages = {p.id: p for p in site.pages_in(page.lang)}
-        sections = [p for p in pages.values() if p.kind in ("highlight", "goal")]
-        index = sections.index(page) if page in sections else None
-
-        def href(target: Page | str) -> str:
-            return page.href(target.output if isinstance(target, Page) else target)
-
-        def heading(p: Page) -> str:
-            """The label a highlight or goal carries in the source: 亮点一, Goal 2."""
-            if p.number is None:
-                return p.title
-            return strings[f"{p.kind}_label"].format(number=ordinal_word(p.number, p.lang))
-
-        return {
-            "site": site,
-            "meta": site.meta,
-            "page": page,
-            "lang": lang,
-            "t": strings,
-            "root": page.root,
-            "href": href,
-            "heading": heading,
-            "pages": pages,
-            "highlights": [p for p in sections if p.kind == "highlight"],
-            "goals": [p for p in sections if p.kind == "goal"],
-            "previous": sections[index - 1] if index else None,
-            "next": sections[index + 1]
-            if index is not None and index + 1 < len(sections)
-            else None,
-            "alternates": [(other, site.page(page.id, other.code)) for other in site.languages],
-            "body": self.markdown_html(site, page, page.body),
-            "goals_intro": self.markdown_html(site, page, site.goals_intro.get(page.lang)),
-            "figures": site.figures_in(page.id),
-            "charts": [
-                layout_chart(chart, site.figure_index, page.lang, strings["colon"])
-                for chart in site.charts_in(page.id)
-            ],
-            "figure_sections": [
-                (p, site.figures_in(p.id)) for p in pages.values() if site.figures_in(p.id)
-            ],
-            "figure_anchor": figure_anchor,
-            "figure_href": lambda figure: href(
-                f"{pages['figures'].output}#{figure_anchor(figure)}"
-            ),
-            "date_text": format_date(site.meta.date, page.lang),
-            "css": href(f"{ASSETS}/site.css"),
-        }
-
-
-def figure_anchor(figure: Figure) -> str:
-    return f"fig-{figure.id}"
 
 
 def _is_template(name: str) -> bool:

@@ -90,6 +90,7 @@ def load_site(project: Path, strict: bool = False) -> tuple[Site, list[ContentEr
         )
         for lang in languages
         for page_id in GENERATED_PAGES
+        if page_id != "404" or lang == languages[0]  # one 404 page, in every language
     ]
     site = Site(
         meta=meta,

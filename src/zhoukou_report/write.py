@@ -51,6 +51,18 @@ def check_output(out: Path, project: Path) -> Path:
     return target
 
 
+def read_previous(out: Path, name: str) -> bytes | None:
+    """A file of the build now in ``out``; None if there is none, or the folder is not ours."""
+    folder = out.expanduser()
+    file = folder / name
+    try:
+        if not (folder / MARKER).is_file() or not file.resolve().is_relative_to(folder.resolve()):
+            return None
+        return file.read_bytes()
+    except OSError:
+        return None
+
+
 def write_site(files: dict[str, bytes], out: Path, project: Path) -> Path:
     """Write every file into a fresh folder and swap it in place of ``out``."""
     target = check_output(out, project)

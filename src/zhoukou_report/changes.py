@@ -1,0 +1,59 @@
+"""What a rebuild changes in the figures, compared with the previous build's open data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# The fields compared, and how a change to each is named; the value comes first.
+COMPARED = ("value", "qualifier", "unit", "label", "section", "source")
+
+
+def figure_changes(
+    previous: dict[str, dict[str, Any]] | None, current: list[dict[str, Any]]
+) -> list[str]:
+    """Lines for the terminal: every figure added, removed or changed, or why none are listed."""
+    if previous is None:
+        return ["Figures: no previous build to compare with."]
+    now = {record["id"]: record for record in current}
+    lines = []
+    for figure_id, record in now.items():
+        if figure_id not in previous:
+            lines.append(f"  added    {figure_id}: {_shown(record)}")
+            continue
+        old = previous[figure_id]
+        for change in _differences(old, record):
+            lines.append(f"  changed  {figure_id}: {change}")
+    for figure_id, record in previous.items():
+        if figure_id not in now:
+            lines.append(f"  removed  {figure_id}: {_shown(record)}")
+    if not lines:
+        return ["Figures: no changes since the previous build."]
+    count = len(lines)
+    return [f"Figures: {count} change{'s' if count != 1 else ''} since the previous build:", *lines]
+
+
+def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    changes = []
+    if old.get("value") != new["value"] or old.get("qualifier") != new["qualifier"]:
+        changes.append(f"{_shown(old)} → {_shown(new)}")
+    for field in COMPARED[2:]:
+        before, after = old.get(field), new[field]
+        if before == after:
+            continue
+        if isinstance(after, dict) and isinstance(before, dict):
+            for code in after:
+                if before.get(code) != after[code]:
+                    changes.append(f'{field}.{code} "{before.get(code, "")}" → "{after[code]}"')
+        else:
+            changes.append(f'{field} "{before}" → "{after}"')
+    return changes
+
+
+def _shown(record: dict[str, Any]) -> str:
+    """The value as the English pages write it (``18,000``, ``more than 110``), or the raw one."""
+    text = record.get("text")
+    if isinstance(text, dict) and text:
+        shown = text.get("en", next(iter(text.values())))
+        if isinstance(shown, str):
+            return shown
+    return str(record.get("value"))

@@ -1,0 +1,128 @@
+"""What a template sees: one context per page, with every link already made relative to it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from markupsafe import Markup
+
+from .charts import layout_chart
+from .model import Figure, Page, Site, Text
+from .numbers import ordinal_word
+from .opendata import CSV_FILE, JSON_FILE, SCHEMA_FILE, figure_locations, tile_anchor
+
+ASSETS = "assets"
+STYLESHEET = f"{ASSETS}/site.css"
+
+_EN_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+MarkdownToHtml = Callable[[Text | None, Page, set[str]], Markup]
+
+
+def format_date(day: date, lang: str) -> str:
+    if lang.startswith("zh"):
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+
+
+def content_security_policy(inline_style: str | None = None) -> str:
+    """No inline script, ever; an inline stylesheet only by its hash (the 404 page's)."""
+    style = "'self'"
+    if inline_style is not None:
+        digest = base64.b64encode(hashlib.sha256(inline_style.encode("utf-8")).digest()).decode()
+        style += f" 'sha256-{digest}'"
+    return (
+        "default-src 'self'; script-src 'self'; "
+        f"style-src {style}; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def figure_anchor(figure: Figure) -> str:
+    """The id of a figure's entry on the figures page."""
+    return f"fig-{figure.id}"
+
+
+def page_context(
+    site: Site, page: Page, markdown: MarkdownToHtml, stylesheet: str
+) -> dict[str, Any]:
+    """Every variable the templates use for one page."""
+    lang = site.language(page.lang)
+    strings = {key: value[page.lang] for key, value in site.strings.items()}
+    pages = {p.id: p for p in site.pages_in(page.lang)}
+    sections = [p for p in pages.values() if p.kind in ("highlight", "goal")]
+    index = sections.index(page) if page in sections else None
+    base = site.meta.base_url
+    not_found = page.kind == "404"
+
+    def href(target: Page | str) -> str:
+        """A link to another output file: relative, except from the 404 page when the site's
+        address is known (a host serves that page at any depth)."""
+        path = target.output if isinstance(target, Page) else target
+        if not_found and base:
+            return base + path
+        return page.href(path)
+
+    def absolute(target: Page) -> str | None:
+        return base + target.output if base else None
+
+    def heading(p: Page) -> str:
+        """The label a highlight or goal carries in the source: 亮点一, Goal 2."""
+        if p.number is None:
+            return p.title
+        return strings[f"{p.kind}_label"].format(number=ordinal_word(p.number, p.lang))
+
+    # The 404 page carries its stylesheet inline: it must look right at any depth.
+    inline = stylesheet.replace("</", "<\\/") if not_found else None
+    locations = figure_locations(site)
+    anchored: set[str] = set()  # figures given an anchor in this page's prose
+    alternates = (
+        [] if not_found else [(other, site.page(page.id, other.code)) for other in site.languages]
+    )
+    return {
+        "site": site,
+        "meta": site.meta,
+        "page": page,
+        "lang": lang,
+        "t": strings,
+        "href": href,
+        "heading": heading,
+        "pages": pages,
+        "highlights": [p for p in sections if p.kind == "highlight"],
+        "goals": [p for p in sections if p.kind == "goal"],
+        "previous": sections[index - 1] if index else None,
+        "next": sections[index + 1] if index is not None and index + 1 < len(sections) else None,
+        "alternates": alternates,
+        "alternate_href": lambda p: absolute(p) or href(p),
+        "canonical": absolute(page) if not not_found else None,
+        "body": markdown(page.body, page, anchored),
+        "goals_intro": markdown(site.goals_intro.get(page.lang), page, anchored),
+        "figures": site.figures_in(page.id),
+        "tile_anchor": lambda figure: tile_anchor(figure.id),
+        "charts": [
+            layout_chart(chart, site.figure_index, page.lang, strings["colon"])
+            for chart in site.charts_in(page.id)
+        ],
+        "figure_sections": [
+            (p, site.figures_in(p.id)) for p in pages.values() if site.figures_in(p.id)
+        ],
+        "figure_anchor": figure_anchor,
+        "figure_href": lambda figure: href(f"{pages['figures'].output}#{figure_anchor(figure)}"),
+        "figure_location": lambda figure: href(locations[figure.id, page.lang]),
+        "data": {"json": href(JSON_FILE), "csv": href(CSV_FILE), "schema": href(SCHEMA_FILE)},
+        "date_text": format_date(site.meta.date, page.lang),
+        "css": href(STYLESHEET),
+        "inline_css": Markup(inline) if inline else None,
+        "csp": content_security_policy(inline),
+        "languages_strings": [
+            (other, {key: value[other.code] for key, value in site.strings.items()})
+            for other in site.languages
+        ],
+    }

@@ -1,0 +1,180 @@
+"""Open data: every figure as JSON (with a JSON Schema beside it) and as CSV.
+
+``data/figures.json`` is also what the next build compares against to report what
+changed. URLs in the data are relative to the site's root folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .markup import figure_references, reference_anchor
+from .model import Site
+
+DATA = "data"
+JSON_FILE = f"{DATA}/figures.json"
+SCHEMA_FILE = f"{DATA}/figures.schema.json"
+CSV_FILE = f"{DATA}/figures.csv"
+SCHEMA_ID = "figures.schema.json"
+
+
+def tile_anchor(figure_id: str) -> str:
+    """The id of a figure's tile on the page of its section."""
+    return f"tile-{figure_id}"
+
+
+def figure_locations(site: Site) -> dict[tuple[str, str], str]:
+    """(figure id, language) -> the page and anchor where the figure appears.
+
+    The anchor is the figure's first reference in that page's prose, or its tile
+    when the prose of its own page does not mention it.
+    """
+    locations = {}
+    for page in site.pages:
+        if page.body is None:
+            continue
+        mentioned = {figure_id for figure_id, _ in figure_references(page.body.markdown)}
+        for figure in site.figures_in(page.id):
+            anchor = (
+                reference_anchor(figure.id) if figure.id in mentioned else tile_anchor(figure.id)
+            )
+            locations[figure.id, page.lang] = f"{page.output}#{anchor}"
+    return locations
+
+
+def figure_records(site: Site) -> list[dict[str, Any]]:
+    """One plain record per figure, in the order of figures.yaml."""
+    codes = [lang.code for lang in site.languages]
+    locations = figure_locations(site)
+    return [
+        {
+            "id": figure.id,
+            "section": figure.section,
+            "value": figure.value,
+            "qualifier": figure.qualifier,
+            "text": {code: figure.text(code) for code in codes},
+            "unit": {code: figure.unit.get(code, "") for code in codes},
+            "label": {code: figure.label[code] for code in codes},
+            "source": figure.source,
+            "url": {code: locations.get((figure.id, code)) for code in codes},
+        }
+        for figure in site.figures
+    ]
+
+
+def data_files(site: Site) -> dict[str, bytes]:
+    """The open-data files, by output path."""
+    records = figure_records(site)
+    codes = [lang.code for lang in site.languages]
+    document = {
+        "$schema": SCHEMA_ID,
+        "title": dict(site.meta.title),
+        "publication": dict(site.meta.publication),
+        "date": site.meta.date.isoformat(),
+        "languages": codes,
+        "figures": records,
+    }
+    return {
+        JSON_FILE: _json(document),
+        SCHEMA_FILE: _json(schema(codes)),
+        CSV_FILE: _csv(records, codes),
+    }
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _csv(records: list[dict[str, Any]], codes: list[str]) -> bytes:
+    """UTF-8 with a BOM, so that Excel on a Chinese Windows machine shows the characters."""
+    columns = ["id", "section", "value", "qualifier"]
+    for field in ("text", "unit", "label"):
+        columns += [f"{field}_{code}" for code in codes]
+    columns += ["source"] + [f"url_{code}" for code in codes]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for record in records:
+        row = [record["id"], record["section"], record["value"], record["qualifier"] or ""]
+        for field in ("text", "unit", "label"):
+            row += [record[field][code] for code in codes]
+        row += [record["source"]] + [record["url"][code] or "" for code in codes]
+        writer.writerow(row)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def schema(codes: list[str]) -> dict[str, Any]:
+    """The JSON Schema of figures.json."""
+    per_language = {
+        "type": "object",
+        "properties": {code: {"type": "string"} for code in codes},
+        "required": codes,
+        "additionalProperties": False,
+    }
+    nullable_url = {"type": ["string", "null"], "description": "relative to the site's root"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "Figures of the Zhoukou People's Congress Standing Committee work report",
+        "type": "object",
+        "required": ["title", "publication", "date", "languages", "figures"],
+        "properties": {
+            "$schema": {"type": "string"},
+            "title": per_language,
+            "publication": per_language,
+            "date": {"type": "string", "format": "date"},
+            "languages": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "figures": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": [
+                        "id",
+                        "section",
+                        "value",
+                        "qualifier",
+                        "text",
+                        "unit",
+                        "label",
+                        "source",
+                        "url",
+                    ],
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
+                        "section": {"type": "string", "description": "the page it belongs to"},
+                        "value": {"type": "number"},
+                        "qualifier": {"enum": [None, "more-than"]},
+                        "text": {
+                            **per_language,
+                            "description": "the value as each language writes it",
+                        },
+                        "unit": per_language,
+                        "label": per_language,
+                        "source": {
+                            "type": "string",
+                            "description": "the phrase of the original text that gives the figure",
+                        },
+                        "url": {
+                            "type": "object",
+                            "properties": {code: nullable_url for code in codes},
+                            "required": codes,
+                            "description": "the page and anchor where it appears, per language",
+                        },
+                    },
+                },
+            },
+        },
+    }
+
+
+def load_records(data: bytes) -> dict[str, dict[str, Any]] | None:
+    """The figures of a previous build's figures.json, by id; None if it cannot be read."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+        return {record["id"]: record for record in document["figures"]}
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        return None

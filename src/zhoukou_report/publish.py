@@ -1,0 +1,56 @@
+"""Publishing metadata that needs the site's public address: sitemap.xml and robots.txt.
+
+Without a base URL the site stays entirely relative and these files are left out.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import quoteattr
+
+from .model import Site
+
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+
+
+def normalise_base_url(url: str) -> str:
+    """The base URL with exactly one trailing slash, so that page paths can be appended."""
+    return url.rstrip("/") + "/"
+
+
+def publishing_files(site: Site) -> dict[str, bytes]:
+    base = site.meta.base_url
+    if not base:
+        return {}
+    return {SITEMAP: sitemap(site, base).encode("utf-8"), ROBOTS: robots(base).encode("utf-8")}
+
+
+def sitemap(site: Site, base: str) -> str:
+    """Every page of every language, each with its alternates in the other languages."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        ' xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
+    for page in site.pages:
+        if page.kind == "404":
+            continue
+        lines.append("  <url>")
+        lines.append(f"    <loc>{_escape(base + page.output)}</loc>")
+        for lang in site.languages:
+            other = site.page(page.id, lang.code)
+            href = quoteattr(base + other.output)
+            lines.append(f'    <xhtml:link rel="alternate" hreflang="{lang.tag}" href={href}/>')
+        default = quoteattr(base + site.page(page.id, site.default_language.code).output)
+        lines.append(f'    <xhtml:link rel="alternate" hreflang="x-default" href={default}/>')
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots(base: str) -> str:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {base}{SITEMAP}\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
