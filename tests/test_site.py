@@ -149,7 +149,9 @@ def test_two_builds_are_byte_identical(built: Path, tmp_path: Path):
 def test_build_prints_one_summary_line(tmp_path: Path):
     result = run_cli("build", "--project", str(ROOT), "--out", str(tmp_path / "out"))
     assert result.returncode == 0
-    assert re.fullmatch(r"(?:.*\n)*Built 27 pages into .+ in \d+ ms\.\n", result.stdout), result.stdout
+    assert re.fullmatch(r"(?:.*\n)*Built 27 pages into .+ in \d+ ms\.\n", result.stdout), (
+        result.stdout
+    )
 
 
 def test_build_defaults_to_content_in_the_current_folder(project: Path):
