@@ -1,0 +1,139 @@
+"""Which saved files matter to the site, and a loop that reports them in batches.
+
+``classify`` is pure: it looks only at a path relative to the project, never at the
+disk, and says what kind of source changed (or ``None`` for files the site does not
+read: editor swap files, backups, hidden files, anything outside the watched folders).
+``watch_project`` wraps ``watchfiles``: changes that arrive close together come out as
+one batch, so an editor that writes several files leads to one rebuild.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePath, PurePosixPath
+
+log = logging.getLogger(__name__)
+
+CONTENT = "content"
+TEMPLATES = "templates"
+STATIC = "static"  # inside templates/: the site's assets
+WATCHED = (CONTENT, TEMPLATES)
+
+# Kinds of change, as shown in the terminal.
+KIND_CONTENT = "content"
+KIND_TEMPLATE = "template"
+KIND_ASSET = "asset"
+
+# watchfiles: wait for ``STEP_MS`` of quiet after the last event, but never group
+# events for longer than ``DEBOUNCE_MS``. Editors write a file (or several) within a
+# few milliseconds, so a short step keeps a save quick to show and a burst in one batch.
+STEP_MS = 20
+DEBOUNCE_MS = 400
+
+# Files editors write beside the real one while saving: swap, backup, lock and probe files.
+_SCRATCH = re.compile(
+    r"""
+    ^\#.*\#$                      # emacs auto-save: #name#
+    | ~$                          # backups: name~
+    | \.(sw[a-p]|swx|tmp|temp|bak|orig|part|crdownload)$
+    | ___jb_(tmp|old|bak)___$     # JetBrains safe-write
+    | ^\d+$                       # vim's write probe: 4913
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def classify(path: PurePath | str) -> str | None:
+    """The kind of source a project-relative path is, or ``None`` if the site ignores it."""
+    parts = PurePosixPath(PurePath(path).as_posix()).parts
+    if len(parts) < 2 or parts[0] not in WATCHED:
+        return None
+    if any(part.startswith(".") or part in ("..", "__pycache__") for part in parts):
+        return None
+    if _SCRATCH.search(parts[-1]):
+        return None
+    if parts[0] == CONTENT:
+        return KIND_CONTENT
+    return KIND_ASSET if parts[1] == STATIC else KIND_TEMPLATE
+
+
+def relative(path: Path | str, project: Path) -> str | None:
+    """A changed path relative to the project, with forward slashes, or ``None`` if outside."""
+    try:
+        return Path(path).relative_to(project).as_posix()
+    except ValueError:
+        return None
+
+
+def watched_folders(project: Path) -> list[Path]:
+    """The folders of the project that exist and hold what the site is built from."""
+    return [project / name for name in WATCHED if (project / name).is_dir()]
+
+
+class _StopSignal:
+    """``stop`` as watchfiles asks for it; the first question also says it is watching.
+
+    watchfiles checks its stop event after each step, once its watches are in place, so
+    the first ``is_set`` call means that every save from then on will be seen.
+    """
+
+    def __init__(self, stop: threading.Event, ready: threading.Event | None):
+        self.stop = stop
+        self.ready = ready
+
+    def is_set(self) -> bool:
+        if self.ready is not None:
+            self.ready.set()
+        return self.stop.is_set()
+
+
+def watch_project(
+    project: Path,
+    stop: threading.Event,
+    ready: threading.Event | None = None,
+    step_ms: int = STEP_MS,
+    debounce_ms: int = DEBOUNCE_MS,
+) -> Iterator[list[str]]:
+    """Batches of changed project-relative paths that matter, until ``stop`` is set.
+
+    ``ready`` is set once the watches are in place (at once if there is nothing to watch).
+    """
+    from watchfiles import watch
+
+    project = project.resolve()
+    folders = watched_folders(project)
+    if not folders:
+        log.debug("nothing to watch in %s", project)
+        if ready is not None:
+            ready.set()
+        return
+
+    def matters(_change: object, path: str) -> bool:
+        rel = relative(path, project)
+        return rel is not None and classify(rel) is not None
+
+    for changes in watch(
+        *folders,
+        watch_filter=matters,
+        debounce=debounce_ms,
+        step=step_ms,
+        stop_event=_StopSignal(stop, ready),
+        raise_interrupt=False,
+    ):
+        batch = sorted({rel for _, path in changes if (rel := relative(path, project))})
+        if batch:
+            yield batch
+
+
+def run_watcher(
+    project: Path,
+    stop: threading.Event,
+    on_change: Callable[[list[str]], None],
+    ready: threading.Event | None = None,
+) -> None:
+    """Call ``on_change`` with every batch of changes until ``stop`` is set (a thread's target)."""
+    for batch in watch_project(project, stop, ready):
+        on_change(batch)
