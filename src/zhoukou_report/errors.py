@@ -1,4 +1,5 @@
-"""The one error type for content problems, and the failure that carries all of them.
+"""The one error type for content problems, the failure that carries all of them, and the
+two ways the output folder can fail (refused before writing, or failing while written).
 
 Inner code raises ``ContentError`` with what it knows (a field and a message);
 the stage that knows the file fills in the path and line with ``located``. The
@@ -32,7 +33,7 @@ class ContentError(Exception):
         )
 
     def format(self) -> str:
-        """``file:line: field: message``, leaving out the parts that are not known."""
+        """``file:line: field: message (hint)``, leaving out the parts that are not known."""
         where = self.path or "<unknown file>"
         if self.line is not None:
             where = f"{where}:{self.line}"
@@ -45,18 +46,31 @@ class ContentError(Exception):
             text = f"{text} ({self.hint})"
         return text
 
-    def sort_key(self) -> tuple[str, int, str]:
-        return (self.path or "", self.line or 0, self.field or "")
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.path or "", self.line or 0, self.field or "", self.message)
 
 
 class BuildFailed(Exception):
-    """Every content error of a run; nothing was written."""
+    """Every content error of a run, each once, in file and line order; nothing was written."""
 
     def __init__(self, errors: list[ContentError], warnings: list[ContentError] | None = None):
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = sorted(errors, key=ContentError.sort_key)
-        self.warnings = list(warnings or [])
+        # A template mistake fails every page that uses the template: report it once.
+        self.errors = sorted(dict.fromkeys(errors), key=ContentError.sort_key)
+        self.warnings = list(dict.fromkeys(warnings or []))
+        super().__init__(f"{len(self.errors)} error(s)")
 
 
 class OutputRefused(Exception):
-    """The output folder is not one this tool may replace."""
+    """The output folder is not one this tool may replace; nothing was written."""
+
+
+class WriteFailed(Exception):
+    """Writing the output failed part way (disk full, no permission); the previous output is kept.
+
+    ``reason`` is in plain words; the ``OSError`` it came from is its ``__cause__``.
+    """
+
+    def __init__(self, out: str, reason: str):
+        super().__init__(f"could not write the site into {out}: {reason}")
+        self.out = out
+        self.reason = reason

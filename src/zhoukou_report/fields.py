@@ -5,6 +5,7 @@ The readers of site.yaml, strings.yaml, figures.yaml and front matter share thes
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from typing import Any
 
 from .errors import ContentError
 from .load import YamlDoc
+
+QUOTE_HINT = 'put it in quotes if it is meant as text: "…"'
 
 
 @dataclass
@@ -35,14 +38,27 @@ def expected(what: str, got: Any) -> str:
     if got is None:
         return f"expected {what}, got nothing"
     if isinstance(got, str):
-        return f'expected {what}, got "{got}"'
+        shown = got if len(got) <= 60 else got[:60] + "…"
+        return f'expected {what}, got "{shown}"'
     if isinstance(got, dict):
-        return f"expected {what}, got key: value pairs"
+        return f"expected {what}, got name: value pairs"
     if isinstance(got, list):
         return f"expected {what}, got a list"
     if isinstance(got, bool):
         return f"expected {what}, got {'true' if got else 'false'}"
     return f"expected {what}, got {got}"
+
+
+def wrong(doc: YamlDoc, path: str, value: Any, what: str, hint: str | None = None) -> ContentError:
+    """The error for a field that does not hold what it should: missing, empty, or else."""
+    name = path.rsplit(".", 1)[-1]
+    if value is None and not doc.has(path):
+        return doc.error(path, f'"{name}" is missing: it should be {what}', hint=hint)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return doc.error(path, f'"{name}" is empty: it should be {what}', hint=hint)
+    if isinstance(value, bool) and hint is None:
+        hint = QUOTE_HINT
+    return doc.error(path, expected(what, value), hint=hint)
 
 
 def suggestion(word: str, choices: Iterable[str]) -> str | None:
@@ -66,20 +82,19 @@ def unknown_keys(
 def text_field(
     doc: YamlDoc, path: str, value: Any, problems: Problems, what: str = "text"
 ) -> str | None:
-    """A non-empty text; numbers are taken as their text.
+    """A non-empty text; numbers and dates are taken as they are written.
 
     Spaces inside quotes are kept: YAML already trims plain values, and an editor who
     quotes a space (``en: ": "``) means it.
     """
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if (
         isinstance(value, bool)
         or not isinstance(value, str | int | float)
         or not str(value).strip()
     ):
-        message = (
-            f"{path.rsplit('.', 1)[-1]} is missing" if value is None else expected(what, value)
-        )
-        problems.errors.append(doc.error(path, message))
+        problems.errors.append(wrong(doc, path, value, what))
         return None
     return str(value)
 
@@ -95,7 +110,8 @@ def translated(
     """A text given in every language, as ``{zh: …, en: …}``; ``optional`` ones may be left out."""
     if not isinstance(value, dict):
         what = f"a text for each language ({', '.join(codes)})"
-        problems.errors.append(doc.error(path, expected(what, value)))
+        hint = f"write it as {path.rsplit('.', 1)[-1]}: {{{', '.join(f'{c}: …' for c in codes)}}}"
+        problems.errors.append(wrong(doc, path, value, what, hint=hint))
         return None
     before = len(problems.errors)
     result = {}
@@ -104,10 +120,7 @@ def translated(
         if text is None and code in optional:
             result[code] = ""
             continue
-        if text is None:
-            problems.errors.append(doc.error(f"{path}.{code}", f"the {code} text is missing"))
-            continue
-        checked = text_field(doc, f"{path}.{code}", text, problems)
+        checked = text_field(doc, f"{path}.{code}", text, problems, f"the {code} text")
         if checked is not None:
             result[code] = checked
     for key in value:

@@ -1,6 +1,9 @@
 """Reading content files: text, YAML that keeps the line of every value, Markdown with front matter.
 
 Nothing here knows what a figure or a page is; ``validate`` gives the data its meaning.
+YAML is read with PyYAML's safe composer and converted to Python here, so that
+every value keeps its line, a key given twice is an error (PyYAML would silently
+keep the last one), and no tag can construct an object.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ class YamlDoc:
     path: str
     data: Any
     lines: dict[str, int] = field(default_factory=dict)
+    # The line given for a top-level field that is not there: none for a YAML file (its
+    # first line would point at an unrelated key), line 1 for front matter (its "---").
+    top_line: int | None = None
 
     def line_of(self, field_path: str) -> int | None:
         """The line of a field, or of its nearest parent that has one."""
@@ -30,12 +36,20 @@ class YamlDoc:
                 return self.lines[field_path]
             cut = max(field_path.rfind("."), field_path.rfind("["))
             if cut <= 0:
-                return self.lines.get("")
+                return self.lines[""] if field_path == "" and "" in self.lines else self.top_line
             field_path = field_path[:cut]
+
+    def has(self, field_path: str) -> bool:
+        """Whether the field is written in the file (perhaps with an empty value)."""
+        return field_path in self.lines
 
     def error(self, field_path: str, message: str, hint: str | None = None) -> ContentError:
         return ContentError(
-            message, path=self.path, line=self.line_of(field_path), field=field_path, hint=hint
+            message,
+            path=self.path,
+            line=self.line_of(field_path),
+            field=field_path or None,
+            hint=hint,
         )
 
 
@@ -54,115 +68,221 @@ def read_text(file: Path, rel: str) -> str:
     try:
         raw = file.read_bytes()
     except OSError as e:
-        raise ContentError(f"cannot read the file: {e.strerror}", path=rel) from e
+        raise ContentError(f"cannot read the file: {e.strerror or e}", path=rel) from e
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
+        line = raw[: e.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
         raise ContentError(
             "the file is not UTF-8 text",
             path=rel,
             line=line,
             hint="save it as UTF-8 in your editor",
         ) from e
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
+        line = text.count("\n", 0, text.index("\x00")) + 1
         raise ContentError("the file holds a NUL byte: is it a text file?", path=rel, line=line)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
-class _Composer(yaml.SafeLoader):
-    """Safe loading, without implicit timestamps being surprising: dates stay dates."""
+# YAML ------------------------------------------------------------------------------------
 
 
 def parse_yaml(text: str, rel: str, first_line: int = 1) -> YamlDoc:
-    """Parse one YAML document, keeping lines, refusing duplicate keys and object tags."""
-    try:
-        node = yaml.compose(text, Loader=_Composer)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + first_line if mark else None
-        problem = e.problem or e.context or "invalid YAML"
-        raise ContentError(f"invalid YAML: {problem}", path=rel, line=line) from e
-    except yaml.YAMLError as e:
-        raise ContentError(f"invalid YAML: {e}", path=rel) from e
+    """Parse one YAML document, keeping lines, refusing duplicate keys, aliases and object tags.
+
+    ``first_line`` is the line of the file where ``text`` starts (2 for front matter).
+    """
     doc = YamlDoc(rel, None)
-    if node is None:
-        doc.lines[""] = first_line
-        return doc
-    constructor = _Composer("")
-    doc.data = _to_python(node, "", doc, constructor, first_line)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is None:
+            doc.lines[""] = first_line
+            return doc
+        doc.data = _Converter(doc, first_line).convert(node, "")
+    except yaml.YAMLError as e:
+        raise _syntax_error(e, text, rel, first_line) from e
+    except RecursionError as e:
+        raise ContentError("the values are nested too deeply to read", path=rel) from e
     return doc
+
+
+def _syntax_error(error: yaml.YAMLError, text: str, rel: str, first: int) -> ContentError:
+    """A YAML syntax error in plain words, at the line where the mistake most likely is."""
+    if isinstance(error, yaml.reader.ReaderError):
+        line = text.count("\n", 0, error.position) + first
+        char = f"U+{error.character:04X}" if isinstance(error.character, int) else "a character"
+        return ContentError(
+            f"the file holds a control character ({char}) that is not allowed",
+            path=rel,
+            line=line,
+            hint="delete it, or retype the text around it",
+        )
+    if not isinstance(error, yaml.MarkedYAMLError):
+        return ContentError(f"invalid YAML: {error}", path=rel)
+    problem = error.problem or error.context or "unreadable"
+    context = error.context or ""
+    mark = error.problem_mark or error.context_mark
+    message, hint = f"invalid YAML: {problem}", None
+    if context and error.context_mark is not None:
+        hint = f"{context} that starts on line {error.context_mark.line + first}"
+    runaway = _runaway_quote(text, mark.line) if mark is not None else None
+    if runaway is not None:
+        # A missing closing quote makes YAML read on to the next quote mark, lines below,
+        # and fail there: point at where the quoted text starts instead.
+        start, end = runaway
+        return ContentError(
+            "a quoted text is not closed",
+            path=rel,
+            line=start + first,
+            hint=f"it runs on to line {end + first}: end it with the quote mark it starts with",
+        )
+    if "'\\t'" in problem:
+        message, hint = "a tab character where YAML expects spaces", "indent with spaces, not tabs"
+    elif "quoted scalar" in context and "end of stream" in problem:
+        mark = error.context_mark
+        message = "a quoted text is not closed"
+        hint = "end it with the same quote mark it starts with"
+    elif "could not find expected ':'" in problem:
+        mark = error.context_mark or mark
+        message = 'expected "name: value" on this line'
+        hint = "a colon and a space after the name, or a line that continues the text above"
+    elif "mapping values are not allowed" in problem:
+        message = 'a ": " inside a value'
+        hint = 'put the whole text in quotes: "…"'
+    elif "cannot start any token" in problem or "undefined alias" in problem:
+        message = f"invalid YAML: {problem}"
+        hint = 'a value starting with @, ` or * must be put in quotes: "…"'
+    elif "expected <block end>" in problem:
+        message = "the indentation does not line up with the lines above"
+        hint = "fields of the same level start with the same number of spaces"
+    elif "expected a single document" in context:
+        message = 'a second document starts here (a "---" line)'
+        hint = 'remove the "---" line; a file holds one document'
+    line = mark.line + first if mark is not None else None
+    return ContentError(message, path=rel, line=line, hint=hint)
+
+
+def _runaway_quote(text: str, error_line: int) -> tuple[int, int] | None:
+    """The 0-based first and last lines of a quoted text spanning lines up to ``error_line``."""
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line > error_line:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.start_mark.line < token.end_mark.line == error_line
+            ):
+                return token.start_mark.line, token.end_mark.line
+    except yaml.YAMLError:
+        pass  # the scan fails where the parse failed: no quoted text ran up to there
+    return None
 
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str": "text",
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:null": "nothing",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
 
 
-def _to_python(node: yaml.Node, path: str, doc: YamlDoc, constructor: Any, first: int) -> Any:
-    line = node.start_mark.line + first
-    doc.lines.setdefault(path, line)
-    if isinstance(node, yaml.MappingNode):
+class _Converter:
+    """YAML nodes to dicts, lists and plain values, recording the line of every field."""
+
+    def __init__(self, doc: YamlDoc, first_line: int):
+        self.doc = doc
+        self.first = first_line
+        self.constructor = yaml.SafeLoader("")
+        self.seen: set[int] = set()
+
+    def line(self, node: yaml.Node) -> int:
+        return node.start_mark.line + self.first
+
+    def error(
+        self, node: yaml.Node, path: str, message: str, hint: str | None = None
+    ) -> ContentError:
+        return ContentError(
+            message, path=self.doc.path, line=self.line(node), field=path or None, hint=hint
+        )
+
+    def convert(self, node: yaml.Node, path: str) -> Any:
+        if id(node) in self.seen:
+            # The composer hands back the anchored node itself for every *alias, so the
+            # node's own line is the anchor's: the alias is on the line of its field.
+            return self.refuse_alias(path)
+        self.seen.add(id(node))
+        self.doc.lines.setdefault(path, self.line(node))
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ_TAG:
+                raise self.tag_error(node, path)
+            return [self.convert(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+        return self.scalar(node, path)
+
+    def refuse_alias(self, path: str) -> Any:
+        raise ContentError(
+            "repeating a value with & and * (YAML anchors and aliases) is not supported",
+            path=self.doc.path,
+            line=self.doc.line_of(path),
+            field=path or None,
+            hint="write the value out in full",
+        )
+
+    def mapping(self, node: yaml.MappingNode, path: str) -> dict[str, Any]:
         if node.tag != _MAP_TAG:
-            raise _tag_error(node, path, doc, first)
-        result: dict[Any, Any] = {}
+            raise self.tag_error(node, path)
+        result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise doc_error(doc, path, "a key must be a plain word", key_node, first)
-            key = _scalar(key_node, path, doc, constructor, first)
-            if not isinstance(key, str):
-                key = str(key)
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise self.error(key_node, path, 'the merge key "<<" is not supported')
+                if isinstance(key_node, yaml.ScalarNode):
+                    raise self.tag_error(key_node, path)
+                raise self.error(key_node, path, "a field name must be a plain word")
+            # The key as written: "no" stays "no", where YAML 1.1 would read it as false.
+            key = key_node.value
             child = f"{path}.{key}" if path else key
             if key in result:
-                raise ContentError(
-                    f'duplicate key "{key}" (first given on line {doc.lines[child]})',
-                    path=doc.path,
-                    line=key_node.start_mark.line + first,
-                    field=child,
+                raise self.error(
+                    key_node,
+                    child,
+                    f'the field "{key}" is given twice (first on line {self.doc.lines[child]})',
+                    hint="keep one of them",
                 )
-            doc.lines[child] = key_node.start_mark.line + first
-            result[key] = _to_python(value_node, child, doc, constructor, first)
+            self.doc.lines[child] = self.line(key_node)
+            result[key] = self.convert(value_node, child)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ_TAG:
-            raise _tag_error(node, path, doc, first)
-        return [
-            _to_python(item, f"{path}[{i}]", doc, constructor, first)
-            for i, item in enumerate(node.value)
-        ]
-    return _scalar(node, path, doc, constructor, first)
+
+    def scalar(self, node: yaml.ScalarNode, path: str) -> Any:
+        what = _PLAIN_TAGS.get(node.tag)
+        if what is None:
+            raise self.tag_error(node, path)
+        try:
+            return self.constructor.construct_object(node)
+        except Exception as e:  # any failure to construct a plain value is a bad value
+            shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+            hint = None if node.style else 'put it in quotes if it is meant as text: "…"'
+            raise self.error(node, path, f'"{shown}" is not {what}', hint=hint) from e
+
+    def tag_error(self, node: yaml.Node, path: str) -> ContentError:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        return self.error(
+            node,
+            path,
+            f'the YAML tag "{tag}" is not allowed',
+            hint="write plain text, numbers, lists and name: value pairs",
+        )
 
 
-def _scalar(node: yaml.ScalarNode, path: str, doc: YamlDoc, constructor: Any, first: int) -> Any:
-    try:
-        return constructor.construct_object(node)
-    except yaml.constructor.ConstructorError as e:
-        if node.tag.startswith("tag:yaml.org,2002:") and node.tag.split(":")[-1] in _PLAIN_TAGS:
-            raise doc_error(doc, path, f"invalid value: {e.problem}", node, first) from e
-        raise _tag_error(node, path, doc, first) from e
-
-
-_PLAIN_TAGS = {"str", "int", "float", "bool", "null", "timestamp", "binary"}
-
-
-def _tag_error(node: yaml.Node, path: str, doc: YamlDoc, first: int) -> ContentError:
-    return doc_error(
-        doc,
-        path,
-        f'the YAML tag "{node.tag}" is not allowed here',
-        node,
-        first,
-        hint="write plain text, numbers, lists and key: value pairs",
-    )
-
-
-def doc_error(
-    doc: YamlDoc, path: str, message: str, node: yaml.Node, first: int, hint: str | None = None
-) -> ContentError:
-    return ContentError(
-        message, path=doc.path, line=node.start_mark.line + first, field=path or None, hint=hint
-    )
-
+# Markdown --------------------------------------------------------------------------------
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | re.M)
 
@@ -171,17 +291,18 @@ def parse_markdown(text: str, rel: str) -> MarkdownDoc:
     """Split optional YAML front matter (between ``---`` lines) from the Markdown body."""
     match = _FRONT.match(text)
     if not match:
-        if text.startswith("---\n"):
+        if re.match(r"---[ \t]*(?:\n|\Z)", text):
             raise ContentError(
                 "the front matter is not closed",
                 path=rel,
                 line=1,
                 hint='end it with a line holding only "---"',
             )
-        meta = YamlDoc(rel, {}, {"": 1})
+        meta = YamlDoc(rel, {}, {"": 1}, top_line=1)
         return MarkdownDoc(rel, meta, text, 1)
     meta = parse_yaml(match.group(1), rel, first_line=2)
+    meta.top_line = 1
     if meta.data is None:
         meta.data = {}
-    body_line = text[: match.end()].count("\n") + 1
+    body_line = text.count("\n", 0, match.end()) + 1
     return MarkdownDoc(rel, meta, text[match.end() :], body_line)

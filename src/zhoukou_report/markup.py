@@ -191,7 +191,11 @@ class Renderer:
 
         self.extension.context = context
         self.md.reset()
-        html = self.md.convert(text)
+        try:
+            html = self.md.convert(text)
+        except RecursionError as e:
+            message = "the text is nested too deeply to read (lists or quotes inside each other)"
+            raise ContentError(message) from e
         return nh3.clean(
             html,
             tags=ALLOWED_TAGS,

@@ -26,7 +26,9 @@ FRONT_MATTER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "goal": (("title",), ()),
 }
 
-Docs = dict[str, dict[str, MarkdownDoc]]  # language code -> page id -> file
+# language code -> page id -> file; None for a file that could not be read (its error is
+# recorded), so that it is not reported missing as well.
+Docs = dict[str, dict[str, MarkdownDoc | None]]
 
 
 def read_markdown_files(project: Path, languages: tuple[Language, ...], problems: Problems) -> Docs:
@@ -34,24 +36,23 @@ def read_markdown_files(project: Path, languages: tuple[Language, ...], problems
     docs: Docs = {}
     for lang in languages:
         folder = project / CONTENT / lang.code
-        docs[lang.code] = {}
         if not folder.is_dir():
             message = f"the folder of the {lang.name} pages is missing"
             problems.errors.append(ContentError(message, path=f"{CONTENT}/{lang.code}/"))
             continue
+        docs[lang.code] = {}
         for file in sorted(folder.iterdir()):
             if file.name.startswith(".") or file.suffix != ".md" or not file.is_file():
                 continue
             rel = f"{CONTENT}/{lang.code}/{file.name}"
             if not PAGE_FILE.match(file.name):
                 hint = "pages are overview.md, goals-intro.md, highlight-N.md and goal-N.md"
-                problems.errors.append(
-                    ContentError("unexpected page file name", path=rel, hint=hint)
-                )
+                message = "this file name is not the name of a page"
+                problems.errors.append(ContentError(message, path=rel, hint=hint))
                 continue
-            doc = problems.attempt(lambda f=file, r=rel: parse_markdown(read_text(f, r), r))
-            if doc is not None:
-                docs[lang.code][file.stem] = doc
+            docs[lang.code][file.stem] = problems.attempt(
+                lambda f=file, r=rel: parse_markdown(read_text(f, r), r)
+            )
     return docs
 
 
@@ -64,11 +65,15 @@ def build_pages(
     page_ids = {page_id for by_id in docs.values() for page_id in by_id} | set(REQUIRED_FILES)
     ordered = sorted(page_ids, key=page_order)
     for lang in languages:
-        by_id = docs.get(lang.code, {})
+        by_id = docs.get(lang.code)
+        if by_id is None:
+            continue  # the whole folder is missing, and reported
         for page_id in ordered:
-            doc = by_id.get(page_id)
-            if doc is None:
+            if page_id not in by_id:
                 _missing(page_id, lang, docs, problems)
+                continue
+            doc = by_id[page_id]
+            if doc is None:
                 continue
             kind, number = page_kind(page_id)
             meta = _front_matter(doc, kind, problems)
@@ -103,11 +108,15 @@ def page_order(page_id: str) -> tuple[int, int]:
 
 
 def _missing(page_id: str, lang: Language, docs: Docs, problems: Problems) -> None:
-    other = next((by_id[page_id].path for by_id in docs.values() if page_id in by_id), None)
+    other = next((code for code, by_id in docs.items() if page_id in by_id), None)
     message = f"the page is missing in {lang.name}"
     if other:
-        message += f" (it exists as {other})"
-    problems.errors.append(ContentError(message, path=f"{CONTENT}/{lang.code}/{page_id}.md"))
+        message += f": {CONTENT}/{other}/{page_id}.md has no {lang.name} version"
+        hint = f"add {page_id}.md to {CONTENT}/{lang.code}/, or remove it from every language"
+    else:
+        hint = f"every language needs its {page_id}.md"
+    path = f"{CONTENT}/{lang.code}/{page_id}.md"
+    problems.errors.append(ContentError(message, path=path, hint=hint))
 
 
 def _check_numbering(page_ids: set[str], lang: Language, problems: Problems) -> None:
@@ -132,7 +141,9 @@ def _front_matter(doc: MarkdownDoc, kind: str, problems: Problems) -> dict[str, 
     required, optional = FRONT_MATTER[kind]
     meta = doc.meta
     if not isinstance(meta.data, dict):
-        problems.errors.append(meta.error("", "the front matter must be key: value pairs"))
+        fields = ", ".join(required + optional)
+        message = f"the front matter must be name: value lines ({fields})"
+        problems.errors.append(meta.error("", message))
         return None
     before = len(problems.errors)
     unknown_keys(meta, "", meta.data, required + optional, problems)

@@ -12,12 +12,13 @@ from pathlib import Path
 
 from .charts import read_charts
 from .errors import BuildFailed, ContentError
-from .fields import Problems, expected, translated, unknown_keys
+from .fields import Problems, translated, unknown_keys, wrong
 from .figures import check_references, check_sections, check_source_phrases, read_figures
 from .load import YamlDoc, parse_yaml, read_text
 from .model import GENERATED_PAGES, Language, Page, Site, SiteMeta, SourceText
 from .pages import CONTENT, build_pages, read_markdown_files
 from .source import clean_source
+from .strings import check_strings, read_strings, template_uses
 
 SITE_FILE = f"{CONTENT}/site.yaml"
 STRINGS_FILE = f"{CONTENT}/strings.yaml"
@@ -47,12 +48,10 @@ def load_site(project: Path, strict: bool = False) -> tuple[Site, list[ContentEr
     meta = _site_meta(site_doc, codes, problems) if site_doc and codes else None
 
     strings_doc = problems.attempt(lambda: _read_yaml(project, STRINGS_FILE))
-    strings = {}
+    strings = read_strings(strings_doc, codes, problems) if strings_doc and codes else {}
+    uses = template_uses(project, problems)
     if strings_doc and codes:
-        for key, value in strings_doc.data.items():
-            text = translated(strings_doc, str(key), value, codes, problems)
-            if text is not None:
-                strings[str(key)] = text
+        check_strings(strings, strings_doc, uses, problems)
 
     figures_doc = problems.attempt(lambda: _read_yaml(project, FIGURES_FILE))
     figures = read_figures(figures_doc, codes, problems) if figures_doc and codes else []
@@ -65,11 +64,13 @@ def load_site(project: Path, strict: bool = False) -> tuple[Site, list[ContentEr
     charts = []
     if (project / CHARTS_FILE).exists():
         charts_doc = problems.attempt(lambda: _read_yaml(project, CHARTS_FILE))
-        if charts_doc and codes:
+        # A chart names figures and pages: while any of them could not be read, its
+        # references would be reported as unknown, pointing away from the real mistake.
+        if charts_doc and codes and not problems.errors:
             charts = read_charts(charts_doc, figure_index, pages, codes, problems)
 
     if figures_doc:
-        check_sections(figures, pages, figures_doc, problems)
+        check_sections(figures, docs, figures_doc, problems)
         check_references(docs, figure_index, figures_doc, problems)
         if source is not None:
             check_source_phrases(figures, figures_doc, source, problems)
@@ -117,8 +118,11 @@ def _read_yaml(project: Path, rel: str) -> YamlDoc:
     if not file.is_file():
         raise ContentError("the file is missing", path=rel)
     doc = parse_yaml(read_text(file, rel), rel)
+    if doc.data is None:
+        raise ContentError("the file is empty", path=rel, line=1)
     if not isinstance(doc.data, dict):
-        raise ContentError("expected key: value pairs at the top of the file", path=rel, line=1)
+        message = "expected name: value lines at the top of the file"
+        raise ContentError(message, path=rel, line=doc.line_of(""))
     return doc
 
 
@@ -132,13 +136,13 @@ def _read_source(project: Path) -> SourceText:
 def _languages(doc: YamlDoc, problems: Problems) -> tuple[Language, ...]:
     items = doc.data.get("languages")
     if not isinstance(items, list) or not items:
-        problems.errors.append(doc.error("languages", expected("a list of languages", items)))
+        problems.errors.append(wrong(doc, "languages", items, "a list of languages"))
         return ()
     languages: list[Language] = []
     for i, item in enumerate(items):
         path = f"languages[{i}]"
         if not isinstance(item, dict):
-            problems.errors.append(doc.error(path, expected("code, tag, name and locale", item)))
+            problems.errors.append(wrong(doc, path, item, "a language: code, tag, name and locale"))
             continue
         before = len(problems.errors)
         unknown_keys(doc, path, item, LANGUAGE_KEYS, problems)
@@ -146,7 +150,7 @@ def _languages(doc: YamlDoc, problems: Problems) -> tuple[Language, ...]:
         for key in LANGUAGE_KEYS:
             value = item.get(key)
             if not isinstance(value, str) or not value.strip():
-                problems.errors.append(doc.error(f"{path}.{key}", expected("text", value)))
+                problems.errors.append(wrong(doc, f"{path}.{key}", value, "text"))
             else:
                 values[key] = value.strip()
         code = values.get("code", "")
@@ -169,12 +173,12 @@ def _site_meta(doc: YamlDoc, codes: tuple[str, ...], problems: Problems) -> Site
     }
     date = doc.data.get("date")
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-        problems.errors.append(doc.error("date", expected("a date like 2024-02-04", date)))
+        problems.errors.append(wrong(doc, "date", date, "a date like 2024-02-04"))
         date = None
     base_url = doc.data.get("base_url")
     if base_url is not None and not (isinstance(base_url, str) and BASE_URL.match(base_url)):
         what = "an address like https://example.org/report/"
-        problems.errors.append(doc.error("base_url", expected(what, base_url)))
+        problems.errors.append(wrong(doc, "base_url", base_url, what))
         base_url = None
     if date is None or any(value is None for value in texts.values()):
         return None
