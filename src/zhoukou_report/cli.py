@@ -81,7 +81,11 @@ def check(project: Path, strict: bool, debug: bool) -> None:
 
 
 def _run(action, debug: bool):
-    from .errors import BuildFailed, OutputRefused
+    """Run a build or check; print any failure as plain words and exit, never a traceback.
+
+    ``--debug`` lets the exception through, so Python shows where it came from.
+    """
+    from .errors import BuildFailed, ContentError, OutputRefused, WriteFailed
 
     try:
         return action()
@@ -90,15 +94,31 @@ def _run(action, debug: bool):
         _print_errors(failure.errors)
         if debug:
             raise
-        sys.exit(EXIT_CONTENT)
-    except OutputRefused as refusal:
-        click.echo(f"Error: {refusal}", err=True)
+    except ContentError as error:  # one that escaped its stage: still the editor's to fix
+        _print_errors([error])
         if debug:
             raise
-        sys.exit(EXIT_CONTENT)
+    except (OutputRefused, WriteFailed) as failure:
+        click.echo(f"Error: {failure}", err=True)
+        if isinstance(failure, WriteFailed):
+            click.echo("The previous site was left as it was.", err=True)
+        if debug:
+            raise
     except KeyboardInterrupt:
-        click.echo("Interrupted: nothing was changed.", err=True)
+        click.echo("Interrupted: no half-written site was left behind.", err=True)
+        if debug:
+            raise
         sys.exit(EXIT_INTERRUPTED)
+    except Exception as e:
+        if debug:
+            raise
+        click.echo(
+            f"Error: an unexpected problem stopped the run ({type(e).__name__}: {e}). "
+            "No half-written site was left behind. "
+            "Run the command again with --debug to see where it happened, and report it.",
+            err=True,
+        )
+    sys.exit(EXIT_CONTENT)
 
 
 def _print_errors(errors) -> None:

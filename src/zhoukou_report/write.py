@@ -4,50 +4,94 @@ A build is written into a new folder beside the output and swapped in only once
 every file is there, so a failed or interrupted build leaves the previous site as
 it was. A folder is only ever replaced if it is missing, empty, or carries the
 marker file this tool writes; anything else is refused before a byte is written.
+
+Beside ``out`` there are, for a moment, ``.out.new-*`` (the build being written)
+and ``.out.old-*`` (the previous build, until the new one is in place). Both hold
+the marker (a new one from its first file on), so one that a killed process left
+behind is recognised and removed by the next build.
 """
 
 from __future__ import annotations
 
+import glob
 import os
+import secrets
 import shutil
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
-from .errors import OutputRefused
+from .errors import OutputRefused, WriteFailed
 
 MARKER = ".zhoukou-report"
 MARKER_TEXT = (
     "This folder was written by zhoukou-report.\n"
     "It is replaced as a whole on every build: keep nothing else in it.\n"
 )
+PROJECT_FOLDERS = ("content", "templates", "src", "tests", ".git")
 
 
 def check_output(out: Path, project: Path) -> Path:
     """The output folder, resolved, if this tool may replace it; else ``OutputRefused``."""
     target = out.expanduser().resolve()
-    project = project.resolve()
-    home = Path.home().resolve()
-    reason = None
-    if target == Path(target.anchor):
-        reason = "it is the root of the file system"
-    elif target == home:
-        reason = "it is your home folder"
-    elif target == project or project.is_relative_to(target):
-        reason = "it holds the project itself"
-    elif any(
-        target.is_relative_to(project / name)
-        for name in ("content", "templates", "src", "tests", ".git")
-    ):
-        reason = "it is inside the project's own files"
-    elif target.exists() and not target.is_dir():
-        reason = "it is a file, not a folder"
-    elif target.is_dir() and not (target / MARKER).is_file() and any(target.iterdir()):
-        reason = "it holds files that were not written by zhoukou-report"
+    try:
+        reason = _refusal(target, project.resolve())
+    except OSError as e:
+        reason = f"it cannot be read ({e.strerror or e})"
     if reason:
         raise OutputRefused(
-            f"refusing to write the site into {out}: {reason}; "
-            "choose an empty or new folder with --out"
+            f"refusing to write the site into {out}: {reason}; nothing was changed. "
+            "Choose a new or empty folder with --out, or one a previous build wrote."
         )
+    return target
+
+
+def _refusal(target: Path, project: Path) -> str | None:
+    if target == Path(target.anchor):
+        return "it is the root of the file system"
+    if target == _home():
+        return "it is your home folder"
+    if target == project or project.is_relative_to(target):
+        return "it holds the project itself"
+    for name in PROJECT_FOLDERS:
+        if target.is_relative_to(project / name):
+            return f"it is inside the project's {name} folder"
+    if target.exists() and not target.is_dir():
+        return "it is a file, not a folder"
+    if target.is_dir() and not (target / MARKER).is_file():
+        others = sorted(entry.name for entry in target.iterdir())
+        if others:
+            shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+            return f"it holds files that zhoukou-report did not write ({shown})"
+    return None
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, OSError):  # no HOME and no user entry: there is no home to protect
+        return None
+
+
+def write_site(files: Mapping[str, bytes], out: Path, project: Path) -> Path:
+    """Write every file into a fresh folder and swap it in place of ``out``.
+
+    On any failure, Ctrl-C included, the new folder is removed and ``out`` is as it
+    was; an ``OSError`` is reported as ``WriteFailed``.
+    """
+    target = check_output(out, project)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(target)
+        staging = _new_folder(target)
+        try:
+            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            _write_files(files, staging)
+            _swap(staging, target)
+        except BaseException:
+            _remove(staging)
+            raise
+    except OSError as e:
+        raise WriteFailed(str(out), e.strerror or str(e)) from e
     return target
 
 
@@ -63,36 +107,63 @@ def read_previous(out: Path, name: str) -> bytes | None:
         return None
 
 
-def write_site(files: dict[str, bytes], out: Path, project: Path) -> Path:
-    """Write every file into a fresh folder and swap it in place of ``out``."""
-    target = check_output(out, project)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    try:
-        for rel, data in files.items():
-            file = (staging / rel).resolve()
-            if not file.is_relative_to(staging):
-                raise OutputRefused(f"refusing to write {rel}: it lies outside the output folder")
-            file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_bytes(data)
-        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        _swap(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
+def _write_files(files: Mapping[str, bytes], staging: Path) -> None:
+    written: set[Path] = set()
+    for rel, data in files.items():
+        file = (staging / rel).resolve()
+        if not file.is_relative_to(staging) or file == staging:
+            raise OutputRefused(f"refusing to write {rel}: it lies outside the output folder")
+        if file in written:
+            raise OutputRefused(f"refusing to write {rel} twice")
+        written.add(file)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(data)
+
+
+def _new_folder(target: Path) -> Path:
+    """A new, empty ``.out.new-*`` folder beside the output.
+
+    ``os.mkdir`` rather than ``tempfile.mkdtemp``: the folder becomes the site, and
+    must get the usual permissions (mkdtemp's are owner-only, unreadable to a web server).
+    """
+    while True:
+        folder = target.parent / f".{target.name}.new-{secrets.token_hex(4)}"
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
 
 
 def _swap(staging: Path, target: Path) -> None:
     if not target.exists():
         os.rename(staging, target)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    retired.rmdir()
+    retired = target.parent / f".{target.name}.old-{secrets.token_hex(4)}"
     os.rename(target, retired)
     try:
         os.rename(staging, target)
     except BaseException:
         os.rename(retired, target)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    _remove(retired)
+
+
+def _remove(folder: Path) -> None:
+    """Remove a folder of ours, finishing the job even if Ctrl-C comes meanwhile."""
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+    except KeyboardInterrupt:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove ``.out.new-*`` and ``.out.old-*`` folders a killed build left behind."""
+    for kind in ("new", "old"):
+        for folder in target.parent.glob(f".{glob.escape(target.name)}.{kind}-*"):
+            if folder.is_dir() and not folder.is_symlink():
+                if (folder / MARKER).is_file():
+                    shutil.rmtree(folder, ignore_errors=True)
+                elif not any(folder.iterdir()):
+                    folder.rmdir()
