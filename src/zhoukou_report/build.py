@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .changes import figure_changes
 from .errors import BuildFailed, ContentError
-from .links import check_links
+from .links import check_links, markdown_origins
 from .model import Site
 from .opendata import JSON_FILE, data_files, figure_records, load_records
 from .publish import normalise_base_url, publishing_files
@@ -67,7 +67,7 @@ def render_project(
     except BuildFailed as failure:  # keep the content's warnings with the template's errors
         raise BuildFailed(failure.errors, warnings) from failure
     files = _combine(rendered.files, data_files(site), publishing_files(site))
-    errors = check_links(files)
+    errors = check_links(files, origins=markdown_origins(site))
     if errors:
         raise BuildFailed(errors, warnings)
     return SiteFiles(site, files, rendered.pages, warnings)

@@ -1,13 +1,21 @@
-"""Checking every internal link and anchor of a rendered site, before anything is written."""
+"""Checking every internal link and anchor of a rendered site, before anything is written.
+
+A broken link that an editor typed into a page's Markdown is reported at that file and
+line; one that comes from a template, at the built page (``build/en/goal-1.html:40``).
+"""
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 from .errors import ContentError
+from .model import Site, Text
+
+Origins = Mapping[str, Iterable[Text]]  # output path -> the Markdown texts shown on it
 
 _LINK_ATTRIBUTES = {
     ("a", "href"),
@@ -43,12 +51,27 @@ def page_links(html: str) -> tuple[set[str], list[tuple[str, int]]]:
     return collector.ids, collector.links
 
 
-def check_links(files: Mapping[str, bytes], label: str = "build") -> list[ContentError]:
+def markdown_origins(site: Site) -> dict[str, list[Text]]:
+    """The Markdown texts each page shows: its body, and on a landing page the goals' intro."""
+    origins: dict[str, list[Text]] = {}
+    for page in site.pages:
+        texts = origins.setdefault(page.output, [])
+        if page.body is not None:
+            texts.append(page.body)
+        if page.kind == "landing" and page.lang in site.goals_intro:
+            texts.append(site.goals_intro[page.lang])
+    return origins
+
+
+def check_links(
+    files: Mapping[str, bytes], label: str = "build", origins: Origins | None = None
+) -> list[ContentError]:
     """Every relative link of every HTML file must reach a file of the site, and its #anchor an id.
 
     Links that leave the site (``https:``, ``mailto:``) are not followed; links that are
     root-relative (``/x``) or that climb above the site are errors, since the site must
-    work under any sub-path and from disk.
+    work under any sub-path and from disk. ``origins`` (see ``markdown_origins``) lets a
+    link typed in Markdown be reported at its own file and line.
     """
     parsed = {
         path: page_links(data.decode("utf-8"))
@@ -61,13 +84,29 @@ def check_links(files: Mapping[str, bytes], label: str = "build") -> list[Conten
             continue  # served at any depth: checked by its own rules
         for link, line in links:
             problem = _link_problem(path, link, files, parsed)
-            if problem:
-                errors.append(
-                    ContentError(
-                        f'broken link "{link}": {problem}', path=f"{label}/{path}", line=line
-                    )
-                )
+            if not problem:
+                continue
+            message = f'broken link "{link}": {problem}'
+            typed = _typed_at(link, (origins or {}).get(path, ()))
+            if typed is not None:
+                errors.append(ContentError(message, path=typed[0], line=typed[1]))
+            else:
+                hint = f"{label}/{path} is the page as built: the link comes from a template"
+                errors.append(ContentError(message, path=f"{label}/{path}", line=line, hint=hint))
     return errors
+
+
+def _typed_at(link: str, texts: Iterable[Text]) -> tuple[str, int] | None:
+    """The file and line where a link is written in Markdown: ``](link``, ``href="link"``, …"""
+    pattern = re.compile(
+        r"(?:\]\(\s*<?|\]:[ \t]*<?|href\s*=\s*[\"']?|<)" + re.escape(link) + r"(?=[\s)>\"']|$)",
+        re.M,
+    )
+    for text in texts:
+        match = pattern.search(text.markdown)
+        if match:
+            return text.path, text.line + text.markdown.count("\n", 0, match.start())
+    return None
 
 
 def _link_problem(

@@ -1,0 +1,619 @@
+"""Bad content from the command line: every mistake an editor can make, as the editor sees it.
+
+Each case is a small mutation of a copy of the real project. The build must fail with
+status 1 and print exactly the expected ``file:line: field: message`` lines (each line
+number is found by reading the mutated file, not copied from the program), show no
+traceback, and leave the previous build byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project, edit, run_cli, tree_hash
+from zhoukou_report.build import build_site
+
+FIGURES = "content/figures.yaml"
+SITE = "content/site.yaml"
+STRINGS = "content/strings.yaml"
+VALUE_HINT = "write it in digits, without separators or 万: 18000, 92.1"
+TAG_HINT = "write plain text, numbers, lists and name: value pairs"
+
+
+def line(file: Path, text: str | bytes) -> int:
+    """The 1-based number of the one line of ``file`` that contains ``text``."""
+    needle = text.encode() if isinstance(text, str) else text
+    lines = file.read_bytes().split(b"\n")
+    found = [number for number, data in enumerate(lines, 1) if needle in data]
+    assert len(found) == 1, f"{text!r} is on lines {found} of {file}"
+    return found[0]
+
+
+def figure_index(project: Path, figure_id: str) -> int:
+    """The position of a figure in figures.yaml's list, as its field path counts it."""
+    ids = re.findall(r"^  - id: (\S+)$", (project / FIGURES).read_text(), re.M)
+    return ids.index(figure_id)
+
+
+def figures_of(project: Path) -> list[str]:
+    return re.findall(r"^  - id: (\S+)$", (project / FIGURES).read_text(), re.M)
+
+
+def index_of(project: Path, text: str) -> int:
+    """The position of the one figure whose lines hold ``text``."""
+    before, _ = (project / FIGURES).read_text().split(text)
+    return len(re.findall(r"^  - id: ", before, re.M)) - 1
+
+
+def figure_line(project: Path, figure_id: str, field: str) -> int:
+    """The line of a field of a figure (``label``), found below the figure's ``- id:`` line."""
+    lines = (project / FIGURES).read_text().split("\n")
+    start = lines.index(f"  - id: {figure_id}")
+    return next(n for n in range(start, len(lines)) if lines[n].startswith(f"    {field}:")) + 1
+
+
+Case = Callable[[Path], list[str]]  # mutates the project; returns the expected error lines
+CASES: dict[str, Case] = {}
+
+
+def case(function: Case) -> Case:
+    CASES[function.__name__.removeprefix("case_").replace("_", "-")] = function
+    return function
+
+
+# YAML syntax and encoding ------------------------------------------------------------------
+
+
+@case
+def case_yaml_tab_indent(p: Path) -> list[str]:
+    edit(p / SITE, "    tag: zh-CN", "\ttag: zh-CN")
+    n = line(p / SITE, "\ttag: zh-CN")
+    return [f"{SITE}:{n}: a tab character where YAML expects spaces (indent with spaces, not tabs)"]
+
+
+@case
+def case_yaml_unclosed_quote(p: Path) -> list[str]:
+    edit(p / FIGURES, "      en: Council of Directors meetings", '      en: "Council of Directors')
+    n = line(p / FIGURES, '"Council of Directors')
+    # YAML reads on to the next quote mark: the first one of a later line.
+    lines = (p / FIGURES).read_text().split("\n")
+    runs_to = next(i for i in range(n, len(lines)) if '"' in lines[i]) + 1
+    return [
+        f"{FIGURES}:{n}: a quoted text is not closed "
+        f"(it runs on to line {runs_to}: end it with the quote mark it starts with)"
+    ]
+
+
+@case
+def case_yaml_quote_open_at_the_end(p: Path) -> list[str]:
+    edit(p / SITE, "  en: Zhoukou Daily", '  en: "Zhoukou Daily')
+    n = line(p / SITE, '"Zhoukou Daily')
+    assert '"' not in (p / SITE).read_text().split("\n", n)[-1]  # no quote mark below
+    return [
+        f"{SITE}:{n}: a quoted text is not closed (end it with the same quote mark it starts with)"
+    ]
+
+
+@case
+def case_yaml_colon_in_front_matter(p: Path) -> list[str]:
+    page = p / "content/en/goal-2.md"
+    edit(page, "title: Improving effectiveness", "title: Goal: improving effectiveness")
+    return [
+        f"content/en/goal-2.md:{line(page, 'title: Goal:')}: "
+        'a ": " inside a value (put the whole text in quotes: "…")'
+    ]
+
+
+@case
+def case_yaml_unclosed_brace(p: Path) -> list[str]:
+    edit(p / STRINGS, "nav_home: {zh: 首页, en: Home}", "nav_home: {zh: 首页, en: Home")
+    opened = line(p / STRINGS, "nav_home:")
+    return [
+        f"{STRINGS}:{opened + 1}: invalid YAML: expected ',' or '}}', but got ':' "
+        f"(while parsing a flow mapping that starts on line {opened})"
+    ]
+
+
+@case
+def case_not_utf8_markdown(p: Path) -> list[str]:
+    page = p / "content/en/goal-2.md"
+    page.write_bytes(page.read_bytes().replace(b"Jialu River", "贾鲁河".encode("gbk")))
+    return [
+        f"content/en/goal-2.md:{line(page, '*Regulations on the Protection')}: "
+        "the file is not UTF-8 text (save it as UTF-8 in your editor)"
+    ]
+
+
+@case
+def case_not_utf8_yaml(p: Path) -> list[str]:
+    file = p / FIGURES
+    file.write_bytes(
+        file.read_bytes().replace("zh: 主任会议".encode(), "zh: 主任会议".encode("gbk"))
+    )
+    return [
+        f"{FIGURES}:{line(file, 'zh: 主任会议'.encode('gbk'))}: "
+        "the file is not UTF-8 text (save it as UTF-8 in your editor)"
+    ]
+
+
+# Required fields and types -----------------------------------------------------------------
+
+
+@case
+def case_missing_figure_value(p: Path) -> list[str]:
+    edit(p / FIGURES, "    value: 17\n", "")
+    i = figure_index(p, "director-meetings")
+    n = line(p / FIGURES, "- id: director-meetings")
+    return [
+        f'{FIGURES}:{n}: figures[{i}].value: "value" is missing: it should be a number ({VALUE_HINT})'
+    ]
+
+
+@case
+def case_missing_site_field(p: Path) -> list[str]:
+    edit(p / SITE, "speaker:\n  zh: 吴刚\n  en: Wu Gang\n", "")
+    return [
+        f'{SITE}: speaker: "speaker" is missing: it should be a text for each language (zh, en) '
+        "(write it as speaker: {zh: …, en: …})"
+    ]
+
+
+@case
+def case_missing_front_matter_field(p: Path) -> list[str]:
+    edit(p / "content/zh/highlight-3.md", "keyword: 依法依规监督\n", "")
+    return ['content/zh/highlight-3.md:1: keyword: "keyword" is missing: it should be text']
+
+
+@case
+def case_missing_translation(p: Path) -> list[str]:
+    edit(p / FIGURES, "      en: Council of Directors meetings\n", "")
+    i = figure_index(p, "director-meetings")
+    n = figure_line(p, "director-meetings", "label")  # the language's own line is gone
+    return [f'{FIGURES}:{n}: figures[{i}].label.en: "en" is missing: it should be the en text']
+
+
+@case
+def case_value_not_a_number(p: Path) -> list[str]:
+    edit(p / FIGURES, "    value: 8\n", "    value: abc\n")
+    i = figure_index(p, "sc-sessions")
+    n = line(p / FIGURES, "value: abc")
+    return [f'{FIGURES}:{n}: figures[{i}].value: expected a number, got "abc" ({VALUE_HINT})']
+
+
+@case
+def case_value_written_the_chinese_way(p: Path) -> list[str]:
+    edit(p / FIGURES, "    value: 18000\n", "    value: 1.8万\n")
+    i = index_of(p, "value: 1.8万")
+    n = line(p / FIGURES, "value: 1.8万")
+    return [f'{FIGURES}:{n}: figures[{i}].value: expected a number, got "1.8万" ({VALUE_HINT})']
+
+
+@case
+def case_date_not_a_date(p: Path) -> list[str]:
+    edit(p / SITE, "date: 2024-02-04", "date: 4 February 2024")
+    n = line(p / SITE, "date: 4 February")
+    return [f'{SITE}:{n}: date: expected a date like 2024-02-04, got "4 February 2024"']
+
+
+@case
+def case_label_not_translated(p: Path) -> list[str]:
+    edit(p / FIGURES, "    label:\n      zh: 主任会议\n      en: Council of Directors meetings\n",
+         "    label: 主任会议\n")  # fmt: skip
+    i = figure_index(p, "director-meetings")
+    n = line(p / FIGURES, "label: 主任会议")
+    return [
+        f"{FIGURES}:{n}: figures[{i}].label: expected a text for each language (zh, en), "
+        'got "主任会议" (write it as label: {zh: …, en: …})'
+    ]
+
+
+@case
+def case_unknown_field(p: Path) -> list[str]:
+    edit(p / FIGURES, "    value: 17\n", "    vlaue: 17\n")
+    i = figure_index(p, "director-meetings")
+    start = line(p / FIGURES, "- id: director-meetings")
+    n = line(p / FIGURES, "vlaue: 17")
+    return [
+        f'{FIGURES}:{start}: figures[{i}].value: "value" is missing: it should be a number '
+        f"({VALUE_HINT})",
+        f'{FIGURES}:{n}: figures[{i}].vlaue: unknown field "vlaue" (did you mean "value"?)',
+    ]
+
+
+@case
+def case_unknown_qualifier(p: Path) -> list[str]:
+    edit(p / FIGURES, "    qualifier: more-than\n", "    qualifier: about\n")
+    n = line(p / FIGURES, "qualifier: about")
+    i = index_of(p, "qualifier: about")
+    return [
+        f'{FIGURES}:{n}: figures[{i}].qualifier: expected more-than, got "about" '
+        "(leave it out if the source gives the exact number)"
+    ]
+
+
+@case
+def case_value_too_large(p: Path) -> list[str]:
+    edit(p / FIGURES, "    value: 8\n", "    value: 80000000000000000\n")
+    n = line(p / FIGURES, "value: 80000000000000000")
+    i = figure_index(p, "sc-sessions")
+    return [
+        f"{FIGURES}:{n}: figures[{i}].value: the number is too large for a figure "
+        "(is a digit typed twice?)"
+    ]
+
+
+@case
+def case_empty_site_file(p: Path) -> list[str]:
+    (p / SITE).write_text("# nothing here yet\n", encoding="utf-8")
+    return [f"{SITE}:1: the file is empty"]
+
+
+@case
+def case_no_content_folder(p: Path) -> list[str]:
+    shutil.rmtree(p / "content")
+    return [
+        "content: there is no content folder here "
+        "(run the command in the project folder, or give --project)"
+    ]
+
+
+# Duplicates --------------------------------------------------------------------------------
+
+
+@case
+def case_duplicate_key(p: Path) -> list[str]:
+    edit(p / SITE, "date: 2024-02-04\n", "date: 2024-02-04\ndate: 2024-02-05\n")
+    first = line(p / SITE, "date: 2024-02-04")
+    second = line(p / SITE, "date: 2024-02-05")
+    return [
+        f'{SITE}:{second}: date: the field "date" is given twice (first on line {first}) '
+        "(keep one of them)"
+    ]
+
+
+@case
+def case_duplicate_key_in_a_figure(p: Path) -> list[str]:
+    edit(p / FIGURES, "    value: 17\n", "    value: 17\n    value: 17.5\n")
+    i = figure_index(p, "director-meetings")
+    return [
+        f'{FIGURES}:{line(p / FIGURES, "value: 17.5")}: figures[{i}].value: the field "value" '
+        f"is given twice (first on line {figure_line(p, 'director-meetings', 'value')}) "
+        "(keep one of them)"
+    ]
+
+
+@case
+def case_duplicate_figure_id(p: Path) -> list[str]:
+    text = (p / FIGURES).read_text()
+    block = text[text.index("  - id: sc-sessions") : text.index("  - id: director-meetings")]
+    (p / FIGURES).write_text(text.rstrip("\n") + "\n\n" + block, encoding="utf-8")
+    lines = (p / FIGURES).read_text().split("\n")
+    first, second = (n for n, text in enumerate(lines, 1) if text == "  - id: sc-sessions")
+    i = len(figures_of(p)) - 1  # the copy is the last figure
+    return [
+        f'{FIGURES}:{second}: figures[{i}].id: the id "sc-sessions" is already used by the '
+        f"figure on line {first} (give each figure its own id)"
+    ]
+
+
+# References, pages, links ------------------------------------------------------------------
+
+
+@case
+def case_unknown_figure_reference(p: Path) -> list[str]:
+    page = p / "content/zh/highlight-3.md"
+    edit(page, "[[units-visited]]", "[[units-visted]]")
+    return [
+        f"content/zh/highlight-3.md:{line(page, '[[units-visted]]')}: [[units-visted]]: "
+        'unknown figure "units-visted" (did you mean "units-visited"?)'
+    ]
+
+
+@case
+def case_empty_figure_reference(p: Path) -> list[str]:
+    page = p / "content/en/goal-2.md"
+    edit(page, "We will carry out", "We will [[]] carry out")
+    return [
+        f"content/en/goal-2.md:{line(page, '[[]]')}: [[]]: empty figure reference "
+        f"(figures are defined in {FIGURES})"
+    ]
+
+
+@case
+def case_figure_in_a_section_that_does_not_exist(p: Path) -> list[str]:
+    edit(p / FIGURES, "    section: overview\n    value: 17\n", "    section: highlight-9\n    value: 17\n")  # fmt: skip
+    i = figure_index(p, "director-meetings")
+    return [
+        f"{FIGURES}:{line(p / FIGURES, 'highlight-9')}: figures[{i}].section: "
+        'there is no page "highlight-9" (the pages are overview, highlight-1, highlight-2, '
+        "highlight-3, highlight-4, highlight-5, highlight-6, goal-1, goal-2, goal-3, goal-4)"
+    ]
+
+
+@case
+def case_page_missing_in_one_language(p: Path) -> list[str]:
+    (p / "content/en/goal-4.md").unlink()
+    return [
+        "content/en/goal-4.md: the page is missing in English: content/zh/goal-4.md has no "
+        "English version (add goal-4.md to content/en/, or remove it from every language)"
+    ]
+
+
+@case
+def case_page_with_a_wrong_name(p: Path) -> list[str]:
+    shutil.copy(p / "content/en/goal-4.md", p / "content/en/goal-five.md")
+    return [
+        "content/en/goal-five.md: this file name is not the name of a page "
+        "(pages are overview.md, goals-intro.md, highlight-N.md and goal-N.md)"
+    ]
+
+
+@case
+def case_gap_in_numbering(p: Path) -> list[str]:
+    for lang in ("zh", "en"):
+        (p / f"content/{lang}/goal-4.md").rename(p / f"content/{lang}/goal-5.md")
+    return ["content/zh/goal-5.md: goal-4.md is missing: number the goals 1, 2, 3 … without gaps"]
+
+
+@case
+def case_front_matter_not_closed(p: Path) -> list[str]:
+    edit(p / "content/zh/goal-2.md", "title: 提高履职效能\n---\n", "title: 提高履职效能\n")
+    return [
+        'content/zh/goal-2.md:1: the front matter is not closed (end it with a line holding only "---")'
+    ]
+
+
+@case
+def case_broken_link_in_markdown(p: Path) -> list[str]:
+    page = p / "content/en/goal-2.md"
+    edit(
+        page,
+        "We will carry out",
+        "As [Highlight 2](highlight-2.html#nowhere) shows, we will carry out",
+    )
+    return [
+        f"content/en/goal-2.md:{line(page, '#nowhere')}: broken link "
+        '"highlight-2.html#nowhere": en/highlight-2.html has no element with id "nowhere"'
+    ]
+
+
+# Templates and strings ---------------------------------------------------------------------
+
+
+@case
+def case_template_syntax_error(p: Path) -> list[str]:
+    template = p / "templates/section.html"
+    edit(template, "{% if figures %}", "{% iff figures %}")
+    return [
+        f"templates/section.html:{line(template, '{% iff figures %}')}: template error: "
+        "Encountered unknown tag 'iff'. Jinja was looking for the following tags: 'endblock'. "
+        "The innermost block that needs to be closed is 'block'."
+    ]
+
+
+@case
+def case_template_unknown_filter(p: Path) -> list[str]:
+    template = p / "templates/base.html"
+    edit(template, "{{ t.footer_note }}", "{{ t.footer_note | shout }}")
+    n = line(template, "| shout")
+    return [f"templates/base.html:{n}: template error: No filter named 'shout'."]
+
+
+@case
+def case_template_undefined_name(p: Path) -> list[str]:
+    template = p / "templates/base.html"
+    edit(template, "{{ t.footer_note }}", "{{ footer_note }}")
+    return [
+        f"templates/base.html:{line(template, '{{ footer_note }}')}: template error: "
+        "'footer_note' is undefined"
+    ]
+
+
+@case
+def case_template_names_a_missing_string(p: Path) -> list[str]:
+    template = p / "templates/base.html"
+    edit(template, "{{ t.footer_note }}", "{{ t.footer_notes }}")
+    return [
+        f"templates/base.html:{line(template, 't.footer_notes')}: t.footer_notes: "
+        f'there is no "footer_notes" in {STRINGS} (did you mean "footer_note"?)'
+    ]
+
+
+@case
+def case_string_removed(p: Path) -> list[str]:
+    edit(p / STRINGS, "skip_link: {zh: 跳到正文, en: Skip to main content}\n", "")
+    n = line(p / "templates/base.html", "t.skip_link")
+    return [
+        f'templates/base.html:{n}: t.skip_link: there is no "skip_link" in {STRINGS} '
+        f"(add it to {STRINGS} as skip_link: {{zh: …, en: …}})"
+    ]
+
+
+@case
+def case_string_with_an_unknown_placeholder(p: Path) -> list[str]:
+    edit(p / STRINGS, 'en: "Highlight {number}"', 'en: "Highlight {num}"')
+    return [
+        f"{STRINGS}:{line(p / STRINGS, '{num}')}: highlight_label.en: "
+        'unknown placeholder "{num}" (this text can use {number})'
+    ]
+
+
+# YAML that would construct objects ----------------------------------------------------------
+
+
+@case
+def case_yaml_python_object_tag(p: Path) -> list[str]:
+    (p / "pwned").mkdir()
+    edit(p / STRINGS, "keyword: {zh: 关键词, en: Keyword}",
+         f"keyword: !!python/object/apply:os.system ['rm -r {p / 'pwned'}']")  # fmt: skip
+    return [
+        f"{STRINGS}:{line(p / STRINGS, '!!python')}: keyword: the YAML tag "
+        f'"!!python/object/apply:os.system" is not allowed ({TAG_HINT})'
+    ]
+
+
+@case
+def case_yaml_python_name_tag(p: Path) -> list[str]:
+    edit(p / FIGURES, "    value: 8\n", "    value: !!python/name:os.system\n")
+    i = figure_index(p, "sc-sessions")
+    return [
+        f"{FIGURES}:{line(p / FIGURES, '!!python')}: figures[{i}].value: the YAML tag "
+        f'"!!python/name:os.system" is not allowed ({TAG_HINT})'
+    ]
+
+
+@case
+def case_yaml_alias(p: Path) -> list[str]:
+    edit(p / SITE, "title:\n", "title: &title\n")
+    edit(p / SITE, "description:\n  zh:", "description: *title\nx:\n  zh:")
+    n = line(p / SITE, "*title")
+    return [
+        f"{SITE}:{n}: description: repeating a value with & and * (YAML anchors and aliases) "
+        "is not supported (write the value out in full)"
+    ]
+
+
+# Many at once ------------------------------------------------------------------------------
+
+
+@case
+def case_every_error_of_a_run_is_reported(p: Path) -> list[str]:
+    # In the order printed: by file, then line (a file-wide error first).
+    return (
+        case_page_missing_in_one_language(p)  # content/en/goal-4.md
+        + case_value_not_a_number(p)  # content/figures.yaml
+        + case_string_with_an_unknown_placeholder(p)  # content/strings.yaml
+        + case_missing_front_matter_field(p)  # content/zh/highlight-3.md
+    )
+
+
+# The test ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def previous(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A successful build of the real content: the site a failed build must not touch."""
+    base = tmp_path_factory.mktemp("previous")
+    out = base / "out"
+    build_site(copy_project(base / "project"), out)
+    return out
+
+
+def numbered_lines(stderr: str) -> list[str]:
+    return re.findall(r"^ *\d+\. (.*)$", stderr, re.M)
+
+
+def leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+@pytest.mark.parametrize("name", CASES, ids=list(CASES))
+def test_a_mistake_fails_the_build_at_its_line_and_keeps_the_previous_site(
+    name: str, project: Path, previous: Path, tmp_path: Path
+):
+    out = tmp_path / "out"
+    shutil.copytree(previous, out)
+    before = tree_hash(out)
+    expected = CASES[name](project)
+
+    result = run_cli("build", "--project", str(project), "--out", str(out))
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert numbered_lines(result.stderr) == expected
+    count = len(expected)
+    assert f"Found {count} error{'s' if count > 1 else ''}; nothing was written:" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert tree_hash(out) == before
+    assert leftovers(out) == []
+    assert not (project / "build").exists()
+
+
+def test_the_python_tag_ran_nothing(project: Path, tmp_path: Path):
+    """The object tag is refused, not constructed: the command in it never runs."""
+    case_yaml_python_object_tag(project)
+    run_cli("check", "--project", str(project))
+    assert (project / "pwned").is_dir()
+
+
+# Warnings ----------------------------------------------------------------------------------
+
+
+def warn_unused_figure(p: Path) -> list[str]:
+    for lang in ("zh", "en"):
+        edit(p / f"content/{lang}/overview.md", "[[sc-sessions]]", "8")
+    i = figure_index(p, "sc-sessions")
+    return [
+        f"{FIGURES}:{line(p / FIGURES, '- id: sc-sessions')}: figures[{i}].id: the figure "
+        '"sc-sessions" is not used on any page (refer to it as [[sc-sessions]] in the text, '
+        "or remove it)"
+    ]
+
+
+def warn_value_not_in_its_phrase(p: Path) -> list[str]:
+    edit(p / FIGURES, "    value: 8\n", "    value: 9\n")
+    i = figure_index(p, "sc-sessions")
+    return [
+        f"{FIGURES}:{line(p / FIGURES, 'source: 召开常委会会议8次')}: figures[{i}].source: "
+        'the value 9 does not appear in its source phrase "召开常委会会议8次" '
+        "(if the number was corrected, update the citation too)"
+    ]
+
+
+def warn_phrase_not_in_the_source(p: Path) -> list[str]:
+    edit(p / FIGURES, "source: 召开常委会会议8次", "source: 召开了常委会会议8次")
+    i = figure_index(p, "sc-sessions")
+    return [
+        f"{FIGURES}:{line(p / FIGURES, '召开了常委会会议8次')}: figures[{i}].source: "
+        'the phrase "召开了常委会会议8次" is not in the source text '
+        "content/source/report.zh.txt (copy the phrase from the source text exactly)"
+    ]
+
+
+WARNINGS = {
+    "unused-figure": warn_unused_figure,
+    "value-not-in-its-source-phrase": warn_value_not_in_its_phrase,
+    "phrase-not-in-the-source-text": warn_phrase_not_in_the_source,
+}
+
+
+@pytest.mark.parametrize("name", WARNINGS, ids=list(WARNINGS))
+def test_a_warning_is_printed_and_strict_makes_it_an_error(
+    name: str, project: Path, previous: Path, tmp_path: Path
+):
+    expected = WARNINGS[name](project)
+    out = tmp_path / "out"
+    shutil.copytree(previous, out)
+    before = tree_hash(out)
+
+    strict = run_cli("build", "--project", str(project), "--out", str(out), "--strict")
+    assert strict.returncode == 1
+    assert numbered_lines(strict.stderr) == expected
+    assert "warning:" not in strict.stderr
+    assert tree_hash(out) == before
+
+    result = run_cli("build", "--project", str(project), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert re.findall(r"^  warning: (.*)$", result.stderr, re.M) == expected
+    assert "1 warning:" in result.stderr
+    assert "Built " in result.stdout
+    assert tree_hash(out) != before
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+# Accepted: what looks odd but is fine ---------------------------------------------------------
+
+
+def test_a_bom_and_crlf_line_endings_change_nothing(project: Path, previous: Path, tmp_path: Path):
+    for rel in (SITE, FIGURES, STRINGS, "content/zh/goal-1.md", "content/en/highlight-2.md"):
+        file = project / rel
+        file.write_bytes(b"\xef\xbb\xbf" + file.read_bytes().replace(b"\n", b"\r\n"))
+    out = tmp_path / "out"
+    result = run_cli("build", "--project", str(project), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr
+    assert tree_hash(out) == tree_hash(previous)
