@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from markupsafe import Markup
 
 from .charts import layout_chart
-from .model import Figure, Page, Site, Text
+from .model import Figure, Language, Page, Site, Text
 from .numbers import ordinal_word
 from .opendata import CSV_FILE, JSON_FILE, SCHEMA_FILE, figure_locations, tile_anchor
 
@@ -50,15 +51,55 @@ def figure_anchor(figure: Figure) -> str:
     return f"fig-{figure.id}"
 
 
-def page_context(
-    site: Site, page: Page, markdown: MarkdownToHtml, stylesheet: str
-) -> dict[str, Any]:
+@dataclass
+class LanguageContext:
+    """What every page of one language shares: computed once per build, not once per page."""
+
+    site: Site
+    lang: Language
+    strings: dict[str, str]
+    pages: dict[str, Page]  # by id
+    sections: list[Page]  # highlights and goals, in reading order
+    position: dict[str, int]  # page id -> its index in sections
+    figure_sections: list[tuple[Page, list[Figure]]]
+    locations: dict[tuple[str, str], str]
+    languages_strings: list[tuple[Language, dict[str, str]]]
+    date_text: str
+    stylesheet: str
+
+
+def language_contexts(site: Site, stylesheet: str) -> dict[str, LanguageContext]:
+    locations = figure_locations(site)
+    languages_strings = [
+        (other, {key: value[other.code] for key, value in site.strings.items()})
+        for other in site.languages
+    ]
+    contexts = {}
+    for lang in site.languages:
+        pages = {p.id: p for p in site.pages_in(lang.code)}
+        sections = [p for p in pages.values() if p.kind in ("highlight", "goal")]
+        contexts[lang.code] = LanguageContext(
+            site=site,
+            lang=lang,
+            strings={key: value[lang.code] for key, value in site.strings.items()},
+            pages=pages,
+            sections=sections,
+            position={p.id: i for i, p in enumerate(sections)},
+            figure_sections=[
+                (p, site.figures_in(p.id)) for p in pages.values() if site.figures_in(p.id)
+            ],
+            locations=locations,
+            languages_strings=languages_strings,
+            date_text=format_date(site.meta.date, lang.code),
+            stylesheet=stylesheet,
+        )
+    return contexts
+
+
+def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) -> dict[str, Any]:
     """Every variable the templates use for one page."""
-    lang = site.language(page.lang)
-    strings = {key: value[page.lang] for key, value in site.strings.items()}
-    pages = {p.id: p for p in site.pages_in(page.lang)}
-    sections = [p for p in pages.values() if p.kind in ("highlight", "goal")]
-    index = sections.index(page) if page in sections else None
+    site, strings, pages, sections = shared.site, shared.strings, shared.pages, shared.sections
+    index = shared.position.get(page.id)
     base = site.meta.base_url
     not_found = page.kind == "404"
 
@@ -80,49 +121,44 @@ def page_context(
         return strings[f"{p.kind}_label"].format(number=ordinal_word(p.number, p.lang))
 
     # The 404 page carries its stylesheet inline: it must look right at any depth.
-    inline = stylesheet.replace("</", "<\\/") if not_found else None
-    locations = figure_locations(site)
+    inline = shared.stylesheet.replace("</", "<\\/") if not_found else None
     anchored: set[str] = set()  # figures given an anchor in this page's prose
     alternates = (
         [] if not_found else [(other, site.page(page.id, other.code)) for other in site.languages]
     )
+    landing = page.kind == "landing"
     return {
         "site": site,
         "meta": site.meta,
         "page": page,
-        "lang": lang,
+        "lang": shared.lang,
         "t": strings,
         "href": href,
         "heading": heading,
         "pages": pages,
-        "highlights": [p for p in sections if p.kind == "highlight"],
-        "goals": [p for p in sections if p.kind == "goal"],
+        "highlights": [p for p in sections if p.kind == "highlight"] if landing else [],
+        "goals": [p for p in sections if p.kind == "goal"] if landing else [],
         "previous": sections[index - 1] if index else None,
         "next": sections[index + 1] if index is not None and index + 1 < len(sections) else None,
         "alternates": alternates,
         "alternate_href": lambda p: absolute(p) or href(p),
         "canonical": absolute(page) if not not_found else None,
         "body": markdown(page.body, page, anchored),
-        "goals_intro": markdown(site.goals_intro.get(page.lang), page, anchored),
+        "goals_intro": markdown(site.goals_intro.get(page.lang), page, anchored) if landing else "",
         "figures": site.figures_in(page.id),
         "tile_anchor": lambda figure: tile_anchor(figure.id),
         "charts": [
             layout_chart(chart, site.figure_index, page.lang, strings["colon"])
             for chart in site.charts_in(page.id)
         ],
-        "figure_sections": [
-            (p, site.figures_in(p.id)) for p in pages.values() if site.figures_in(p.id)
-        ],
+        "figure_sections": shared.figure_sections if page.kind == "figures" else [],
         "figure_anchor": figure_anchor,
         "figure_href": lambda figure: href(f"{pages['figures'].output}#{figure_anchor(figure)}"),
-        "figure_location": lambda figure: href(locations[figure.id, page.lang]),
+        "figure_location": lambda figure: href(shared.locations[figure.id, page.lang]),
         "data": {"json": href(JSON_FILE), "csv": href(CSV_FILE), "schema": href(SCHEMA_FILE)},
-        "date_text": format_date(site.meta.date, page.lang),
+        "date_text": shared.date_text,
         "css": href(STYLESHEET),
         "inline_css": Markup(inline) if inline else None,
         "csp": content_security_policy(inline),
-        "languages_strings": [
-            (other, {key: value[other.code] for key, value in site.strings.items()})
-            for other in site.languages
-        ],
+        "languages_strings": shared.languages_strings,
     }

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+from typing import TypeVar
 
 from .numbers import format_number, plain
+
+T = TypeVar("T")
 
 # Pages every language has, beside the content pages; their text lives in strings.yaml.
 GENERATED_PAGES = ("figures", "source", "404")
@@ -93,9 +97,21 @@ class Page:
     def href(self, target: str) -> str:
         """A relative link from this page to another output path (with an optional #anchor)."""
         path, _, anchor = target.partition("#")
-        here = posixpath.dirname(self.output) or "."
-        rel = posixpath.relpath(path, here) if path else posixpath.basename(self.output)
+        rel = (
+            _relative(path, posixpath.dirname(self.output))
+            if path
+            else self.output.rpartition("/")[2]
+        )
         return rel + (f"#{anchor}" if anchor else "")
+
+
+def _relative(path: str, here: str) -> str:
+    """``path`` (relative to the site's root) as seen from the folder ``here``."""
+    if not here:
+        return path
+    if posixpath.dirname(path) == here:
+        return posixpath.basename(path)
+    return posixpath.relpath(path, here)
 
 
 def output_path(page_id: str, prefix: str) -> str:
@@ -144,16 +160,45 @@ class Site:
         return self.languages[0]
 
     def language(self, code: str) -> Language:
-        return next(lang for lang in self.languages if lang.code == code)
+        return self._languages[code]
 
     def pages_in(self, lang: str) -> list[Page]:
-        return [page for page in self.pages if page.lang == lang]
+        return self._pages_by_language.get(lang, [])
 
     def page(self, page_id: str, lang: str) -> Page:
-        return next(p for p in self.pages if p.id == page_id and p.lang == lang)
+        return self._pages[page_id, lang]
 
     def figures_in(self, section: str) -> list[Figure]:
-        return [figure for figure in self.figures if figure.section == section]
+        return self._figures_by_section.get(section, [])
 
     def charts_in(self, section: str) -> list[Chart]:
-        return [chart for chart in self.charts if chart.section == section]
+        return self._charts_by_section.get(section, [])
+
+    # Indexes, computed once: a site of thousands of pages is looked up for every page.
+
+    @cached_property
+    def _languages(self) -> dict[str, Language]:
+        return {lang.code: lang for lang in self.languages}
+
+    @cached_property
+    def _pages(self) -> dict[tuple[str, str], Page]:
+        return {(page.id, page.lang): page for page in self.pages}
+
+    @cached_property
+    def _pages_by_language(self) -> dict[str, list[Page]]:
+        return _group(self.pages, lambda page: page.lang)
+
+    @cached_property
+    def _figures_by_section(self) -> dict[str, list[Figure]]:
+        return _group(self.figures, lambda figure: figure.section)
+
+    @cached_property
+    def _charts_by_section(self) -> dict[str, list[Chart]]:
+        return _group(self.charts, lambda chart: chart.section)
+
+
+def _group(items: Iterable[T], key: Callable[[T], str]) -> dict[str, list[T]]:
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups

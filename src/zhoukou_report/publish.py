@@ -5,7 +5,7 @@ Without a base URL the site stays entirely relative and these files are left out
 
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
+from html import escape
 
 from .model import Site
 
@@ -36,13 +36,13 @@ def sitemap(site: Site, base: str) -> str:
         if page.kind == "404":
             continue
         lines.append("  <url>")
-        lines.append(f"    <loc>{_escape(base + page.output)}</loc>")
+        lines.append(f"    <loc>{escape(base + page.output)}</loc>")
         for lang in site.languages:
             other = site.page(page.id, lang.code)
-            href = quoteattr(base + other.output)
-            lines.append(f'    <xhtml:link rel="alternate" hreflang="{lang.tag}" href={href}/>')
-        default = quoteattr(base + site.page(page.id, site.default_language.code).output)
-        lines.append(f'    <xhtml:link rel="alternate" hreflang="x-default" href={default}/>')
+            href = escape(base + other.output)
+            lines.append(f'    <xhtml:link rel="alternate" hreflang="{lang.tag}" href="{href}"/>')
+        default = escape(base + site.page(page.id, site.default_language.code).output)
+        lines.append(f'    <xhtml:link rel="alternate" hreflang="x-default" href="{default}"/>')
         lines.append("  </url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
@@ -50,7 +50,3 @@ def sitemap(site: Site, base: str) -> str:
 
 def robots(base: str) -> str:
     return f"User-agent: *\nAllow: /\n\nSitemap: {base}{SITEMAP}\n"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

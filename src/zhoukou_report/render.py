@@ -6,6 +6,8 @@ output folder; nothing here touches the disk except reading templates and assets
 
 from __future__ import annotations
 
+import logging
+import os
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,10 +16,19 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .context import ASSETS, STYLESHEET, figure_anchor, page_context
+from .context import (
+    ASSETS,
+    STYLESHEET,
+    LanguageContext,
+    figure_anchor,
+    language_contexts,
+    page_context,
+)
 from .errors import BuildFailed, ContentError
 from .markup import FigureContext, Renderer
 from .model import Page, Site, Text
+
+log = logging.getLogger(__name__)
 
 TEMPLATES = "templates"
 STATIC = "static"  # inside templates/: copied to assets/ as they are
@@ -47,6 +58,7 @@ class SiteRenderer:
         self.templates = project / TEMPLATES
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.templates),
+            bytecode_cache=_bytecode_cache(),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -98,12 +110,12 @@ class SiteRenderer:
         """Every page as HTML, and the static assets, by output path."""
         self.check_templates()
         assets = dict(self.assets())
-        stylesheet = assets.get(STYLESHEET, b"").decode("utf-8")
+        shared = language_contexts(site, assets.get(STYLESHEET, b"").decode("utf-8"))
         files: dict[str, bytes] = {}
         errors: list[ContentError] = []
         for page in site.pages:
             try:
-                html = self.render_page(site, page, stylesheet)
+                html = self.render_page(shared[page.lang], page)
             except ContentError as e:
                 errors.append(e)
                 continue
@@ -113,13 +125,14 @@ class SiteRenderer:
         files.update(assets)
         return RenderedSite(files, len(site.pages))
 
-    def render_page(self, site: Site, page: Page, stylesheet: str = "") -> str:
+    def render_page(self, shared: LanguageContext, page: Page) -> str:
         name = TEMPLATE_OF[page.kind]
+        site = shared.site
 
         def markdown(text: Text | None, page: Page, anchored: set[str]) -> Markup:
             return self.markdown_html(site, text, page, anchored)
 
-        context = page_context(site, page, markdown, stylesheet)
+        context = page_context(shared, page, markdown)
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as e:
@@ -158,6 +171,37 @@ class SiteRenderer:
             return Markup(self.markdown.convert(text.markdown, context))
         except ContentError as e:
             raise e.located(text.path, text.line) from e
+
+
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs; a cache that cannot be read or written is skipped.
+
+    Jinja checks each entry against the template's source, so an edited template is
+    always compiled afresh.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as e:
+            log.debug("template cache not written: %s", e)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """A cache of compiled templates under the user's cache folder (XDG_CACHE_HOME)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "zhoukou-report" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _QuietBytecodeCache(str(folder), "%s.cache")
 
 
 def _is_template(name: str) -> bool:
