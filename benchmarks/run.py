@@ -1,0 +1,233 @@
+"""The benchmark suite: whole-process timings against baselines measured in the same run.
+
+    python benchmarks/run.py [--runs 7] [--sizes 100 1000 10000] [--out benchmarks/results.md]
+
+Measures, each as a separate process run several times (median, min, max, and the
+peak memory of the largest process, from ``wait4``):
+
+- the import baseline: ``python -c "import jinja2, markdown, yaml, click"``;
+- the cold build of the real site, and ``check``;
+- ``zhoukou-report --help`` against ``python -c "import click"``;
+- builds of synthetic sites of the same shape at each size (benchmarks/synthetic.py);
+- in one warm process, the rebuild ``serve`` does after one figure is edited.
+
+Prints a table, checks it against the targets of the project, and writes it as
+Markdown (and the raw numbers as JSON beside it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synthetic  # noqa: E402
+
+PYTHON = sys.executable
+
+
+@dataclass
+class Timing:
+    name: str
+    runs: list[float]
+    peak_mb: float
+    pages: int | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    def row(self) -> str:
+        rate = f"{self.pages / self.median:,.0f}" if self.pages else ""
+        pages = f"{self.pages:,}" if self.pages else ""
+        return (
+            f"| {self.name} | {pages} | {self.median * 1000:,.0f} | {min(self.runs) * 1000:,.0f} "
+            f"| {max(self.runs) * 1000:,.0f} | {rate} | {self.peak_mb:,.0f} |"
+        )
+
+
+def run_once(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Seconds and peak resident memory (MB) of one run of a command, as its own process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    errors = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    if process.returncode != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(command)}\n{errors}")
+    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+
+
+def measure(name: str, command: list[str], runs: int, pages: int | None = None) -> Timing:
+    results = [run_once(command) for _ in range(runs)]
+    timing = Timing(name, [s for s, _ in results], max(m for _, m in results), pages)
+    print(timing.row(), flush=True)
+    return timing
+
+
+def count_pages(folder: Path) -> int:
+    return sum(1 for _ in folder.rglob("*.html"))
+
+
+def measure_serve_rebuild(runs: int, work: Path) -> Timing:
+    """The rebuild serve does after one figure edit, in a warm process (no import cost)."""
+    project = work / "serve-project"
+    shutil.copytree(ROOT / "content", project / "content")
+    shutil.copytree(ROOT / "templates", project / "templates")
+    code = f"""
+import json, time
+from pathlib import Path
+from zhoukou_report.serve import PreviewServer
+project = Path({str(project)!r})
+figures = project / "content" / "figures.yaml"
+text = figures.read_text(encoding="utf-8")
+times = []
+with PreviewServer(project, port=0, on_build=lambda report: None, watch=False) as server:
+    for i in range({runs}):
+        figures.write_text(text.replace("value: 232", f"value: {{300 + i}}"), encoding="utf-8")
+        started = time.perf_counter()
+        report = server.build(["content/figures.yaml"])
+        times.append(time.perf_counter() - started)
+        assert report.ok, report.errors
+        page = (server.root / "highlight-4.html").read_text(encoding="utf-8")
+        assert f'<data value="{{300 + i}}">' in page, "the edit did not reach the page"
+print(json.dumps(times))
+"""
+    result = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"serve rebuild benchmark failed:\n{result.stderr}")
+    timing = Timing("serve: rebuild after a figure edit (warm)", json.loads(result.stdout), 0)
+    print(timing.row(), flush=True)
+    return timing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs of each small measurement")
+    parser.add_argument("--large-runs", type=int, default=3, help="runs of the largest size")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 10000])
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    args = parser.parse_args()
+
+    script = Path(PYTHON).with_name("zhoukou-report")
+    cli = [str(script)] if script.exists() else [PYTHON, "-m", "zhoukou_report"]
+    timings: dict[str, Timing] = {}
+    print("| measurement | pages | median ms | min ms | max ms | pages/s | peak MB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    with tempfile.TemporaryDirectory(prefix="zhoukou-bench-") as tmp:
+        work = Path(tmp)
+        real_out = work / "real"
+        run_once([*cli, "build", "--project", str(ROOT), "--out", str(real_out)])  # warm disk
+        pages = count_pages(real_out)
+        timings["imports"] = measure(
+            "baseline: import jinja2, markdown, yaml, click",
+            [PYTHON, "-c", "import jinja2, markdown, yaml, click"],
+            args.runs,
+        )
+        timings["build"] = measure(
+            "build the real site (cold process)",
+            [*cli, "build", "--project", str(ROOT), "--out", str(real_out)],
+            args.runs,
+            pages,
+        )
+        timings["check"] = measure(
+            "check the real site", [*cli, "check", "--project", str(ROOT)], args.runs, pages
+        )
+        timings["click"] = measure(
+            "baseline: import click", [PYTHON, "-c", "import click"], args.runs
+        )
+        timings["help"] = measure("zhoukou-report --help", [*cli, "--help"], args.runs)
+        timings["serve"] = measure_serve_rebuild(args.runs, work)
+        for size in args.sizes:
+            project = synthetic.generate(work / f"synthetic-{size}", size)
+            out = work / f"synthetic-{size}-out"
+            command = [*cli, "build", "--project", str(project), "--out", str(out)]
+            run_once(command)
+            runs = args.large_runs if size >= 10000 else args.runs
+            timings[f"synthetic-{size}"] = measure(
+                f"build a synthetic site of {size:,} pages", command, runs, count_pages(out)
+            )
+            shutil.rmtree(project)
+            shutil.rmtree(out)
+
+    checks = targets(timings, args.sizes)
+    print()
+    for line in checks:
+        print(line)
+    write_results(args.out, timings, checks)
+    print(
+        f"\nWritten to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
+    )
+    if any(line.startswith("FAIL") for line in checks):
+        sys.exit(1)
+
+
+def targets(timings: dict[str, Timing], sizes: list[int]) -> list[str]:
+    """Each target of the project, met or not, with the numbers it rests on."""
+    lines = []
+
+    def check(ok: bool, text: str) -> None:
+        lines.append(f"{'PASS' if ok else 'FAIL'}  {text}")
+
+    ratio = timings["build"].median / timings["imports"].median
+    check(ratio <= 1.25, f"real-site build / import baseline = {ratio:.2f} (target ≤ 1.25)")
+    ratio = timings["help"].median / timings["click"].median
+    check(ratio <= 1.3, f"--help / import click = {ratio:.2f} (target ≤ 1.3)")
+    serve = timings["serve"].median * 1000
+    check(
+        serve <= 50, f"serve rebuild after a figure edit = {serve:.0f} ms median (target ≤ 50 ms)"
+    )
+    large = timings.get("synthetic-10000")
+    if large:
+        check(large.median < 8, f"10,000 pages in {large.median:.1f} s (target < 8 s)")
+        check(
+            large.peak_mb < 150,
+            f"10,000 pages: peak memory {large.peak_mb:.0f} MB (target < 150 MB)",
+        )
+        medium = timings.get("synthetic-1000")
+        if medium:
+            growth = large.median / medium.median
+            check(growth <= 11, f"1,000 → 10,000 pages: {growth:.1f}× the time (target ≤ 11×)")
+    return lines
+
+
+def write_results(path: Path, timings: dict[str, Timing], checks: list[str]) -> None:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured by `python benchmarks/run.py` on {machine}. Every row is a whole process",
+        "(except the warm serve rebuild), run several times; the baselines are measured in the",
+        "same run, so the ratios hold on a noisy, shared machine.",
+        "",
+        "| measurement | pages | median ms | min ms | max ms | pages/s | peak MB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *(timing.row() for timing in timings.values()),
+        "",
+        "## Targets",
+        "",
+        *(f"- {line}" for line in checks),
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    raw = {name: {**asdict(timing), "median": timing.median} for name, timing in timings.items()}
+    path.with_suffix(".json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
