@@ -80,6 +80,72 @@ def check(project: Path, strict: bool, debug: bool) -> None:
     click.echo(f"Checked {summary.pages} pages in {_ms(summary.seconds)}: no errors.")
 
 
+# serve ---------------------------------------------------------------------------------
+
+
+@main.command()
+@project_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port to listen on (0: any free port).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in the web browser.")
+def serve(project: Path, host: str, port: int, open_browser: bool) -> None:
+    """Preview the site: build it into a temporary folder, serve it, rebuild on every save.
+
+    Open tabs reload by themselves after each build; errors are shown in the terminal
+    and, in place of the site, in the browser. Ctrl-C stops.
+    """
+    import signal
+
+    from .serve import PreviewServer, is_loopback
+
+    if not is_loopback(host):
+        click.echo(
+            f"Warning: listening on {host}, not on loopback: "
+            "anyone who can reach this machine can read the preview.",
+            err=True,
+        )
+    signal.signal(signal.SIGTERM, _interrupt)
+    preview = PreviewServer(project, host, port, on_build=_print_build)
+    try:
+        preview.start()
+        click.echo(f"Serving {_shown(preview.project)} at {preview.url} (Ctrl-C to stop)")
+        if open_browser:
+            _open_browser(preview.url)
+        preview.wait()
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    except OSError as e:
+        click.echo(f"Error: cannot serve on {host}:{port}: {e.strerror or e}", err=True)
+        sys.exit(EXIT_CONTENT)
+    finally:
+        preview.stop()
+
+
+def _print_build(report) -> None:
+    import time
+
+    click.echo(f"{time.strftime('%H:%M:%S')} {report.summary()}", err=not report.ok)
+    _print_warnings(report.warnings)
+    if report.errors:
+        _print_errors(report.errors)
+
+
+def _open_browser(url: str) -> None:
+    import webbrowser
+
+    webbrowser.open(url)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _run(action, debug: bool):
     """Run a build or check; print any failure as plain words and exit, never a traceback.
 
