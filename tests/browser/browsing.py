@@ -1,0 +1,106 @@
+"""Driving the browser through a built site: where the site is, and what a page did."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+
+@dataclass(frozen=True)
+class Site:
+    """A built site as the browser reaches it: its folder on disk and the address of its top."""
+
+    name: str
+    folder: Path
+    base: str  # ends with "/"
+    pages: tuple[str, ...] = field(default=())  # every HTML page, relative, e.g. "en/goal-1.html"
+
+    def url(self, page: str) -> str:
+        return self.base + page
+
+    def owns(self, url: str) -> bool:
+        """Whether a request stays inside the site (``data:`` URLs never leave the page)."""
+        return url.startswith(self.base) or url.startswith("data:")
+
+    def page_of(self, url: str) -> str:
+        """The page an address inside the site names, e.g. ``en/goal-1.html``."""
+        assert self.owns(url), url
+        return url[len(self.base) :].split("#")[0].split("?")[0]
+
+
+def html_pages(folder: Path) -> tuple[str, ...]:
+    return tuple(sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*.html")))
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def serve_folder(folder: Path) -> tuple[ThreadingHTTPServer, threading.Thread]:
+    """A plain static HTTP server over ``folder`` on a free loopback port, in a thread."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="static-site", daemon=True)
+    thread.start()
+    return server, thread
+
+
+# What a page did -----------------------------------------------------------------------
+
+
+@dataclass
+class Traffic:
+    """A page's console errors, failed requests and requests that left the site, as lines."""
+
+    site: Site
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    off_site: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        return [
+            *(f"console error: {text}" for text in self.console_errors),
+            *(f"failed request: {text}" for text in self.failed),
+            *(f"request leaving the site: {url}" for url in self.off_site),
+        ]
+
+
+def record(page: Page, site: Site) -> Traffic:
+    """Start recording what ``page`` does; requests leaving ``site`` are recorded and aborted."""
+    traffic = Traffic(site)
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            traffic.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def on_request(request: Any) -> None:
+        traffic.requests.append(request.url)
+        if not site.owns(request.url):
+            traffic.off_site.append(request.url)
+
+    def on_failed(request: Any) -> None:
+        if request.resource_type == "eventsource" and request.failure == "net::ERR_ABORTED":
+            return  # the preview server's reload stream, ended by leaving the page
+        traffic.failed.append(f"{request.url}: {request.failure}")
+
+    def on_response(response: Any) -> None:
+        if response.status >= 400:
+            traffic.failed.append(f"{response.url}: HTTP {response.status}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: traffic.console_errors.append(f"uncaught {error}"))
+    page.on("request", on_request)
+    page.on("requestfailed", on_failed)
+    page.on("response", on_response)
+    # Nothing may leave the machine, even when a page asks for it.
+    page.route(lambda url: not site.owns(url), lambda route: route.abort("blockedbyclient"))
+    return traffic
