@@ -105,8 +105,16 @@ def test_a_burst_of_saves_is_one_batch(watching: Watching, project: Path) -> Non
     (project / "content" / "en" / "overview.md").write_text("x", encoding="utf-8")
     (project / "templates" / "static" / "site.css").write_text("x", encoding="utf-8")
     (project / "content" / "figures.yaml~").write_text("backup")
+    scratch = project / "content" / "sedX1b2c3"  # sed -i: written, then renamed over the file
+    scratch.write_text("new", encoding="utf-8")
+    scratch.replace(project / "content" / "site.yaml")
     assert watching.wait_for(1) == [
-        ["content/en/overview.md", "content/zh/overview.md", "templates/static/site.css"]
+        [
+            "content/en/overview.md",
+            "content/site.yaml",
+            "content/zh/overview.md",
+            "templates/static/site.css",
+        ]
     ]
 
 

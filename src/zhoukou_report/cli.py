@@ -111,6 +111,7 @@ def serve(project: Path, host: str, port: int, open_browser: bool) -> None:
             err=True,
         )
     signal.signal(signal.SIGTERM, _interrupt)
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)  # our own line per rebuild
     preview = PreviewServer(project, host, port, on_build=_print_build)
     try:
         preview.start()

@@ -4,12 +4,14 @@
 disk, and says what kind of source changed (or ``None`` for files the site does not
 read: editor swap files, backups, hidden files, anything outside the watched folders).
 ``watch_project`` wraps ``watchfiles``: changes that arrive close together come out as
-one batch, so an editor that writes several files leads to one rebuild.
+one batch, so an editor that writes several files leads to one rebuild; files created
+and removed again within a batch (the temporary file of a save by rename) are left out.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -29,8 +31,9 @@ KIND_ASSET = "asset"
 
 # watchfiles: wait for ``STEP_MS`` of quiet after the last event, but never group
 # events for longer than ``DEBOUNCE_MS``. Editors write a file (or several) within a
-# few milliseconds, so a short step keeps a save quick to show and a burst in one batch.
-STEP_MS = 20
+# few milliseconds, so a short step keeps a save quick to show and a burst in one batch
+# (and changes that still arrive during a build make exactly one more, see serve.py).
+STEP_MS = 10
 DEBOUNCE_MS = 400
 
 # Files editors write beside the real one while saving: swap, backup, lock and probe files.
@@ -101,7 +104,7 @@ def watch_project(
 
     ``ready`` is set once the watches are in place (at once if there is nothing to watch).
     """
-    from watchfiles import watch
+    from watchfiles import Change, watch
 
     project = project.resolve()
     folders = watched_folders(project)
@@ -123,7 +126,13 @@ def watch_project(
         stop_event=_StopSignal(stop, ready),
         raise_interrupt=False,
     ):
-        batch = sorted({rel for _, path in changes if (rel := relative(path, project))})
+        created = {path for change, path in changes if change == Change.added}
+        batch = sorted(
+            rel
+            for path in {path for _, path in changes}
+            if not (path in created and not os.path.lexists(path))  # a scratch file, gone
+            and (rel := relative(path, project))
+        )
         if batch:
             yield batch
 
