@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+VIEWPORTS = {"390": PHONE, "1280": DESKTOP}
+
+
 @dataclass(frozen=True)
 class Site:
     """A built site as the browser reaches it: its folder on disk and the address of its top."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
-from browsing import Site, Traffic, html_pages, record, serve_folder
+from browsing import DESKTOP, Site, Traffic, html_pages, record, serve_folder
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -41,10 +41,6 @@ LAUNCH_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() == "true"
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
-VIEWPORTS = {"390": PHONE, "1280": DESKTOP}
 
 
 def unavailable(reason: str) -> NoReturn:

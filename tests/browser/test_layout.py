@@ -1,0 +1,208 @@
+"""Layout on a phone (390×844) and a desktop (1280×800), and on paper.
+
+Every page, from disk and from the preview server: no sideways scrolling, no text outside
+the box it is drawn in, tiles and charts whole and inside the window; in print the site's
+controls are gone and the figures and charts stay.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browsing import VIEWPORTS, Site
+
+# Returns one line per problem. A "box" is anything the reader sees as a box (a background,
+# a border) or anything that clips (overflow other than visible): text must stay inside
+# every box around it, and everything must stay inside the window's width.
+LAYOUT_PROBLEMS = r"""
+() => {
+  const problems = [];
+  const width = document.documentElement.clientWidth;
+  const slack = 1;
+  const describe = (el) => {
+    let text = el.tagName.toLowerCase();
+    if (el.id) text += "#" + el.id;
+    if (el.classList.length) text += "." + [...el.classList].join(".");
+    return text;
+  };
+  const snippet = (text) => JSON.stringify(text.trim().slice(0, 40));
+  const inside = (inner, outer) =>
+    inner.left >= outer.left - slack && inner.right <= outer.right + slack &&
+    inner.top >= outer.top - slack && inner.bottom <= outer.bottom + slack;
+  // A line of text reaches above and below its line box by the font's ascent and descent
+  // (CJK fonts most), so lines are held to their box sideways; height is checked per box.
+  const across = (inner, outer) =>
+    inner.left >= outer.left - slack && inner.right <= outer.right + slack;
+  const isBox = (el) => {
+    const s = getComputedStyle(el);
+    const border = ["Top", "Right", "Bottom", "Left"]
+      .some((side) => parseFloat(s[`border${side}Width`]) > 0 && s[`border${side}Style`] !== "none");
+    const background = s.backgroundImage !== "none" ||
+      !/^rgba\(.*,\s*0\)$|^transparent$/.test(s.backgroundColor);
+    const clips = s.overflowX !== "visible" || s.overflowY !== "visible";
+    return border || background || clips;
+  };
+  const hidden = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      const s = getComputedStyle(node);
+      if (s.clipPath !== "none" || (s.clip && s.clip !== "auto")) return true;
+    }
+    return !el.checkVisibility({ visibilityProperty: true, opacityProperty: true });
+  };
+
+  const root = document.scrollingElement;
+  if (root.scrollWidth > width) {
+    problems.push(`scrolls sideways: ${root.scrollWidth}px of page in a ${width}px window`);
+  }
+  for (const el of [document.documentElement, document.body]) {
+    if (getComputedStyle(el).overflowX !== "visible") {
+      problems.push(`${describe(el)} hides what overflows sideways instead of fitting it`);
+    }
+  }
+
+  // Every element inside the window's width.
+  for (const el of document.body.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height || hidden(el)) continue;
+    if (r.left < -slack || r.right > width + slack) {
+      problems.push(`${describe(el)} sticks out of the window: ${Math.round(r.left)}..${Math.round(r.right)} of ${width}px`);
+    }
+  }
+
+  // Every box holds what it contains.
+  for (const el of document.body.querySelectorAll("*")) {
+    if (!isBox(el) || hidden(el) || el.closest("svg")) continue;
+    if (el.scrollWidth > el.clientWidth + slack || el.scrollHeight > el.clientHeight + slack) {
+      problems.push(`${describe(el)} ${snippet(el.textContent)} overflows: its content is ${el.scrollWidth}×${el.scrollHeight}px in ${el.clientWidth}×${el.clientHeight}px`);
+    }
+  }
+
+  // Every line of text inside every box around it (SVG text is checked with the charts).
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode()); ) {
+    const parent = node.parentElement;
+    if (!node.textContent.trim() || parent.closest("svg, script, style") || hidden(parent)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const lines = [...range.getClientRects()].filter((r) => r.width && r.height);
+    for (let box = parent; box && box !== document.body; box = box.parentElement) {
+      if (!isBox(box)) continue;
+      const outer = box.getBoundingClientRect();
+      if (lines.some((line) => !across(line, outer))) {
+        problems.push(`text ${snippet(node.textContent)} overflows ${describe(box)}`);
+        break;
+      }
+    }
+  }
+
+  // Tiles and charts: drawn, whole, inside the window; a chart's marks inside its SVG,
+  // its texts clear of each other and of the bars.
+  for (const tile of document.querySelectorAll(".tile")) {
+    const r = tile.getBoundingClientRect();
+    if (!r.width || !r.height || hidden(tile)) problems.push(`a tile is not shown: ${snippet(tile.textContent)}`);
+    else if (r.left < -slack || r.right > width + slack) problems.push(`a tile is cut off: ${snippet(tile.textContent)}`);
+  }
+  for (const chart of document.querySelectorAll("figure.chart")) {
+    const name = `chart ${chart.id}`;
+    const svg = chart.querySelector("svg");
+    const box = svg.getBoundingClientRect();
+    if (!box.width || !box.height || hidden(svg)) {
+      problems.push(`${name} is not drawn`);
+      continue;
+    }
+    if (!inside(box, chart.getBoundingClientRect())) problems.push(`${name}: the drawing overflows its frame`);
+    const texts = [...svg.querySelectorAll("text")].map((el) => [el, el.getBoundingClientRect()]);
+    const bars = [...svg.querySelectorAll("rect")].map((el) => el.getBoundingClientRect());
+    for (const [el, r] of texts) {
+      if (!inside(r, box)) problems.push(`${name}: ${snippet(el.textContent)} is outside the drawing`);
+    }
+    const overlap = (a, b) =>
+      Math.min(a.right, b.right) - Math.max(a.left, b.left) > slack &&
+      Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > slack;
+    texts.forEach(([el, r], i) => {
+      texts.slice(i + 1).forEach(([other, q]) => {
+        if (overlap(r, q)) problems.push(`${name}: ${snippet(el.textContent)} overlaps ${snippet(other.textContent)}`);
+      });
+      if (bars.some((bar) => overlap(r, bar))) problems.push(`${name}: ${snippet(el.textContent)} overlaps a bar`);
+    });
+  }
+  return problems;
+}
+"""
+
+OPEN_DETAILS = "document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+
+
+@pytest.mark.parametrize("width", VIEWPORTS)
+def test_pages_fit_the_screen(site: Site, visit, width: str) -> None:
+    """As shown, then with every collapsed data table opened."""
+    problems = []
+    for name in site.pages:
+        page, _ = visit(site, name, viewport=VIEWPORTS[width])
+        problems += [f"{name}: {line}" for line in page.evaluate(LAYOUT_PROBLEMS)]
+        page.evaluate(OPEN_DETAILS)
+        problems += [f"{name} (tables open): {line}" for line in page.evaluate(LAYOUT_PROBLEMS)]
+        page.close()
+    assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ('<div style="width: 2000px">wide</div>', "scrolls sideways"),
+        (
+            '<p style="width: 4em; border: 1px solid; white-space: nowrap">'
+            "far too long for its box</p>",
+            'text "far too long for its box" overflows p',
+        ),
+        (
+            '<figure class="chart" id="c" style="width: 200px; border: 1px solid"><svg width="100" '
+            'height="40"><text x="0" y="15">one</text><text x="5" y="18">two</text></svg></figure>',
+            'chart c: "one" overlaps "two"',
+        ),
+    ],
+    ids=["sideways", "text-out-of-box", "chart-texts-overlap"],
+)
+def test_the_layout_check_finds_defects(
+    tmp_path: Path, new_page, snippet: str, expected: str
+) -> None:
+    """The check above can fail: each defect of a small page is reported."""
+    file = tmp_path / "page.html"
+    file.write_text(f'<!doctype html><html lang="en"><title>x</title>{snippet}', encoding="utf-8")
+    page = new_page(viewport=VIEWPORTS["390"])
+    page.goto(file.as_uri())
+    problems = page.evaluate(LAYOUT_PROBLEMS)
+    assert any(expected in line for line in problems), problems
+
+
+# In print: no site controls; every figure and chart still there.
+PRINT_PROBLEMS = r"""
+() => {
+  const problems = [];
+  const shown = (el) => el.checkVisibility({ visibilityProperty: true, opacityProperty: true })
+    && el.getBoundingClientRect().width > 0 && el.getBoundingClientRect().height > 0;
+  for (const el of document.querySelectorAll("nav, .languages, .skip-link")) {
+    if (shown(el)) problems.push(`${el.tagName.toLowerCase()}.${el.className} is printed`);
+  }
+  const kept = ".tile, .figure-item, figure.chart, figure.chart svg, .prose a.fig, main h1";
+  for (const el of document.querySelectorAll(kept)) {
+    if (!shown(el)) problems.push(`${el.tagName.toLowerCase()}.${el.className} ${JSON.stringify(el.textContent.trim().slice(0, 30))} is not printed`);
+  }
+  return problems;
+}
+"""
+
+
+def test_print_hides_the_controls_and_keeps_figures_and_charts(site: Site, visit) -> None:
+    problems = []
+    counts = {"nav": 0, "kept": 0}
+    for name in site.pages:
+        page, _ = visit(site, name)
+        page.emulate_media(media="print")
+        problems += [f"{name}: {line}" for line in page.evaluate(PRINT_PROBLEMS)]
+        counts["nav"] += page.locator("nav, .languages").count()
+        counts["kept"] += page.locator(".tile, .figure-item, figure.chart").count()
+        page.close()
+    assert not problems, "\n".join(problems)
+    assert counts["nav"] and counts["kept"]  # there was something to hide and to keep
