@@ -279,3 +279,13 @@ def test_errors_in_front_matter_count_lines_of_the_whole_file():
     with pytest.raises(ContentError) as caught:
         parse_markdown("---\ntitle: A\nkeyword: x: y\n---\nBody\n", "p.md")
     assert caught.value.line == 3
+
+
+def test_lines_are_counted_as_an_editor_counts_them():
+    """YAML takes U+2028 and U+0085 for line breaks; editors and this tool do not."""
+    doc = parse_yaml('a: "x\u2028y\u0085z"\nb: 1\n', "f.yaml")
+    assert doc.lines["b"] == 2
+    assert yaml_error('a: "x\u2028y"\nb: !!python/name:os.system\n').startswith("f.yaml:2: b:")
+    assert yaml_error('a: "x\u2028y"\nb:\n\tc: 1\n').startswith("f.yaml:3: a tab")
+    # Unquoted, YAML itself breaks the value there: the mistake is on the editor's line 1.
+    assert yaml_error("a: x\u2028y\nb: 1\n").startswith("f.yaml:1: ")

@@ -248,3 +248,18 @@ def test_a_content_error_formats_only_the_parts_it_knows():
 def test_dates_stay_dates_in_site_yaml(project: Path):
     site, _ = load_site(project)
     assert site.meta.date == dt.date(2024, 2, 4)
+
+
+def test_a_content_error_can_pass_through_a_with_block():
+    """contextlib sets ``__traceback__`` on the way out: the error must allow it."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def nothing():
+        yield
+
+    error = ContentError("m", path="p")
+    with pytest.raises(ContentError) as caught, nothing():
+        raise error
+    assert caught.value is error
+    assert error.with_traceback(None) is error

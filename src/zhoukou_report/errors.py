@@ -8,12 +8,21 @@ message is only formatted when shown, by ``format``.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # control, format, line and paragraph separators
 
-@dataclass(frozen=True)
+
+@dataclass(unsafe_hash=True)
 class ContentError(Exception):
-    """A problem in the content or templates, pointing at a place an editor can open."""
+    """A problem in the content or templates, pointing at a place an editor can open.
+
+    Treat it as immutable (``located`` returns a copy); it is hashable by its fields, so
+    that one mistake reported by every page is shown once. Not a frozen dataclass:
+    Python must be able to set ``__traceback__`` on it (``contextlib`` does, on the way
+    out of a ``with``).
+    """
 
     message: str
     path: str | None = None  # relative to the project, with forward slashes
@@ -44,10 +53,20 @@ class ContentError(Exception):
         text = ": ".join(parts)
         if self.hint:
             text = f"{text} ({self.hint})"
-        return text
+        return _visible(text)
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.path or "", self.line or 0, self.field or "", self.message)
+
+
+def _visible(text: str) -> str:
+    """One line, whatever the content quoted: line breaks and control characters escaped."""
+    return "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) in _INVISIBLE
+        else char
+        for char in text
+    )
 
 
 class BuildFailed(Exception):

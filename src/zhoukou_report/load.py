@@ -8,6 +8,7 @@ keep the last one), and no tag can construct an object.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,7 +101,7 @@ def parse_yaml(text: str, rel: str, first_line: int = 1) -> YamlDoc:
         if node is None:
             doc.lines[""] = first_line
             return doc
-        doc.data = _Converter(doc, first_line).convert(node, "")
+        doc.data = _Converter(doc, _Lines(text, first_line)).convert(node, "")
     except yaml.YAMLError as e:
         raise _syntax_error(e, text, rel, first_line) from e
     except RecursionError as e:
@@ -108,10 +109,29 @@ def parse_yaml(text: str, rel: str, first_line: int = 1) -> YamlDoc:
     return doc
 
 
+class _Lines:
+    """The file's line of a position in the YAML text.
+
+    PyYAML counts U+2028, U+2029 and U+0085 as line breaks too; an editor's file does
+    not, so lines are counted from the position (``mark.index``), never ``mark.line``.
+    """
+
+    def __init__(self, text: str, first: int):
+        self.breaks = [i for i, char in enumerate(text) if char == "\n"]
+        self.first = first
+
+    def at(self, index: int) -> int:
+        return bisect.bisect_left(self.breaks, index) + self.first
+
+    def of(self, mark: yaml.Mark) -> int:
+        return self.at(mark.index)
+
+
 def _syntax_error(error: yaml.YAMLError, text: str, rel: str, first: int) -> ContentError:
     """A YAML syntax error in plain words, at the line where the mistake most likely is."""
+    lines = _Lines(text, first)
     if isinstance(error, yaml.reader.ReaderError):
-        line = text.count("\n", 0, error.position) + first
+        line = lines.at(error.position)
         char = f"U+{error.character:04X}" if isinstance(error.character, int) else "a character"
         return ContentError(
             f"the file holds a control character ({char}) that is not allowed",
@@ -126,8 +146,8 @@ def _syntax_error(error: yaml.YAMLError, text: str, rel: str, first: int) -> Con
     mark = error.problem_mark or error.context_mark
     message, hint = f"invalid YAML: {problem}", None
     if context and error.context_mark is not None:
-        hint = f"{context} that starts on line {error.context_mark.line + first}"
-    runaway = _runaway_quote(text, mark.line) if mark is not None else None
+        hint = f"{context} that starts on line {lines.of(error.context_mark)}"
+    runaway = _runaway_quote(text, lines, lines.of(mark)) if mark is not None else None
     if runaway is not None:
         # A missing closing quote makes YAML read on to the next quote mark, lines below,
         # and fail there: point at where the quoted text starts instead.
@@ -135,8 +155,8 @@ def _syntax_error(error: yaml.YAMLError, text: str, rel: str, first: int) -> Con
         return ContentError(
             "a quoted text is not closed",
             path=rel,
-            line=start + first,
-            hint=f"it runs on to line {end + first}: end it with the quote mark it starts with",
+            line=start,
+            hint=f"it runs on to line {end}: end it with the quote mark it starts with",
         )
     if "'\\t'" in problem:
         message, hint = "a tab character where YAML expects spaces", "indent with spaces, not tabs"
@@ -160,22 +180,23 @@ def _syntax_error(error: yaml.YAMLError, text: str, rel: str, first: int) -> Con
     elif "expected a single document" in context:
         message = 'a second document starts here (a "---" line)'
         hint = 'remove the "---" line; a file holds one document'
-    line = mark.line + first if mark is not None else None
+    line = lines.of(mark) if mark is not None else None
     return ContentError(message, path=rel, line=line, hint=hint)
 
 
-def _runaway_quote(text: str, error_line: int) -> tuple[int, int] | None:
-    """The 0-based first and last lines of a quoted text spanning lines up to ``error_line``."""
+def _runaway_quote(text: str, lines: _Lines, error_line: int) -> tuple[int, int] | None:
+    """The first and last lines of a quoted text spanning lines up to ``error_line``."""
     try:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
-            if token.start_mark.line > error_line:
+            start, end = lines.of(token.start_mark), lines.of(token.end_mark)
+            if start > error_line:
                 break
             if (
                 isinstance(token, yaml.ScalarToken)
                 and token.style in ('"', "'")
-                and token.start_mark.line < token.end_mark.line == error_line
+                and start < end == error_line
             ):
-                return token.start_mark.line, token.end_mark.line
+                return start, end
     except yaml.YAMLError:
         pass  # the scan fails where the parse failed: no quoted text ran up to there
     return None
@@ -196,14 +217,14 @@ _PLAIN_TAGS = {
 class _Converter:
     """YAML nodes to dicts, lists and plain values, recording the line of every field."""
 
-    def __init__(self, doc: YamlDoc, first_line: int):
+    def __init__(self, doc: YamlDoc, lines: _Lines):
         self.doc = doc
-        self.first = first_line
+        self.lines = lines
         self.constructor = yaml.SafeLoader("")
         self.seen: set[int] = set()
 
     def line(self, node: yaml.Node) -> int:
-        return node.start_mark.line + self.first
+        return self.lines.of(node.start_mark)
 
     def error(
         self, node: yaml.Node, path: str, message: str, hint: str | None = None
