@@ -11,7 +11,7 @@ import pytest
 from conftest import tree_hash
 from zhoukou_report import write
 from zhoukou_report.errors import OutputRefused, WriteFailed
-from zhoukou_report.write import MARKER, check_output, read_previous, write_site
+from zhoukou_report.write import MARKER, Staging, check_output, read_previous, write_site
 
 FILES = {
     "index.html": b"<p>zh</p>",
@@ -150,8 +150,18 @@ def test_a_path_outside_the_output_is_refused_and_nothing_is_left(project: Path)
 
 def test_the_same_file_twice_is_refused(project: Path):
     out = project.parent / "site"
-    with pytest.raises(OutputRefused, match=r"refusing to write en/\./a\.html twice"):
-        write_site({"en/a.html": b"1", "en/./a.html": b"2"}, out, project)
+    with pytest.raises(OutputRefused, match=r"refusing to write en/a\.html twice"):
+        with Staging(out, project) as staging:
+            staging.write("en/a.html", b"1")
+            staging.write("en/a.html", b"2")
+    assert beside(out) == [] and not out.exists()
+
+
+@pytest.mark.parametrize("rel", ["en/./a.html", "en//a.html", "/a.html", "a\\..\\b.html", ""])
+def test_a_path_that_is_not_plain_is_refused(project: Path, rel: str):
+    out = project.parent / "site"
+    with pytest.raises(OutputRefused, match="it lies outside the output folder"):
+        write_site({"index.html": b"x", rel: b"y"}, out, project)
     assert beside(out) == [] and not out.exists()
 
 

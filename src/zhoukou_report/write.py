@@ -72,27 +72,85 @@ def _home() -> Path | None:
         return None
 
 
-def write_site(files: Mapping[str, bytes], out: Path, project: Path) -> Path:
-    """Write every file into a fresh folder and swap it in place of ``out``.
+class Staging:
+    """A new output folder being filled beside ``out``, swapped in place of it on success.
 
-    On any failure, Ctrl-C included, the new folder is removed and ``out`` is as it
-    was; an ``OSError`` is reported as ``WriteFailed``.
+        with Staging(out, project) as staging:
+            staging.write("index.html", data)
+
+    Leaving the block normally swaps the folder in; leaving it by an exception, Ctrl-C
+    included, removes the new folder and leaves ``out`` as it was. An ``OSError`` is
+    reported as ``WriteFailed``. Worker processes may write into ``staging.folder``
+    with ``write_file``.
     """
-    target = check_output(out, project)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _remove_leftovers(target)
-        staging = _new_folder(target)
+
+    def __init__(self, out: Path, project: Path):
+        self.out = out
+        self.target = check_output(out, project)
+        self.folder: Path | None = None
+        self._made: set[str] = set()  # sub-folders created
+        self._written: set[str] = set()
+
+    def __enter__(self) -> Staging:
         try:
-            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-            _write_files(files, staging)
-            _swap(staging, target)
-        except BaseException:
-            _remove(staging)
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            _remove_leftovers(self.target)
+            self.folder = _new_folder(self.target)
+            (self.folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        except OSError as e:
+            if self.folder is not None:
+                _remove(self.folder)
+            raise WriteFailed(str(self.out), e.strerror or str(e)) from e
+        return self
+
+    def write(self, rel: str, data: bytes) -> None:
+        assert self.folder is not None
+        if rel in self._written:  # two stages writing one file is a bug, not a choice
+            raise OutputRefused(f"refusing to write {rel} twice")
+        self._written.add(rel)
+        try:
+            write_file(self.folder, rel, data, self._made)
+        except OSError as e:
+            raise WriteFailed(str(self.out), e.strerror or str(e)) from e
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        assert self.folder is not None
+        if kind is not None:
+            _remove(self.folder)
+            return
+        try:
+            _swap(self.folder, self.target)
+        except BaseException as e:
+            _remove(self.folder)
+            if isinstance(e, OSError):
+                raise WriteFailed(str(self.out), e.strerror or str(e)) from e
             raise
-    except OSError as e:
-        raise WriteFailed(str(out), e.strerror or str(e)) from e
-    return target
+
+
+def write_site(files: Mapping[str, bytes], out: Path, project: Path) -> Path:
+    """Write every file into a fresh folder and swap it in place of ``out``."""
+    with Staging(out, project) as staging:
+        for rel, data in files.items():
+            staging.write(rel, data)
+    return staging.target
+
+
+def write_file(folder: Path, rel: str, data: bytes, made: set[str] | None = None) -> None:
+    """Write one output file under ``folder``; ``rel`` may not climb out of it.
+
+    The check is on the path's text: the folder is new and only this tool writes in
+    it, so no symbolic link can redirect a write. ``made`` remembers the sub-folders
+    already created, so that a site of thousands of pages does not ask for each again.
+    """
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
+        raise OutputRefused(f"refusing to write {rel}: it lies outside the output folder")
+    parent = "/".join(parts[:-1])
+    if parent and (made is None or parent not in made):
+        (folder / parent).mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(parent)
+    (folder / rel).write_bytes(data)
 
 
 def read_previous(out: Path, name: str) -> bytes | None:
@@ -105,19 +163,6 @@ def read_previous(out: Path, name: str) -> bytes | None:
         return file.read_bytes()
     except OSError:
         return None
-
-
-def _write_files(files: Mapping[str, bytes], staging: Path) -> None:
-    written: set[Path] = set()
-    for rel, data in files.items():
-        file = (staging / rel).resolve()
-        if not file.is_relative_to(staging) or file == staging:
-            raise OutputRefused(f"refusing to write {rel}: it lies outside the output folder")
-        if file in written:
-            raise OutputRefused(f"refusing to write {rel} twice")
-        written.add(file)
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_bytes(data)
 
 
 def _new_folder(target: Path) -> Path:

@@ -1,0 +1,78 @@
+"""The link check reads pages with a regular expression: it must see what an HTML parser sees."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from zhoukou_report.links import check_links, page_links
+
+LINK_ATTRIBUTES = {("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"),
+                   ("source", "src"), ("use", "href")}  # fmt: skip
+
+
+class Reference(HTMLParser):
+    """The standard library's HTML parser, collecting the same things."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, int]] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id":
+                self.ids.add(value)
+            elif (tag, name) in LINK_ATTRIBUTES:
+                self.links.append((value, self.getpos()[0]))
+
+
+def test_every_built_page_reads_the_same_as_with_an_html_parser(built: Path):
+    pages = sorted(built.rglob("*.html"))
+    assert len(pages) == 27
+    for file in pages:
+        html = file.read_text(encoding="utf-8")
+        reference = Reference()
+        reference.feed(html)
+        found = page_links(html)
+        assert found.ids == reference.ids, file
+        assert found.links == reference.links, file
+
+
+@pytest.mark.parametrize(
+    ("html", "ids", "links"),
+    [
+        ('<a href="a.html" id="x">', {"x"}, [("a.html", 1)]),
+        ("<a id='y' href='b.html?x=1&amp;y=2'>", {"y"}, [("b.html?x=1&y=2", 1)]),
+        (
+            '\n\n<link rel="stylesheet" href="s.css">\n<img src="i.png" alt="">',
+            set(),
+            [("s.css", 3), ("i.png", 4)],
+        ),
+        ('<!-- <a href="commented.html"> -->\n<a href="real.html">', set(), [("real.html", 2)]),
+        ('<div data-href="no.html" id=plain><p src="no.html">', {"plain"}, []),
+        ('<A HREF="upper.html">', set(), [("upper.html", 1)]),
+    ],
+    ids=["double", "single-and-entity", "lines", "comment", "not-links", "upper-case"],
+)
+def test_page_links(html, ids, links):
+    found = page_links(html)
+    assert found.ids == ids
+    assert found.links == links
+
+
+def test_check_links_reports_missing_files_and_anchors():
+    files = {
+        "index.html": b'<a href="en/a.html#here">x</a><a href="gone.html">y</a>',
+        "en/a.html": b'<p id="there"></p><a href="../index.html">z</a><a href="/root.html">r</a>',
+    }
+    errors = [e.format() for e in check_links(files)]
+    assert errors == [
+        'build/en/a.html:1: broken link "/root.html": links must be relative to the page, not to the root of a host (build/en/a.html is the page as built: the link comes from a template)',
+        'build/index.html:1: broken link "en/a.html#here": en/a.html has no element with id "here" (build/index.html is the page as built: the link comes from a template)',
+        'build/index.html:1: broken link "gone.html": there is no file gone.html (build/index.html is the page as built: the link comes from a template)',
+    ]
