@@ -25,7 +25,7 @@ import pytest
 from conftest import edit, tree_hash
 from zhoukou_report import serve as serve_module
 from zhoukou_report.build import build_site
-from zhoukou_report.errors import ContentError
+from zhoukou_report.errors import ContentError, WriteFailed
 from zhoukou_report.serve import (
     EVENTS_PATH,
     SCRIPT_PATH,
@@ -383,6 +383,27 @@ def test_a_saved_figure_is_served(live: PreviewServer, project: Path, recorder: 
     assert any(r.changed == ["content/figures.yaml"] and r.ok for r in recorder.reports)
 
 
+def test_a_burst_of_saves_is_one_rebuild(
+    live: PreviewServer, project: Path, recorder: Recorder
+) -> None:
+    """An editor saving several files at once: one batch, so one build (two at most, if
+    the machine stalls the writer past the watch step; never one per file)."""
+    names = ["content/zh/overview.md", "content/en/overview.md", "content/figures.yaml"]
+    before = recorder.count()
+    for name in names:
+        file = project / name
+        file.write_bytes(file.read_bytes())
+    poll(
+        lambda: set(names) <= {n for r in recorder.reports[before:] for n in r.changed},
+        "a build of the saved files",
+    )
+    live.request_rebuild(["sentinel"])  # queued behind anything still pending
+    poll(lambda: recorder.reports[-1].changed == ["sentinel"], "the sentinel build")
+    burst = recorder.reports[before:-1]
+    assert 1 <= len(burst) <= 2 and all(r.ok for r in burst)
+    assert all(set(r.changed) <= set(names) for r in burst)
+
+
 def test_an_error_page_is_shown_then_the_site_again(
     live: PreviewServer, project: Path, recorder: Recorder
 ) -> None:
@@ -433,6 +454,24 @@ def test_an_unexpected_failure_keeps_the_server_running(
     assert "RuntimeError: boom" in caplog.text  # the traceback goes to the terminal
     page = request(preview.port, "/")
     assert page.status == 500 and "boom &lt;now&gt;" in page.text
+
+
+def test_a_failed_write_is_shown_and_the_last_site_kept(
+    preview: PreviewServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(files: object, out: Path, project: Path) -> None:
+        raise WriteFailed(str(out), "No space left on device")
+
+    served = preview.root
+    monkeypatch.setattr(serve_module, "write_site", full)
+    report = preview.build(["content/figures.yaml"])
+    assert len(report.errors) == 1
+    assert report.errors[0].message.startswith("the preview could not be written: could not")
+    assert report.errors[0].message.endswith(": No space left on device")
+    assert preview.root == served
+    page = request(preview.port, "/")
+    assert page.status == 500 and "No space left on device" in page.text
+    assert request(preview.port, "/assets/site.css").status == 200
 
 
 def test_changes_during_a_build_lead_to_exactly_one_more(

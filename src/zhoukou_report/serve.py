@@ -36,7 +36,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from .build import render_project
-from .errors import BuildFailed, ContentError
+from .errors import BuildFailed, ContentError, OutputRefused, WriteFailed
 from .render import SiteRenderer
 from .write import write_site
 
@@ -332,15 +332,15 @@ class PreviewServer:
             self._httpd = _HTTPServer((self.host, self.port), self)
             self.port = self._httpd.server_address[1]
             self.folder = Path(tempfile.mkdtemp(prefix="zhoukou-report-serve-"))
-            self.on_build(self.build([]))
+            if self.watch:  # before the first build, so that no save goes unseen
+                self._spawn("watcher", self._watch)
+                if not self._watching.wait(WATCH_START_SECONDS):
+                    log.warning("the watcher is slow to start: early saves may be missed")
+            self._report(self.build([]))
             httpd = self._httpd
             self._spawn("http", lambda: httpd.serve_forever(poll_interval=0.1))
             self._serving = True
             self._spawn("builder", self._build_loop)
-            if self.watch:
-                self._spawn("watcher", self._watch)
-                if not self._watching.wait(WATCH_START_SECONDS):
-                    log.warning("the watcher is slow to start: early saves may be missed")
         except BaseException:
             self.stop()
             raise
@@ -412,7 +412,13 @@ class PreviewServer:
                     return
                 changed = sorted(self._pending)
                 self._pending.clear()
-            self.on_build(self.build(changed))
+            self._report(self.build(changed))
+
+    def _report(self, report: BuildReport) -> None:
+        try:
+            self.on_build(report)
+        except Exception:  # the terminal may be gone; the preview goes on
+            log.exception("could not report a build")
 
     def build(self, changed: list[str]) -> BuildReport:
         """Build now, publish the result to every open tab, and say how it went."""
@@ -427,6 +433,8 @@ class PreviewServer:
             pages = built.pages
         except BuildFailed as failure:
             errors, warnings = failure.errors, failure.warnings
+        except (OutputRefused, WriteFailed) as failure:  # e.g. the disk is full
+            errors = [ContentError(f"the preview could not be written: {failure}")]
         except Exception as e:
             log.exception("unexpected error while building the preview")
             errors = [ContentError(f"internal error: {type(e).__name__}: {e}")]
