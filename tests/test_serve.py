@@ -21,10 +21,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import edit, tree_hash
 from zhoukou_report import serve as serve_module
 from zhoukou_report.build import build_site
+from zhoukou_report.cli import main
 from zhoukou_report.errors import ContentError, WriteFailed
 from zhoukou_report.serve import (
     EVENTS_PATH,
@@ -655,6 +657,38 @@ def test_serve_warns_when_not_on_loopback(project: Path, tmp_path: Path) -> None
     _, err = process.communicate(timeout=DEADLINE)
     assert url.startswith("http://0.0.0.0:")
     assert "Warning: listening on 0.0.0.0, not on loopback" in err
+
+
+def test_serve_opens_the_browser_and_stops_on_ctrl_c(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    folders: list[Path] = []
+
+    def interrupted(server: PreviewServer) -> None:
+        assert server.folder is not None
+        folders.append(server.folder)
+        assert request(server.port, "/").status == 200
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    monkeypatch.setattr(PreviewServer, "wait", interrupted)
+    terminate = signal.getsignal(signal.SIGTERM)
+    result = CliRunner().invoke(main, ["serve", "--project", str(project), "--port", "0", "--open"])
+    assert result.exit_code == 0, result.output
+    url = re.search(r"^Serving .* at (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)$",
+                    result.stdout, re.MULTILINE)  # fmt: skip
+    assert url is not None and opened == [url.group(1)]
+    assert result.stderr.strip() == "Stopped."
+    assert not folders[0].exists()
+    assert signal.getsignal(signal.SIGTERM) == terminate
+
+
+def test_serve_refuses_a_missing_project(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--project", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "Invalid value for --project:" in result.stderr
+    assert "nope is not a folder" in result.stderr
 
 
 def test_serve_reports_a_busy_port(project: Path, tmp_path: Path, cli: Callable) -> None:

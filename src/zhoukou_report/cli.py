@@ -104,15 +104,17 @@ def serve(project: Path, host: str, port: int, open_browser: bool) -> None:
 
     from .serve import PreviewServer, is_loopback
 
+    if not project.is_dir():
+        raise click.BadParameter(f"{project} is not a folder", param_hint="--project")
     if not is_loopback(host):
         click.echo(
             f"Warning: listening on {host}, not on loopback: "
             "anyone who can reach this machine can read the preview.",
             err=True,
         )
-    signal.signal(signal.SIGTERM, _interrupt)
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # our own line per rebuild
     preview = PreviewServer(project, host, port, on_build=_print_build)
+    terminate = signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly as on Ctrl-C
     try:
         preview.start()
         click.echo(f"Serving {_shown(preview.project)} at {preview.url} (Ctrl-C to stop)")
@@ -126,6 +128,7 @@ def serve(project: Path, host: str, port: int, open_browser: bool) -> None:
         sys.exit(EXIT_CONTENT)
     finally:
         preview.stop()
+        signal.signal(signal.SIGTERM, terminate)
 
 
 def _print_build(report) -> None:
