@@ -298,3 +298,15 @@ def test_files_written_by_a_build_are_readable_by_others(project: Path, tmp_path
     assert out.stat().st_mode & 0o005 == 0o005
     assert (out / "en").stat().st_mode & 0o005 == 0o005
     assert (out / "index.html").stat().st_mode & 0o004 == 0o004
+
+
+def test_build_refuses_a_link_that_leads_into_the_project(project: Path, tmp_path: Path):
+    """The folder a path leads to counts, not how it is spelt: /x/../content is content."""
+    link = tmp_path / "site"
+    link.symlink_to(project / "content", target_is_directory=True)
+    before = tree_hash(project)
+    for out in (str(link), f"{tmp_path / 'elsewhere'}/../project/templates"):
+        result = run_cli("build", "--project", str(project), "--out", out)
+        assert result.returncode == 1
+        assert "it is inside the project's" in result.stderr
+    assert tree_hash(project) == before
