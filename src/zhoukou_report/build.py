@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .changes import figure_changes
 from .errors import BuildFailed, ContentError
-from .links import check_links, markdown_origins
+from .links import check_scanned, markdown_origins, scan
 from .model import Site
 from .opendata import JSON_FILE, data_files, figure_records, load_records
 from .publish import normalise_base_url, publishing_files
-from .render import SiteRenderer
+from .render import RenderedPage, SiteRenderer
 from .validate import load_site
-from .write import read_previous, write_site
+from .workers import render_all
+from .write import Staging, read_previous
 
 NO_BASE_URL = (
     "No base URL: sitemap.xml, robots.txt and canonical links are left out, and the links of "
@@ -48,50 +51,75 @@ class BuildSummary:
     notes: list[str] = field(default_factory=list)  # lines to show before the summary
 
 
+def prepare(
+    project: Path, strict: bool = False, base_url: str | None = None
+) -> tuple[Site, list[ContentError]]:
+    """Load and check the content; the base URL given on the command line wins."""
+    site, warnings = load_site(project, strict=strict)
+    base = base_url or site.meta.base_url
+    if base:
+        meta = dataclasses.replace(site.meta, base_url=normalise_base_url(base))
+        site = dataclasses.replace(site, meta=meta)
+    return site, warnings
+
+
 def render_project(
     project: Path,
     strict: bool = False,
     renderer: SiteRenderer | None = None,
     base_url: str | None = None,
 ) -> SiteFiles:
-    """Load, check and render the whole site in memory; ``BuildFailed`` holds every problem."""
-    site, warnings = load_site(project, strict=strict)
-    base = base_url or site.meta.base_url
-    if base:
-        site = dataclasses.replace(
-            site, meta=dataclasses.replace(site.meta, base_url=normalise_base_url(base))
-        )
+    """Load, check and render the whole site in memory, in this process (``check`` and
+    ``serve`` use it); ``BuildFailed`` holds every problem."""
+    site, warnings = prepare(project, strict, base_url)
     renderer = renderer or SiteRenderer(project)
-    try:
-        rendered = renderer.render_site(site)
-    except BuildFailed as failure:  # keep the content's warnings with the template's errors
-        raise BuildFailed(failure.errors, warnings) from failure
-    files = _combine(rendered.files, data_files(site), publishing_files(site))
-    errors = check_links(files, origins=markdown_origins(site))
-    if errors:
-        raise BuildFailed(errors, warnings)
-    return SiteFiles(site, files, rendered.pages, warnings)
+    with _keeping(warnings):
+        renderer.check_templates()
+        others = _other_files(site, renderer)
+        pages = render_all(site, renderer, jobs=1)
+        files = _combine({page.output: page.data for page in pages}, others)
+        _check_links(site, pages, others)
+    return SiteFiles(site, files, len(pages), warnings)
 
 
 def build_site(
-    project: Path, out: Path, strict: bool = False, base_url: str | None = None
+    project: Path,
+    out: Path,
+    strict: bool = False,
+    base_url: str | None = None,
+    jobs: int | None = None,
 ) -> BuildSummary:
-    """Build the project's site into ``out``, replacing what was there only on success."""
+    """Build the project's site into ``out``, replacing what was there only on success.
+
+    Pages are written into a new folder beside ``out`` as they are rendered (by several
+    processes for a large site); the link check runs on that folder's pages, and only
+    then is it swapped in. On any failure the new folder is removed, ``out`` untouched.
+    """
     started = time.perf_counter()
-    built = render_project(project, strict=strict, base_url=base_url)
-    previous = read_previous(out, JSON_FILE)
+    site, warnings = prepare(project, strict, base_url)
+    renderer = SiteRenderer(project)
+    with _keeping(warnings):
+        renderer.check_templates()
+        others = _other_files(site, renderer)
+        _combine({page.output: b"" for page in site.pages}, others)
+        previous = read_previous(out, JSON_FILE)
+        with Staging(out, project) as staging:
+            with staging.writing():
+                pages = render_all(site, renderer, staging.folder, jobs)
+            for rel, data in others.items():
+                staging.write(rel, data)
+            _check_links(site, pages, others)
     notes = figure_changes(
-        load_records(previous) if previous is not None else None, figure_records(built.site)
+        load_records(previous) if previous is not None else None, figure_records(site)
     )
-    if not built.site.meta.base_url:
+    if not site.meta.base_url:
         notes.append(NO_BASE_URL)
-    target = write_site(built.files, out, project)
     return BuildSummary(
-        pages=built.pages,
-        files=len(built.files),
+        pages=len(pages),
+        files=len(pages) + len(others),
         seconds=time.perf_counter() - started,
-        out=target,
-        warnings=built.warnings,
+        out=staging.target,
+        warnings=warnings,
         notes=notes,
     )
 
@@ -107,6 +135,28 @@ def check_site(project: Path, strict: bool = False) -> BuildSummary:
         out=None,
         warnings=built.warnings,
     )
+
+
+def _other_files(site: Site, renderer: SiteRenderer) -> dict[str, bytes]:
+    """Everything beside the pages: assets, open data, publishing metadata."""
+    return _combine(dict(renderer.assets()), data_files(site), publishing_files(site))
+
+
+def _check_links(site: Site, pages: list[RenderedPage], others: dict[str, bytes]) -> None:
+    scanned = scan(others) | {page.output: page.links for page in pages}
+    existing = {page.output for page in pages} | others.keys()
+    errors = check_scanned(scanned, existing, origins=markdown_origins(site))
+    if errors:
+        raise BuildFailed(errors)
+
+
+@contextmanager
+def _keeping(warnings: list[ContentError]) -> Iterator[None]:
+    """A failure after the content was read still shows the content's warnings."""
+    try:
+        yield
+    except BuildFailed as failure:
+        raise BuildFailed(failure.errors, warnings + failure.warnings) from failure
 
 
 def _combine(*parts: dict[str, bytes]) -> dict[str, bytes]:

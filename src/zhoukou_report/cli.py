@@ -6,7 +6,6 @@ inside the commands, so that ``--help`` starts as fast as click itself.
 
 from __future__ import annotations
 
-import logging
 import re
 import sys
 from pathlib import Path
@@ -33,6 +32,8 @@ debug_option = click.option("--debug", is_flag=True, help="Show Python traceback
 @click.version_option(__version__, prog_name="zhoukou-report")
 def main() -> None:
     """Build the Zhoukou work report microsite in Chinese and English."""
+    import logging  # here, not at the top: --help need not pay for it
+
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
 
@@ -51,16 +52,31 @@ def main() -> None:
     help="The address the site is published at, e.g. https://example.org/report/ "
     "(adds sitemap.xml, robots.txt and canonical links; default: base_url in site.yaml).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that render pages  [default: 1 for a small site, every core for a large one]",
+)
 @strict_option
 @debug_option
-def build(project: Path, out: Path | None, base_url: str | None, strict: bool, debug: bool) -> None:
+def build(
+    project: Path,
+    out: Path | None,
+    base_url: str | None,
+    jobs: int | None,
+    strict: bool,
+    debug: bool,
+) -> None:
     """Build the site into the output folder, replacing the previous build only on success."""
     from .build import build_site
 
     if base_url is not None and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", base_url):
         raise click.BadParameter("expected an address like https://example.org/report/")
     out = out if out is not None else project / "build"
-    summary = _run(lambda: build_site(project, out, strict=strict, base_url=base_url), debug)
+    summary = _run(
+        lambda: build_site(project, out, strict=strict, base_url=base_url, jobs=jobs), debug
+    )
     _print_warnings(summary.warnings)
     for note in summary.notes:
         click.echo(note)
@@ -100,6 +116,7 @@ def serve(project: Path, host: str, port: int, open_browser: bool) -> None:
     Open tabs reload by themselves after each build; errors are shown in the terminal
     and, in place of the site, in the browser. Ctrl-C stops.
     """
+    import logging
     import signal
 
     from .serve import PreviewServer, is_loopback

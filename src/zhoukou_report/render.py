@@ -1,7 +1,8 @@
 """Pages to HTML: one Jinja2 environment, one Markdown converter, one context per page.
 
-``render_site`` returns every output file as bytes, keyed by its path relative to the
-output folder; nothing here touches the disk except reading templates and assets.
+``render_pages`` returns each page's HTML, or writes it straight into the new output
+folder it is given; besides that, nothing here touches the disk but to read templates
+and assets.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,15 +19,16 @@ from markupsafe import Markup
 
 from .context import (
     ASSETS,
-    STYLESHEET,
     LanguageContext,
     figure_anchor,
     language_contexts,
     page_context,
 )
 from .errors import BuildFailed, ContentError
+from .links import PageLinks, page_links
 from .markup import FigureContext, Renderer
 from .model import Page, Site, Text
+from .write import write_file
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +47,10 @@ TEMPLATE_OF = {
 
 
 @dataclass
-class RenderedSite:
-    files: dict[str, bytes]  # output path -> content
-    pages: int
+class RenderedPage:
+    output: str
+    links: PageLinks
+    data: bytes | None  # None once written to the output folder
 
 
 class SiteRenderer:
@@ -106,24 +109,32 @@ class SiteRenderer:
 
     # Pages ----------------------------------------------------------------------------
 
-    def render_site(self, site: Site) -> RenderedSite:
-        """Every page as HTML, and the static assets, by output path."""
-        self.check_templates()
-        assets = dict(self.assets())
-        shared = language_contexts(site, assets.get(STYLESHEET, b"").decode("utf-8"))
-        files: dict[str, bytes] = {}
+    def stylesheet(self) -> str:
+        file = self.templates / STATIC / "site.css"
+        return file.read_text(encoding="utf-8") if file.is_file() else ""
+
+    def render_pages(
+        self, site: Site, pages: Iterable[Page], folder: Path | None = None
+    ) -> tuple[list[RenderedPage], list[ContentError]]:
+        """Pages as HTML, with what the link check needs of each; and the errors met.
+
+        With ``folder``, each page is written there at once instead of being kept.
+        """
+        shared = language_contexts(site, self.stylesheet())
+        made: set[str] = set()
+        rendered: list[RenderedPage] = []
         errors: list[ContentError] = []
-        for page in site.pages:
+        for page in pages:
             try:
                 html = self.render_page(shared[page.lang], page)
             except ContentError as e:
                 errors.append(e)
                 continue
-            files[page.output] = html.encode("utf-8")
-        if errors:
-            raise BuildFailed(errors)
-        files.update(assets)
-        return RenderedSite(files, len(site.pages))
+            data = html.encode("utf-8")
+            if folder is not None:
+                write_file(folder, page.output, data, made)
+            rendered.append(RenderedPage(page.output, page_links(html), None if folder else data))
+        return rendered, errors
 
     def render_page(self, shared: LanguageContext, page: Page) -> str:
         name = TEMPLATE_OF[page.kind]

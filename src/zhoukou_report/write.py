@@ -17,7 +17,8 @@ import glob
 import os
 import secrets
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import OutputRefused, WriteFailed
@@ -108,8 +109,14 @@ class Staging:
         if rel in self._written:  # two stages writing one file is a bug, not a choice
             raise OutputRefused(f"refusing to write {rel} twice")
         self._written.add(rel)
-        try:
+        with self.writing():
             write_file(self.folder, rel, data, self._made)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around code that writes into the folder: a disk error becomes ``WriteFailed``."""
+        try:
+            yield
         except OSError as e:
             raise WriteFailed(str(self.out), e.strerror or str(e)) from e
 

@@ -1,0 +1,101 @@
+"""Rendering every page of a site, in this process or, for a large site, in several.
+
+Each worker process holds its own renderer (Jinja2 environment and Markdown
+converter) and the site, handed over once when it starts; it renders its share of
+the pages, writes them into the new output folder, and sends back only what the
+link check needs. Every page is rendered the same way wherever it is rendered, so
+the output is byte for byte the same as a one-process build.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from .errors import BuildFailed, ContentError
+from .model import Page, Site
+from .render import RenderedPage, SiteRenderer
+
+# Below this many pages, starting processes costs more than it saves.
+PARALLEL_FROM_PAGES = 400
+CHUNKS_PER_WORKER = 8  # small enough chunks that workers finish together
+
+# The worker's own state, set once by ``_start_worker`` in each worker process.
+_worker: tuple[SiteRenderer, Site, Path | None] | None = None
+
+
+def default_jobs(pages: int) -> int:
+    """One process for a small site; every core for a large one."""
+    if pages < PARALLEL_FROM_PAGES:
+        return 1
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
+
+
+def render_all(
+    site: Site,
+    renderer: SiteRenderer,
+    folder: Path | None = None,
+    jobs: int | None = None,
+) -> list[RenderedPage]:
+    """Every page of the site, written into ``folder`` if given; ``BuildFailed`` on errors."""
+    jobs = default_jobs(len(site.pages)) if jobs is None else jobs
+    if jobs <= 1 or len(site.pages) < 2:
+        rendered, errors = renderer.render_pages(site, site.pages, folder)
+    else:
+        rendered, errors = _render_in_workers(site, renderer.project, folder, jobs)
+    if errors:
+        raise BuildFailed(errors)
+    return rendered
+
+
+def _render_in_workers(
+    site: Site, project: Path, folder: Path | None, jobs: int
+) -> tuple[list[RenderedPage], list[ContentError]]:
+    chunks = _chunks(site.pages, jobs * CHUNKS_PER_WORKER)
+    context = _fork_context()
+    rendered: list[RenderedPage] = []
+    errors: list[ContentError] = []
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(project, site, folder),
+    ) as pool:
+        for pages, problems in pool.map(_render_chunk, chunks):
+            rendered += pages
+            errors += [ContentError(*problem) for problem in problems]
+    return rendered, errors
+
+
+def _chunks(pages: tuple[Page, ...], count: int) -> list[list[int]]:
+    """Page indexes in ``count`` groups of about equal work: the largest pages (the landing
+    and figures pages, which list everything) go first, each to a group of its own."""
+    order = sorted(range(len(pages)), key=lambda i: pages[i].kind not in ("landing", "figures"))
+    groups: list[list[int]] = [[] for _ in range(min(count, len(pages)))]
+    for position, index in enumerate(order):
+        groups[position % len(groups)].append(index)
+    return [group for group in groups if group]
+
+
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    """Fork where the platform has it: workers start at once, sharing the parent's memory."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _start_worker(project: Path, site: Site, folder: Path | None) -> None:
+    global _worker
+    _worker = (SiteRenderer(project), site, folder)
+
+
+def _render_chunk(indexes: list[int]) -> tuple[list[RenderedPage], list[tuple]]:
+    assert _worker is not None, "the worker was not started"
+    renderer, site, folder = _worker
+    pages, errors = renderer.render_pages(site, [site.pages[i] for i in indexes], folder)
+    # ContentError is a frozen dataclass: it crosses the process boundary as its fields.
+    return pages, [(e.message, e.path, e.line, e.field, e.hint) for e in errors]

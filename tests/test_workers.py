@@ -1,0 +1,67 @@
+"""Rendering in several processes gives exactly what one process gives."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, edit, run_cli, tree_hash
+from zhoukou_report.build import build_site
+from zhoukou_report.errors import BuildFailed
+from zhoukou_report.workers import PARALLEL_FROM_PAGES, default_jobs
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import synthetic
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic project big enough to be rendered in parallel by default."""
+    return synthetic.generate(
+        tmp_path_factory.mktemp("large") / "project", PARALLEL_FROM_PAGES + 100
+    )
+
+
+def test_a_parallel_build_writes_the_same_bytes_as_one_process(large: Path, tmp_path: Path):
+    one = build_site(large, tmp_path / "one", jobs=1)
+    two = build_site(large, tmp_path / "two", jobs=2)
+    assert one.pages == two.pages > PARALLEL_FROM_PAGES
+    assert tree_hash(tmp_path / "one") == tree_hash(tmp_path / "two")
+
+
+def test_the_cli_renders_a_large_site_in_parallel_by_default(large: Path, tmp_path: Path):
+    result = run_cli("build", "--project", str(large), "--out", str(tmp_path / "cli"))
+    assert result.returncode == 0, result.stderr
+    one = build_site(large, tmp_path / "one", jobs=1)
+    assert tree_hash(tmp_path / "cli") == tree_hash(tmp_path / "one")
+    assert f"Built {one.pages} pages" in result.stdout
+
+
+def test_an_error_in_a_worker_is_reported_and_the_previous_site_kept(large: Path, tmp_path: Path):
+    project = tmp_path / "broken"
+    synthetic.generate(project, PARALLEL_FROM_PAGES + 10)
+    out = tmp_path / "site"
+    build_site(project, out, jobs=2)
+    before = tree_hash(out)
+    edit(
+        project / "templates" / "section.html",
+        "{{ page.title }}</h1>",
+        "{{ page.nonexistent.x }}</h1>",
+    )
+    with pytest.raises(BuildFailed) as failure:
+        build_site(project, out, jobs=2)
+    messages = {error.format() for error in failure.value.errors}
+    assert len(messages) == 1, messages
+    (message,) = messages
+    assert message.startswith("templates/section.html:")
+    assert "nonexistent" in message
+    assert tree_hash(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "site"]
+
+
+def test_small_sites_stay_in_one_process():
+    assert default_jobs(27) == 1
+    assert default_jobs(PARALLEL_FROM_PAGES - 1) == 1
+    assert default_jobs(10_000) >= 1
