@@ -19,10 +19,10 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from browsing import DESKTOP, Site, Traffic, html_pages, record, serve_folder
+from browsing import DESKTOP, Site, Traffic, html_pages, record, serve_folder, unavailable
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -40,14 +40,6 @@ LAUNCH_ARGS = [
     "--no-default-browser-check",
 ]
 ROOT = Path(__file__).resolve().parents[2]
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def unavailable(reason: str) -> NoReturn:
-    """Skip with a one-line reason; under CI=true fail instead."""
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: the browser tests must run)", pytrace=False)
-    pytest.skip(reason)
 
 
 # The browser ---------------------------------------------------------------------------
