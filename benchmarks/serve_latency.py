@@ -216,6 +216,8 @@ def main() -> None:
             print(summary(name, results), flush=True)
         if server.builds_ms:
             print(summary("server rebuild", server.builds_ms))
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    print(f"load average (1, 5, 15 min): {load} on {os.cpu_count()} cores")
     met = all(m < TARGET_MS for m in medians)
     print(f"target: median under {TARGET_MS:.0f} ms: {'met' if met else 'MISSED'}")
     if args.check and not met:

@@ -558,10 +558,8 @@ def test_stop_closes_everything(project: Path, recorder: Recorder) -> None:
 
 def test_inject_script_goes_before_the_last_body_end() -> None:
     page = b"<html><body><p>a</p></BODY></html>"
-    assert inject_script(page, "v1") == (
-        b'<html><body><p>a</p><script src="/__zhoukou__/reload.js" data-version="v1"></script>\n'
-        b"</BODY></html>"
-    )
+    tag = b'<script src="/__zhoukou__/reload.js" data-version="v1" async></script>\n'
+    assert inject_script(page, "v1") == b"<html><body><p>a</p>" + tag + b"</BODY></html>"
     assert inject_script(b"<p>x</p>", "v").endswith(b"</script>\n")
 
 
@@ -570,7 +568,7 @@ def test_error_page_escapes_every_line() -> None:
     page = error_page([error], "v2").decode()
     assert "<script>alert" not in page
     assert "content/zh/a&amp;b.md:3: &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
-    assert '<script src="/__zhoukou__/reload.js" data-version="v2"></script>' in page
+    assert '<script src="/__zhoukou__/reload.js" data-version="v2" async></script>' in page
 
 
 @pytest.mark.parametrize(

@@ -264,7 +264,7 @@ def content_type(path: Path) -> str:
 
 def inject_script(page: bytes, version: str) -> bytes:
     """The page with the reload script before its last ``</body>`` (or at its end)."""
-    tag = f'<script src="{SCRIPT_PATH}" data-version="{html.escape(version)}"></script>\n'
+    tag = f'<script src="{SCRIPT_PATH}" data-version="{html.escape(version)}" async></script>\n'
     at = page.lower().rfind(b"</body>")
     if at < 0:
         return page + tag.encode()
