@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,9 @@ def parse_yaml(text: str, rel: str, first_line: int = 1) -> YamlDoc:
     ``first_line`` is the line of the file where ``text`` starts (2 for front matter).
     """
     doc = YamlDoc(rel, None)
+    fast = _read_events(text, rel, first_line)
+    if fast is not None:
+        return fast
     try:
         node = _compose(text)
         if node is None:
@@ -107,6 +111,96 @@ def parse_yaml(text: str, rel: str, first_line: int = 1) -> YamlDoc:
     except RecursionError as e:
         raise ContentError("the values are nested too deeply to read", path=rel) from e
     return doc
+
+
+class _Unusual(Exception):
+    """The document needs the careful reader (an error, an alias, a tag, a repeated key)."""
+
+
+def _read_events(text: str, rel: str, first_line: int) -> YamlDoc | None:
+    """The common case, read straight from libyaml's events: no node tree is built, so a
+    file of thousands of figures costs its data and nothing more. Anything out of the
+    ordinary returns None, and the careful reader (``_Converter``) reads the file again,
+    with its checks and its messages."""
+    if _FAST_LOADER is yaml.SafeLoader:
+        return None
+    doc = YamlDoc(rel, None)
+    lines = _Lines(text, first_line)
+    constructor = _EventConstructor()
+    try:
+        events = yaml.parse(text, Loader=_FAST_LOADER)
+        if not isinstance(next(events), yaml.StreamStartEvent):
+            return None
+        event = next(events)
+        if isinstance(event, yaml.StreamEndEvent):
+            doc.lines[""] = first_line
+            return doc
+        if not isinstance(event, yaml.DocumentStartEvent):
+            return None
+        doc.data = _event_value(next(events), events, "", doc, lines, constructor)
+        if not isinstance(next(events), yaml.DocumentEndEvent) or not isinstance(
+            next(events), yaml.StreamEndEvent
+        ):
+            return None
+    except (_Unusual, yaml.YAMLError, StopIteration, RecursionError):
+        return None
+    return doc
+
+
+class _EventConstructor(yaml.SafeLoader):
+    """PyYAML's resolver and safe constructor, for single scalars."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+    def value(self, event: yaml.ScalarEvent) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag not in _PLAIN_TAGS or event.anchor is not None:
+            raise _Unusual
+        if tag == _STR_TAG:
+            return event.value
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.construct_object(node)
+        except Exception as e:
+            raise _Unusual from e
+
+
+def _event_value(
+    event: yaml.Event,
+    events: Iterator[yaml.Event],
+    path: str,
+    doc: YamlDoc,
+    lines: _Lines,
+    constructor: _EventConstructor,
+) -> Any:
+    doc.lines.setdefault(path, lines.of(event.start_mark))
+    if isinstance(event, yaml.ScalarEvent):
+        return constructor.value(event)
+    if getattr(event, "anchor", None) is not None or event.tag not in (None, "!"):
+        raise _Unusual
+    if isinstance(event, yaml.SequenceStartEvent):
+        items: list[Any] = []
+        while not isinstance(item := next(events), yaml.SequenceEndEvent):
+            child = f"{path}[{len(items)}]"
+            items.append(_event_value(item, events, child, doc, lines, constructor))
+        return items
+    if isinstance(event, yaml.MappingStartEvent):
+        result: dict[str, Any] = {}
+        while not isinstance(key := next(events), yaml.MappingEndEvent):
+            if not isinstance(key, yaml.ScalarEvent) or key.tag is not None or key.anchor:
+                raise _Unusual
+            name = key.value
+            tag = constructor.resolve(yaml.ScalarNode, name, key.implicit)
+            if name in result or tag not in _PLAIN_TAGS:
+                raise _Unusual
+            child = f"{path}.{name}" if path else name
+            doc.lines[child] = lines.of(key.start_mark)
+            result[name] = _event_value(next(events), events, child, doc, lines, constructor)
+        return result
+    raise _Unusual  # an alias, or an event out of place
 
 
 # libyaml's parser when PyYAML has it (about ten times faster); PyYAML's own otherwise.
@@ -219,6 +313,7 @@ def _runaway_quote(text: str, lines: _Lines, error_line: int) -> tuple[int, int]
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str": "text",
     "tag:yaml.org,2002:int": "a whole number",
