@@ -24,7 +24,7 @@ TEMPLATES = "templates"
 STATIC = "static"  # inside templates/: the site's assets
 WATCHED = (CONTENT, TEMPLATES)
 
-# Kinds of change, as shown in the terminal.
+# What ``classify`` says a changed path is.
 KIND_CONTENT = "content"
 KIND_TEMPLATE = "template"
 KIND_ASSET = "asset"
