@@ -150,10 +150,12 @@ def test_a_path_outside_the_output_is_refused_and_nothing_is_left(project: Path)
 
 def test_the_same_file_twice_is_refused(project: Path):
     out = project.parent / "site"
-    with pytest.raises(OutputRefused, match=r"refusing to write en/a\.html twice"):
-        with Staging(out, project) as staging:
-            staging.write("en/a.html", b"1")
-            staging.write("en/a.html", b"2")
+    with (
+        pytest.raises(OutputRefused, match=r"refusing to write en/a\.html twice"),
+        Staging(out, project) as staging,
+    ):
+        staging.write("en/a.html", b"1")
+        staging.write("en/a.html", b"2")
     assert beside(out) == [] and not out.exists()
 
 
