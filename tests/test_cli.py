@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import edit, run_cli, tree_hash
+from helpers import edit, run_cli, tree_hash
 from zhoukou_report import write
 from zhoukou_report.cli import main
 from zhoukou_report.write import MARKER

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, edit, run_cli, tree_hash
+from helpers import copy_project, edit, run_cli, tree_hash
 from zhoukou_report.build import build_site
 
 FIGURES = "content/figures.yaml"

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import edit, run_cli
+from helpers import edit, run_cli
 
 
 def soup(path: Path) -> BeautifulSoup:

@@ -21,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import copy_project, run_cli
+from helpers import copy_project, run_cli
 from zhoukou_report.build import render_project
 from zhoukou_report.errors import BuildFailed, ContentError
 from zhoukou_report.render import SiteRenderer

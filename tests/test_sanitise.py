@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import edit, run_cli
+from helpers import edit, run_cli
 
 HOSTILE_MARKDOWN = """
 
@@ -52,7 +52,7 @@ HOSTILE_TEXT = (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from conftest import copy_project
+    from helpers import copy_project
 
     base = tmp_path_factory.mktemp("hostile")
     project = copy_project(base / "project")

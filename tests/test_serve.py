@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import edit, tree_hash
+from helpers import edit, tree_hash
 from zhoukou_report import serve as serve_module
 from zhoukou_report.build import build_site
 from zhoukou_report.cli import main

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, edit, run_cli, tree_hash
+from helpers import ROOT, edit, run_cli, tree_hash
 
 # The glossary's 44 statistics, by the page they belong to, as each language must show them.
 STATISTICS = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ROOT
+from helpers import ROOT
 from zhoukou_report.source import clean_source
 
 RAW = ROOT / "content" / "source" / "report.zh.txt"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import edit
+from helpers import edit
 from zhoukou_report.errors import BuildFailed, ContentError
 from zhoukou_report.fields import Problems, text_field, translated
 from zhoukou_report.load import parse_yaml

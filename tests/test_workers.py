@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, edit, run_cli, tree_hash
+from helpers import ROOT, edit, run_cli, tree_hash
 from zhoukou_report.build import build_site
 from zhoukou_report.errors import BuildFailed
 from zhoukou_report.workers import PARALLEL_FROM_PAGES, default_jobs

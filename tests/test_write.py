@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tree_hash
+from helpers import tree_hash
 from zhoukou_report import write
 from zhoukou_report.errors import OutputRefused, WriteFailed
 from zhoukou_report.write import MARKER, Staging, check_output, read_previous, write_site

@@ -1,0 +1,59 @@
+"""Helpers the tests import: the project's root, an editable copy of it, the CLI as a user
+runs it, tree hashes, edits that fail loudly.
+
+A module of its own, not conftest.py: tests/browser has a conftest.py too, and two
+modules named ``conftest`` cannot both be imported by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the project's content and templates, safe to edit."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in ("content", "templates"):
+        shutil.copytree(ROOT / name, destination / name)
+    return destination
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """``zhoukou-report ARGS`` as a real process, the way a user runs it."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "zhoukou_report", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+def tree_hash(folder: Path) -> str:
+    """One hash of every file's path and bytes under a folder (hidden files included)."""
+    digest = hashlib.sha256()
+    if not folder.exists():
+        return "missing"
+    for file in sorted(folder.rglob("*")):
+        if file.is_file():
+            digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def edit(file: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a file, failing loudly if the text is not there."""
+    text = file.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {file}"
+    file.write_text(text.replace(old, new, count), encoding="utf-8")
