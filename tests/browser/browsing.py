@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -83,6 +84,7 @@ class Traffic:
     console_errors: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     off_site: list[str] = field(default_factory=list)
+    listeners: list[tuple[Page, str, Callable]] = field(default_factory=list, repr=False)
 
     def problems(self) -> list[str]:
         return [
@@ -91,14 +93,23 @@ class Traffic:
             *(f"request leaving the site: {url}" for url in self.off_site),
         ]
 
+    def stop(self) -> None:
+        """Stop recording."""
+        for page, event, listener in self.listeners:
+            page.remove_listener(event, listener)
+        self.listeners.clear()
+
 
 def record(page: Page, site: Site) -> Traffic:
-    """Start recording what ``page`` does; requests leaving ``site`` are recorded and aborted."""
+    """Start recording what ``page`` does, until ``Traffic.stop()``."""
     traffic = Traffic(site)
 
     def on_console(message: Any) -> None:
         if message.type == "error":
             traffic.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def on_page_error(error: Any) -> None:
+        traffic.console_errors.append(f"uncaught {error}")
 
     def on_request(request: Any) -> None:
         traffic.requests.append(request.url)
@@ -114,11 +125,18 @@ def record(page: Page, site: Site) -> Traffic:
         if response.status >= 400:
             traffic.failed.append(f"{response.url}: HTTP {response.status}")
 
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: traffic.console_errors.append(f"uncaught {error}"))
-    page.on("request", on_request)
-    page.on("requestfailed", on_failed)
-    page.on("response", on_response)
-    # Nothing may leave the machine, even when a page asks for it.
-    page.route(lambda url: not site.owns(url), lambda route: route.abort("blockedbyclient"))
+    for event, listener in [
+        ("console", on_console),
+        ("pageerror", on_page_error),
+        ("request", on_request),
+        ("requestfailed", on_failed),
+        ("response", on_response),
+    ]:
+        page.on(event, listener)
+        traffic.listeners.append((page, event, listener))
     return traffic
+
+
+def keep_on_site(page: Page, site: Site) -> None:
+    """Abort every request of ``page`` that would leave ``site``: nothing leaves the machine."""
+    page.route(lambda url: not site.owns(url), lambda route: route.abort("blockedbyclient"))

@@ -22,7 +22,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from browsing import DESKTOP, Site, Traffic, html_pages, record, serve_folder, unavailable
+from browsing import (
+    DESKTOP,
+    Site,
+    Traffic,
+    html_pages,
+    keep_on_site,
+    record,
+    serve_folder,
+    unavailable,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -148,16 +157,22 @@ def site(request: pytest.FixtureRequest) -> Site:
 
 @pytest.fixture
 def visit(new_context: Callable[..., BrowserContext]) -> Callable[..., tuple[Page, Traffic]]:
-    """``visit(site, "en/goal-1.html", **context_options)``: a fresh page opened and recorded."""
-    contexts: dict[tuple, BrowserContext] = {}
+    """``visit(site, "en/goal-1.html", **context_options) -> (page, traffic)``: the page opened
+    and recorded until the next visit. One browser tab is kept for each site and set of
+    options, and reused: opening a tab costs more than the page itself."""
+    tabs: dict[tuple, tuple[Page, list[Traffic]]] = {}
 
     def open_page(site: Site, name: str, **options: Any) -> tuple[Page, Traffic]:
-        key = tuple(sorted((k, repr(v)) for k, v in options.items()))
-        if key not in contexts:
-            contexts[key] = new_context(**options)
-        page = contexts[key].new_page()
-        traffic = record(page, site)
+        key = (site.name, *sorted((option, repr(value)) for option, value in options.items()))
+        if key not in tabs or tabs[key][0].is_closed():
+            page = new_context(**options).new_page()
+            keep_on_site(page, site)
+            tabs[key] = (page, [])
+        page, recordings = tabs[key]
+        for traffic in recordings:
+            traffic.stop()
+        recordings[:] = [record(page, site)]
         page.goto(site.url(name), wait_until="load")
-        return page, traffic
+        return page, recordings[0]
 
     return open_page

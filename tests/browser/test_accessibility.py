@@ -151,7 +151,6 @@ def test_axe_finds_no_violation(
                     f"{name}: contrast {check['ratio']:.2f}:1 < {check['needed']}:1 for "
                     f"{check['selector']} {json.dumps(check['text'], ensure_ascii=False)}"
                 )
-        page.close()
     assert not problems, "\n".join(problems)
     assert undecided, "axe decided every contrast: is the site's SVG and gradient still there?"
 
@@ -218,7 +217,6 @@ def test_headings_form_an_outline_without_skipped_levels(static_site: Site, visi
     for name in static_site.pages:
         page, _ = visit(static_site, name)
         problems += [f"{name}: {line}" for line in outline_problems(page.evaluate(HEADINGS))]
-        page.close()
     assert not problems, "\n".join(problems)
 
 
@@ -258,7 +256,6 @@ def test_the_first_tab_shows_a_skip_link_to_the_main_content(
             "document.querySelector('body > header').contains(document.activeElement)"
         ):
             problems.append(f"{name}: after the skip link, Tab goes back to the masthead")
-        page.close()
     assert not problems, "\n".join(problems)
 
 
@@ -325,5 +322,4 @@ def test_every_focusable_element_shows_its_focus(static_site: Site, visit, schem
             problems.append(f"{name}: focus never left the page after {MAX_TAB_STOPS} Tabs")
         if stops < 5:
             problems.append(f"{name}: only {stops} elements take focus")
-        page.close()
     assert not problems, "\n".join(dict.fromkeys(problems))

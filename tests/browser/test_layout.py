@@ -143,7 +143,6 @@ def test_pages_fit_the_screen(site: Site, visit, width: str) -> None:
         problems += [f"{name}: {line}" for line in page.evaluate(LAYOUT_PROBLEMS)]
         page.evaluate(OPEN_DETAILS)
         problems += [f"{name} (tables open): {line}" for line in page.evaluate(LAYOUT_PROBLEMS)]
-        page.close()
     assert not problems, "\n".join(dict.fromkeys(problems))
 
 
@@ -203,6 +202,5 @@ def test_print_hides_the_controls_and_keeps_figures_and_charts(site: Site, visit
         problems += [f"{name}: {line}" for line in page.evaluate(PRINT_PROBLEMS)]
         counts["nav"] += page.locator("nav, .languages").count()
         counts["kept"] += page.locator(".tile, .figure-item, figure.chart").count()
-        page.close()
     assert not problems, "\n".join(problems)
     assert counts["nav"] and counts["kept"]  # there was something to hide and to keep
