@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import FileCache
 from .changes import figure_changes
 from .errors import BuildFailed, ContentError
 from .links import check_scanned, markdown_origins, scan
@@ -52,10 +53,13 @@ class BuildSummary:
 
 
 def prepare(
-    project: Path, strict: bool = False, base_url: str | None = None
+    project: Path,
+    strict: bool = False,
+    base_url: str | None = None,
+    cache: FileCache | None = None,
 ) -> tuple[Site, list[ContentError]]:
     """Load and check the content; the base URL given on the command line wins."""
-    site, warnings = load_site(project, strict=strict)
+    site, warnings = load_site(project, strict=strict, cache=cache)
     base = base_url or site.meta.base_url
     if base:
         meta = dataclasses.replace(site.meta, base_url=normalise_base_url(base))
@@ -68,10 +72,12 @@ def render_project(
     strict: bool = False,
     renderer: SiteRenderer | None = None,
     base_url: str | None = None,
+    cache: FileCache | None = None,
 ) -> SiteFiles:
     """Load, check and render the whole site in memory, in this process (``check`` and
-    ``serve`` use it); ``BuildFailed`` holds every problem."""
-    site, warnings = prepare(project, strict, base_url)
+    ``serve`` use it); ``BuildFailed`` holds every problem. A long-running caller keeps
+    its ``renderer`` and ``cache`` from one build to the next."""
+    site, warnings = prepare(project, strict, base_url, cache)
     renderer = renderer or SiteRenderer(project)
     with _keeping(warnings):
         renderer.check_templates()

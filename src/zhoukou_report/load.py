@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
 from .errors import ContentError
+
+if TYPE_CHECKING:
+    from .cache import FileCache
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -86,6 +91,17 @@ def read_text(file: Path, rel: str) -> str:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise ContentError("the file holds a NUL byte: is it a text file?", path=rel, line=line)
     return text
+
+
+def read_parsed(
+    file: Path, rel: str, parse: Callable[[str, str], T], cache: FileCache | None = None
+) -> T:
+    """A file read and parsed by ``parse(text, rel)``; with a cache, parsed again only when
+    its text changed since the last build of this process."""
+    text = read_text(file, rel)
+    if cache is None:
+        return parse(text, rel)
+    return cache.parsed(rel, parse.__name__, text, lambda text: parse(text, rel))
 
 
 # YAML ------------------------------------------------------------------------------------

@@ -180,13 +180,48 @@ class MarkupExtension(Extension):
 
 
 class Renderer:
-    """One Markdown converter, reused for every text; raw HTML is cleaned to an allowlist."""
+    """One Markdown converter, reused for every text; raw HTML is cleaned to an allowlist.
+
+    A text converted before, with the same figures shown the same way and linked to the
+    same place, is not converted again: ``serve`` rebuilds after one edit convert only
+    the texts that the edit changed.
+    """
+
+    MEMORY = 2048  # texts remembered; more than a site of a thousand pages holds
 
     def __init__(self) -> None:
         self.extension = MarkupExtension()
         self.md = markdown.Markdown(extensions=[self.extension, "sane_lists"], output_format="html")
+        self.converted: dict[tuple, tuple[str, frozenset[str]]] = {}
 
     def convert(self, text: str, context: FigureContext) -> str:
+        key = self._key(text, context)
+        if key is not None and key in self.converted:
+            html, anchored = self.converted[key]
+            context.anchored |= anchored
+            return html
+        before = set(context.anchored)
+        html = self._convert(text, context)
+        if key is not None:
+            if len(self.converted) >= self.MEMORY:
+                self.converted.clear()
+            self.converted[key] = (html, frozenset(context.anchored - before))
+        return html
+
+    def _key(self, text: str, context: FigureContext) -> tuple | None:
+        """Everything the HTML of a text depends on; None if it names an unknown figure."""
+        shown = []
+        for match in FIGURE_REF.finditer(text):
+            figure = context.figures.get(match.group(1).strip())
+            if figure is None:
+                return None
+            shown.append(
+                (figure.id, figure.text(context.lang), figure.data_value, context.link(figure),
+                 figure.id in context.anchored)
+            )  # fmt: skip
+        return (text, context.lang, tuple(shown))
+
+    def _convert(self, text: str, context: FigureContext) -> str:
         import nh3
 
         self.extension.context = context

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .cache import FileCache
 from .errors import ContentError
 from .fields import Problems, text_field, unknown_keys
-from .load import MarkdownDoc, parse_markdown, read_text
+from .load import MarkdownDoc, parse_markdown, read_parsed
 from .model import Language, Page, Text
 
 CONTENT = "content"
@@ -31,7 +32,12 @@ FRONT_MATTER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 Docs = dict[str, dict[str, MarkdownDoc | None]]
 
 
-def read_markdown_files(project: Path, languages: tuple[Language, ...], problems: Problems) -> Docs:
+def read_markdown_files(
+    project: Path,
+    languages: tuple[Language, ...],
+    problems: Problems,
+    cache: FileCache | None = None,
+) -> Docs:
     """Every Markdown file of every language, by language and page id."""
     docs: Docs = {}
     for lang in languages:
@@ -51,7 +57,7 @@ def read_markdown_files(project: Path, languages: tuple[Language, ...], problems
                 problems.errors.append(ContentError(message, path=rel, hint=hint))
                 continue
             docs[lang.code][file.stem] = problems.attempt(
-                lambda f=file, r=rel: parse_markdown(read_text(f, r), r)
+                lambda f=file, r=rel: read_parsed(f, r, parse_markdown, cache)
             )
     return docs
 

@@ -8,7 +8,6 @@ and assets.
 from __future__ import annotations
 
 import logging
-import os
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from .cache import cache_folder
 from .context import (
     ASSETS,
     LanguageContext,
@@ -205,14 +205,9 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """A cache of compiled templates under the user's cache folder (XDG_CACHE_HOME)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "zhoukou-report" / "templates"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return _QuietBytecodeCache(str(folder), "%s.cache")
+    """Compiled templates, kept in the user's cache folder (see cache.py)."""
+    folder = cache_folder("templates")
+    return _QuietBytecodeCache(str(folder), "%s.cache") if folder else None
 
 
 def _is_template(name: str) -> bool:

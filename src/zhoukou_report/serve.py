@@ -36,6 +36,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from .build import render_project
+from .cache import FileCache
 from .errors import BuildFailed, ContentError, OutputRefused, WriteFailed
 from .render import SiteRenderer
 from .write import write_site
@@ -303,6 +304,7 @@ class PreviewServer:
         self.on_build = on_build or _log_report
         self.watch = watch
         self.renderer = SiteRenderer(self.project)
+        self.files = FileCache()  # content files parsed, kept while unchanged
         self.builds = 0  # builds started, the first included
         self.streams = 0  # event streams open
         self.folder: Path | None = None  # the temporary folder holding every build
@@ -427,7 +429,7 @@ class PreviewServer:
         self.builds += 1
         root, errors, warnings, pages = self._snapshot.root, [], [], 0
         try:
-            built = render_project(self.project, renderer=self.renderer)
+            built = render_project(self.project, renderer=self.renderer, cache=self.files)
             warnings = built.warnings
             root = write_site(built.files, self.folder / f"site-{self.builds}", self.project)
             pages = built.pages

@@ -12,12 +12,14 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import cached_json, digest
 from .errors import ContentError
 from .fields import Problems, suggestion, translated
 from .load import YamlDoc, read_text
 
 TEMPLATES = "templates"
 STATIC = "static"  # inside templates/: assets, not templates
+_CACHE_FORMAT = "1"  # change when _uses_in changes what it returns
 STRINGS_NAME = "t"  # the name the templates know strings.yaml by
 _METHODS = {"get", "items", "keys", "values"}  # t.items() is not a string named "items"
 
@@ -57,7 +59,6 @@ def template_uses(project: Path, problems: Problems) -> dict[str, Use]:
     with the template's own settings. One that is not UTF-8 is reported here.
     """
     import jinja2
-    from jinja2 import nodes
 
     uses: dict[str, Use] = {
         name: Use(None, None, set(names)) for name, names in CODE_STRINGS.items()
@@ -65,7 +66,6 @@ def template_uses(project: Path, problems: Problems) -> dict[str, Use]:
     folder = project / TEMPLATES
     if not folder.is_dir():
         return uses
-    env = jinja2.Environment()
     for file in sorted(folder.rglob("*.html")):
         rel = file.relative_to(folder).as_posix()
         if rel.startswith(f"{STATIC}/") or not file.is_file():
@@ -73,25 +73,47 @@ def template_uses(project: Path, problems: Problems) -> dict[str, Use]:
         source = problems.attempt(lambda f=file, r=rel: read_text(f, f"{TEMPLATES}/{r}"))
         if source is None:
             continue
-        try:
-            tree = env.parse(source)
-        except jinja2.TemplateSyntaxError:
+        # Parsing templates is most of the cost of this check: what a template's text
+        # uses is kept in the user's cache, keyed by that text.
+        key = digest(_CACHE_FORMAT, jinja2.__version__, rel, source)
+        found = cached_json("template-strings", key, lambda s=source: _uses_in(s))
+        if found is None:  # a syntax error: the renderer reports it
             continue
-        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-            name = _string_name(node)
-            if name is not None:
-                uses.setdefault(name, Use(f"{TEMPLATES}/{rel}", node.lineno))
-        for call in tree.find_all(nodes.Call):
-            target = call.node
-            if not (isinstance(target, nodes.Getattr) and target.attr == "format"):
-                continue
-            name = _string_name(target.node)
-            if name is None:
-                continue
-            use = uses.setdefault(name, Use(f"{TEMPLATES}/{rel}", call.lineno))
-            use.placeholders = (use.placeholders or set()) | {kw.key for kw in call.kwargs}
-            use.dynamic = use.dynamic or bool(call.args or call.dyn_args or call.dyn_kwargs)
+        where = f"{TEMPLATES}/{rel}"
+        for name, line in found["names"]:
+            uses.setdefault(name, Use(where, line))
+        for name, line, keywords, dynamic in found["formats"]:
+            use = uses.setdefault(name, Use(where, line))
+            use.placeholders = (use.placeholders or set()) | set(keywords)
+            use.dynamic = use.dynamic or dynamic
     return uses
+
+
+def _uses_in(source: str) -> dict[str, list] | None:
+    """The strings a template's text names, and those it formats with their keywords."""
+    import jinja2
+    from jinja2 import nodes
+
+    try:
+        tree = jinja2.Environment().parse(source)
+    except jinja2.TemplateSyntaxError:
+        return None
+    names = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        name = _string_name(node)
+        if name is not None:
+            names.append((name, node.lineno))
+    formats = []
+    for call in tree.find_all(nodes.Call):
+        target = call.node
+        if not (isinstance(target, nodes.Getattr) and target.attr == "format"):
+            continue
+        name = _string_name(target.node)
+        if name is None:
+            continue
+        dynamic = bool(call.args or call.dyn_args or call.dyn_kwargs)
+        formats.append((name, call.lineno, sorted(kw.key for kw in call.kwargs), dynamic))
+    return {"names": names, "formats": formats}
 
 
 def _string_name(node: object) -> str | None:

@@ -10,11 +10,12 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from .cache import FileCache
 from .charts import read_charts
 from .errors import BuildFailed, ContentError
 from .fields import Problems, translated, unknown_keys, wrong
 from .figures import check_references, check_sections, check_source_phrases, read_figures
-from .load import YamlDoc, parse_yaml, read_text
+from .load import YamlDoc, parse_yaml, read_parsed
 from .model import GENERATED_PAGES, Language, Page, Site, SiteMeta, SourceText
 from .pages import CONTENT, build_pages, read_markdown_files
 from .source import clean_source
@@ -33,7 +34,9 @@ SITE_KEYS = ("languages", *TRANSLATED_META, "date", "base_url")
 BASE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
 
 
-def load_site(project: Path, strict: bool = False) -> tuple[Site, list[ContentError]]:
+def load_site(
+    project: Path, strict: bool = False, cache: FileCache | None = None
+) -> tuple[Site, list[ContentError]]:
     """Read and check the content of a project: the site, and its warnings."""
     if not (project / CONTENT).is_dir():
         hint = "run the command in the project folder, or give --project"
@@ -42,28 +45,28 @@ def load_site(project: Path, strict: bool = False) -> tuple[Site, list[ContentEr
         )
     problems = Problems()
 
-    site_doc = problems.attempt(lambda: _read_yaml(project, SITE_FILE))
+    site_doc = problems.attempt(lambda: _read_yaml(project, SITE_FILE, cache))
     languages = _languages(site_doc, problems) if site_doc else ()
     codes = tuple(lang.code for lang in languages)
     meta = _site_meta(site_doc, codes, problems) if site_doc and codes else None
 
-    strings_doc = problems.attempt(lambda: _read_yaml(project, STRINGS_FILE))
+    strings_doc = problems.attempt(lambda: _read_yaml(project, STRINGS_FILE, cache))
     strings = read_strings(strings_doc, codes, problems) if strings_doc and codes else {}
     uses = template_uses(project, problems)
     if strings_doc and codes:
         check_strings(strings, strings_doc, uses, problems)
 
-    figures_doc = problems.attempt(lambda: _read_yaml(project, FIGURES_FILE))
+    figures_doc = problems.attempt(lambda: _read_yaml(project, FIGURES_FILE, cache))
     figures = read_figures(figures_doc, codes, problems) if figures_doc and codes else []
     figure_index = {figure.id: figure for figure in figures}
 
-    source = problems.attempt(lambda: _read_source(project))
-    docs = read_markdown_files(project, languages, problems)
+    source = problems.attempt(lambda: _read_source(project, cache))
+    docs = read_markdown_files(project, languages, problems, cache)
     pages, intros = build_pages(docs, languages, problems)
 
     charts = []
     if (project / CHARTS_FILE).exists():
-        charts_doc = problems.attempt(lambda: _read_yaml(project, CHARTS_FILE))
+        charts_doc = problems.attempt(lambda: _read_yaml(project, CHARTS_FILE, cache))
         # A chart names figures and pages: while any of them could not be read, its
         # references would be reported as unknown, pointing away from the real mistake.
         if charts_doc and codes and not problems.errors:
@@ -113,11 +116,11 @@ def _generated_title(strings: dict[str, dict[str, str]], page_id: str, code: str
     return strings.get(key, {}).get(code, "")
 
 
-def _read_yaml(project: Path, rel: str) -> YamlDoc:
+def _read_yaml(project: Path, rel: str, cache: FileCache | None) -> YamlDoc:
     file = project / rel
     if not file.is_file():
         raise ContentError("the file is missing", path=rel)
-    doc = parse_yaml(read_text(file, rel), rel)
+    doc = read_parsed(file, rel, parse_yaml, cache)
     if doc.data is None:
         raise ContentError("the file is empty", path=rel, line=1)
     if not isinstance(doc.data, dict):
@@ -126,11 +129,11 @@ def _read_yaml(project: Path, rel: str) -> YamlDoc:
     return doc
 
 
-def _read_source(project: Path) -> SourceText:
+def _read_source(project: Path, cache: FileCache | None) -> SourceText:
     file = project / SOURCE_FILE
     if not file.is_file():
         raise ContentError("the source text is missing", path=SOURCE_FILE)
-    return clean_source(read_text(file, SOURCE_FILE), SOURCE_FILE)
+    return read_parsed(file, SOURCE_FILE, clean_source, cache)
 
 
 def _languages(doc: YamlDoc, problems: Problems) -> tuple[Language, ...]:

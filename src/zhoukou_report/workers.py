@@ -9,14 +9,16 @@ the output is byte for byte the same as a one-process build.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BuildFailed, ContentError
 from .model import Page, Site
 from .render import RenderedPage, SiteRenderer
+
+if TYPE_CHECKING:
+    import multiprocessing.context
 
 # Below this many pages, starting processes costs more than it saves.
 PARALLEL_FROM_PAGES = 400
@@ -55,6 +57,8 @@ def render_all(
 def _render_in_workers(
     site: Site, project: Path, folder: Path | None, jobs: int
 ) -> tuple[list[RenderedPage], list[ContentError]]:
+    from concurrent.futures import ProcessPoolExecutor  # here: a small site never needs it
+
     chunks = _chunks(site.pages, jobs * CHUNKS_PER_WORKER)
     context = _fork_context()
     rendered: list[RenderedPage] = []
@@ -83,6 +87,8 @@ def _chunks(pages: tuple[Page, ...], count: int) -> list[list[int]]:
 
 def _fork_context() -> multiprocessing.context.BaseContext | None:
     """Fork where the platform has it: workers start at once, sharing the parent's memory."""
+    import multiprocessing
+
     if "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return None

@@ -1,0 +1,89 @@
+"""What is worth keeping between runs and between the rebuilds of ``serve``.
+
+Between runs, in the user's cache folder (``$XDG_CACHE_HOME/zhoukou-report``, else
+``~/.cache/zhoukou-report``): only what is derived from the templates alone — Jinja2's
+compiled templates and the list of interface strings they use — each checked against
+the templates' text, so an edited template is always read afresh. Set
+``ZHOUKOU_REPORT_NO_CACHE=1`` to keep nothing. A cache that cannot be read or written
+is simply not used.
+
+Within one process (``serve``), ``FileCache`` keeps each content file parsed while its
+text stays the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def cache_folder(kind: str) -> Path | None:
+    """The folder for one kind of cached data, created if need be; None when caching is off."""
+    if os.environ.get("ZHOUKOU_REPORT_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "zhoukou-report" / kind
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
+
+
+def digest(*parts: str | bytes) -> str:
+    """A hash of the given texts, for cache keys."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def cached_json(kind: str, key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``'s JSON-able result, kept on disk under ``key``; computed when missing."""
+    folder = cache_folder(kind)
+    file = folder / f"{key}.json" if folder else None
+    if file is not None:
+        try:
+            return json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    value = compute()
+    if file is not None:
+        temporary = file.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            temporary.write_text(json.dumps(value), encoding="utf-8")
+            os.replace(temporary, file)
+        except OSError as e:
+            log.debug("cache not written: %s", e)
+    return value
+
+
+@dataclass
+class FileCache:
+    """Parsed content files kept by a long-running process (``serve``) while their text is the
+    same: a rebuild after one edit parses one file, not all of them."""
+
+    entries: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
+
+    def parsed(self, rel: str, kind: str, text: str, parse: Callable[[str], T]) -> T:
+        """``parse(text)``, or the result kept from the last time the file had this text.
+
+        A parse that fails is not kept: its error is raised again on the next build.
+        """
+        entry = self.entries.get((rel, kind))
+        if entry is not None and entry[0] == text:
+            return entry[1]
+        value = parse(text)
+        self.entries[rel, kind] = (text, value)
+        return value

@@ -1,0 +1,97 @@
+"""What is kept between runs and between serve's rebuilds never shows a stale result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import edit
+from zhoukou_report.cache import FileCache, cached_json, digest
+from zhoukou_report.fields import Problems
+from zhoukou_report.markup import FigureContext, Renderer
+from zhoukou_report.model import Figure
+from zhoukou_report.strings import template_uses
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    monkeypatch.delenv("ZHOUKOU_REPORT_NO_CACHE", raising=False)
+    return folder
+
+
+def test_a_file_is_parsed_again_only_when_its_text_changes():
+    cache, calls = FileCache(), []
+
+    def parse(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    assert cache.parsed("a.yaml", "yaml", "x: 1", parse) == "X: 1"
+    assert cache.parsed("a.yaml", "yaml", "x: 1", parse) == "X: 1"
+    assert cache.parsed("a.yaml", "yaml", "x: 2", parse) == "X: 2"
+    assert cache.parsed("b.yaml", "yaml", "x: 2", parse) == "X: 2"
+    assert calls == ["x: 1", "x: 2", "x: 2"]
+
+
+def test_a_failed_parse_is_not_kept():
+    cache = FileCache()
+
+    def fail(text: str) -> str:
+        raise ValueError(text)
+
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            cache.parsed("a.yaml", "yaml", "bad", fail)
+
+
+def test_cached_json_computes_once_and_survives_a_damaged_file(private_cache: Path):
+    calls = []
+    key = digest("k")
+    assert cached_json("kind", key, lambda: calls.append(1) or {"a": [1, 2]}) == {"a": [1, 2]}
+    assert cached_json("kind", key, lambda: calls.append(1) or {"a": "other"}) == {"a": [1, 2]}
+    assert len(calls) == 1
+    (private_cache / "zhoukou-report" / "kind" / f"{key}.json").write_text("{not json")
+    assert cached_json("kind", key, lambda: {"b": 3}) == {"b": 3}
+
+
+def test_no_cache_when_asked(private_cache: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("ZHOUKOU_REPORT_NO_CACHE", "1")
+    calls = []
+    for _ in range(2):
+        cached_json("kind", "key", lambda: calls.append(1) or 1)
+    assert len(calls) == 2
+    assert not (private_cache / "zhoukou-report").exists()
+
+
+def test_an_edited_template_is_read_afresh(project: Path):
+    first = template_uses(project, Problems())
+    assert "skip_link" in first
+    edit(project / "templates" / "base.html", "{{ t.skip_link }}", "{{ t.skip_link_text }}")
+    second = template_uses(project, Problems())
+    assert "skip_link_text" in second and second["skip_link_text"].path == "templates/base.html"
+
+
+def figure(value: int) -> Figure:
+    return Figure("f", "highlight-1", value, {"zh": "个", "en": ""}, {"zh": "数", "en": "F"}, "x")
+
+
+def test_converted_markdown_is_reused_only_for_the_same_figures_and_place():
+    renderer = Renderer()
+    text = "We held [[f]] meetings and [[f]] more."
+
+    def convert(value: int, link: str = "figures.html", anchored: set[str] | None = None):
+        context = FigureContext(
+            {"f": figure(value)}, "en", lambda f: f"{link}#fig-f", anchored or set()
+        )
+        return renderer.convert(text, context), context.anchored
+
+    first, anchored = convert(8)
+    assert first.count('id="ref-f"') == 1 and anchored == {"f"}
+    again, anchored = convert(8)
+    assert again == first and anchored == {"f"}  # the anchor is still recorded
+    assert ">9<" in convert(9)[0] and ">8<" not in convert(9)[0]
+    assert 'href="../figures.html#fig-f"' in convert(8, link="../figures.html")[0]
+    assert 'id="ref-f"' not in convert(8, anchored={"f"})[0]
