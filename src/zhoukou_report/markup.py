@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import markdown
 from markdown.extensions import Extension
+from markdown.extensions.sane_lists import SaneListExtension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -191,7 +192,11 @@ class Renderer:
 
     def __init__(self) -> None:
         self.extension = MarkupExtension()
-        self.md = markdown.Markdown(extensions=[self.extension, "sane_lists"], output_format="html")
+        # An extension instance, not its name: a name is looked up among the entry points of
+        # every installed package, which costs more than the whole conversion of a page.
+        self.md = markdown.Markdown(
+            extensions=[self.extension, SaneListExtension()], output_format="html"
+        )
         self.converted: dict[tuple, tuple[str, frozenset[str]]] = {}
 
     def convert(self, text: str, context: FigureContext) -> str:
