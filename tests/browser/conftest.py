@@ -118,7 +118,7 @@ def static_site(built: Path) -> Iterator[Site]:
     thread.join()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # stopped after each module: no server outlives its tests
 def preview_site(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Iterator[Site]:
     """``PreviewServer`` on a free port, building a private copy of the project.
 
