@@ -119,23 +119,10 @@ def static_site(built: Path) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="module")  # stopped after each module: no server outlives its tests
-def preview_site(tmp_path_factory: pytest.TempPathFactory, built: Path) -> Iterator[Site]:
-    """``PreviewServer`` on a free port, building a private copy of the project.
+def preview_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """``PreviewServer`` on a free port, building a private copy of the project."""
+    from zhoukou_report.serve import PreviewServer
 
-    Until ``zhoukou_report.serve`` exists in the tree, the session's build is served by a
-    plain HTTP server instead, so that these tests still run over HTTP.
-    """
-    try:
-        from zhoukou_report.serve import PreviewServer
-    except ImportError:
-        server, thread = serve_folder(built)
-        yield Site(
-            "preview", built, f"http://127.0.0.1:{server.server_address[1]}/", html_pages(built)
-        )
-        server.shutdown()
-        server.server_close()
-        thread.join()
-        return
     project = tmp_path_factory.mktemp("preview")
     for name in ("content", "templates"):
         shutil.copytree(ROOT / name, project / name)
