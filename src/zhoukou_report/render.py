@@ -114,13 +114,18 @@ class SiteRenderer:
         return file.read_text(encoding="utf-8") if file.is_file() else ""
 
     def render_pages(
-        self, site: Site, pages: Iterable[Page], folder: Path | None = None
+        self,
+        site: Site,
+        pages: Iterable[Page],
+        folder: Path | None = None,
+        shared: dict[str, LanguageContext] | None = None,
     ) -> tuple[list[RenderedPage], list[ContentError]]:
         """Pages as HTML, with what the link check needs of each; and the errors met.
 
         With ``folder``, each page is written there at once instead of being kept.
+        ``shared`` is what ``language_contexts`` computed for this site, if it was.
         """
-        shared = language_contexts(site, self.stylesheet())
+        shared = shared or language_contexts(site, self.stylesheet())
         made: set[str] = set()
         rendered: list[RenderedPage] = []
         errors: list[ContentError] = []

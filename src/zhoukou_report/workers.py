@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .context import LanguageContext, language_contexts
 from .errors import BuildFailed, ContentError
 from .model import Page, Site
 from .render import RenderedPage, SiteRenderer
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
 PARALLEL_FROM_PAGES = 400
 CHUNKS_PER_WORKER = 8  # small enough chunks that workers finish together
 
-# The worker's own state, set once by ``_start_worker`` in each worker process.
-_worker: tuple[SiteRenderer, Site, Path | None] | None = None
+# The worker's own state, set once by ``_start_worker`` in each worker process (the
+# one way to hand a process pool's workers what all their tasks share).
+_worker: tuple[SiteRenderer, Site, Path | None, dict[str, LanguageContext]] | None = None
 
 
 def default_jobs(pages: int) -> int:
@@ -96,12 +98,13 @@ def _fork_context() -> multiprocessing.context.BaseContext | None:
 
 def _start_worker(project: Path, site: Site, folder: Path | None) -> None:
     global _worker
-    _worker = (SiteRenderer(project), site, folder)
+    renderer = SiteRenderer(project)
+    _worker = (renderer, site, folder, language_contexts(site, renderer.stylesheet()))
 
 
 def _render_chunk(indexes: list[int]) -> tuple[list[RenderedPage], list[tuple]]:
     assert _worker is not None, "the worker was not started"
-    renderer, site, folder = _worker
-    pages, errors = renderer.render_pages(site, [site.pages[i] for i in indexes], folder)
+    renderer, site, folder, shared = _worker
+    pages, errors = renderer.render_pages(site, [site.pages[i] for i in indexes], folder, shared)
     # ContentError is a frozen dataclass: it crosses the process boundary as its fields.
     return pages, [(e.message, e.path, e.line, e.field, e.hint) for e in errors]
