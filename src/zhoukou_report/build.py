@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .cache import FileCache
@@ -104,20 +105,19 @@ def build_site(
     started = time.perf_counter()
     site, warnings = prepare(project, strict, base_url)
     renderer = SiteRenderer(project)
+    records = figure_records(site)
+    others: dict[str, bytes] = {}
     with _keeping(warnings):
         renderer.check_templates()
-        others = _other_files(site, renderer)
-        _combine({page.output: b"" for page in site.pages}, others)
         previous = read_previous(out, JSON_FILE)
         with Staging(out, project) as staging:
+            # Assets, open data and publishing files are made and written while the
+            # pages are rendered (by the workers, for a large site).
+            meanwhile = partial(_write_others, site, renderer, records, staging, others)
             with staging.writing():
-                pages = render_all(site, renderer, staging.folder, jobs)
-            for rel, data in others.items():
-                staging.write(rel, data)
+                pages = render_all(site, renderer, staging.folder, jobs, meanwhile)
             _check_links(site, pages, others)
-    notes = figure_changes(
-        load_records(previous) if previous is not None else None, figure_records(site)
-    )
+    notes = figure_changes(load_records(previous) if previous is not None else None, records)
     if not site.meta.base_url:
         notes.append(NO_BASE_URL)
     return BuildSummary(
@@ -143,9 +143,25 @@ def check_site(project: Path, strict: bool = False) -> BuildSummary:
     )
 
 
-def _other_files(site: Site, renderer: SiteRenderer) -> dict[str, bytes]:
+def _other_files(
+    site: Site, renderer: SiteRenderer, records: list[dict] | None = None
+) -> dict[str, bytes]:
     """Everything beside the pages: assets, open data, publishing metadata."""
-    return _combine(dict(renderer.assets()), data_files(site), publishing_files(site))
+    files = _combine(dict(renderer.assets()), data_files(site, records), publishing_files(site))
+    _combine({page.output: b"" for page in site.pages}, files)  # no file is also a page
+    return files
+
+
+def _write_others(
+    site: Site,
+    renderer: SiteRenderer,
+    records: list[dict],
+    staging: Staging,
+    others: dict[str, bytes],
+) -> None:
+    others.update(_other_files(site, renderer, records))
+    for rel, data in others.items():
+        staging.write(rel, data)
 
 
 def _check_links(site: Site, pages: list[RenderedPage], others: dict[str, bytes]) -> None:

@@ -238,18 +238,24 @@ class _Lines:
     """The file's line of a position in the YAML text.
 
     PyYAML counts U+2028, U+2029 and U+0085 as line breaks too; an editor's file does
-    not, so lines are counted from the position (``mark.index``), never ``mark.line``.
+    not. A text that holds none of them (read_text has already made every break a
+    newline) is counted by PyYAML exactly as by the editor, so ``mark.line`` serves;
+    otherwise lines are counted from the position (``mark.index``).
     """
 
     def __init__(self, text: str, first: int):
-        self.breaks = [i for i, char in enumerate(text) if char == "\n"]
+        self.text = text
         self.first = first
+        self.plain = not any(char in text for char in "\x85\u2028\u2029")
+        self._breaks: list[int] | None = None
 
     def at(self, index: int) -> int:
-        return bisect.bisect_left(self.breaks, index) + self.first
+        if self._breaks is None:
+            self._breaks = [match.start() for match in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._breaks, index) + self.first
 
     def of(self, mark: yaml.Mark) -> int:
-        return self.at(mark.index)
+        return mark.line + self.first if self.plain else self.at(mark.index)
 
 
 def _syntax_error(error: yaml.YAMLError, text: str, rel: str, first: int) -> ContentError:

@@ -65,9 +65,9 @@ def figure_records(site: Site) -> list[dict[str, Any]]:
     ]
 
 
-def data_files(site: Site) -> dict[str, bytes]:
-    """The open-data files, by output path."""
-    records = figure_records(site)
+def data_files(site: Site, records: list[dict[str, Any]] | None = None) -> dict[str, bytes]:
+    """The open-data files, by output path (``records``: ``figure_records(site)``, if made)."""
+    records = figure_records(site) if records is None else records
     codes = [lang.code for lang in site.languages]
     document = {
         "$schema": SCHEMA_ID,

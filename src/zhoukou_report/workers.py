@@ -10,6 +10,7 @@ the output is byte for byte the same as a one-process build.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,20 +45,26 @@ def render_all(
     renderer: SiteRenderer,
     folder: Path | None = None,
     jobs: int | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> list[RenderedPage]:
-    """Every page of the site, written into ``folder`` if given; ``BuildFailed`` on errors."""
+    """Every page of the site, written into ``folder`` if given; ``BuildFailed`` on errors.
+
+    ``meanwhile`` is work of the main process that does not need the pages: it runs
+    while the workers render (before the pages, in a one-process build).
+    """
     jobs = default_jobs(len(site.pages)) if jobs is None else jobs
     if jobs <= 1 or len(site.pages) < 2:
+        meanwhile()
         rendered, errors = renderer.render_pages(site, site.pages, folder)
     else:
-        rendered, errors = _render_in_workers(site, renderer.project, folder, jobs)
+        rendered, errors = _render_in_workers(site, renderer.project, folder, jobs, meanwhile)
     if errors:
         raise BuildFailed(errors)
     return rendered
 
 
 def _render_in_workers(
-    site: Site, project: Path, folder: Path | None, jobs: int
+    site: Site, project: Path, folder: Path | None, jobs: int, meanwhile: Callable[[], None]
 ) -> tuple[list[RenderedPage], list[ContentError]]:
     from concurrent.futures import ProcessPoolExecutor  # here: a small site never needs it
 
@@ -71,7 +78,9 @@ def _render_in_workers(
         initializer=_start_worker,
         initargs=(project, site, folder),
     ) as pool:
-        for pages, problems in pool.map(_render_chunk, chunks):
+        results = pool.map(_render_chunk, chunks)  # every chunk is handed out now
+        meanwhile()
+        for pages, problems in results:
             rendered += pages
             errors += [ContentError(*problem) for problem in problems]
     return rendered, errors
