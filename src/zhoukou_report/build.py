@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,10 +17,17 @@ from pathlib import Path
 from .cache import FileCache
 from .changes import figure_changes
 from .errors import BuildFailed, ContentError
-from .links import check_scanned, markdown_origins, scan
+from .links import check_anchors, check_links, markdown_origins
 from .model import Site
-from .opendata import JSON_FILE, data_files, figure_records, load_records
-from .publish import normalise_base_url, publishing_files
+from .opendata import (
+    CSV_FILE,
+    JSON_FILE,
+    SCHEMA_FILE,
+    data_files,
+    figure_records,
+    load_records,
+)
+from .publish import normalise_base_url, publishing_files, publishing_names
 from .render import RenderedPage, SiteRenderer
 from .validate import load_site
 from .workers import render_all
@@ -83,7 +90,7 @@ def render_project(
     with _keeping(warnings):
         renderer.check_templates()
         others = _other_files(site, renderer)
-        pages = render_all(site, renderer, jobs=1)
+        pages = render_all(site, renderer, _existing(site, others), jobs=1)
         files = _combine({page.output: page.data for page in pages}, others)
         _check_links(site, pages, others)
     return SiteFiles(site, files, len(pages), warnings)
@@ -113,9 +120,11 @@ def build_site(
         with Staging(out, project) as staging:
             # Assets, open data and publishing files are made and written while the
             # pages are rendered (by the workers, for a large site).
-            meanwhile = partial(_write_others, site, renderer, records, staging, others)
+            names = _other_names(site, renderer)
+            meanwhile = partial(_write_others, site, renderer, records, names, staging, others)
             with staging.writing():
-                pages = render_all(site, renderer, staging.folder, jobs, meanwhile)
+                existing = _existing(site, names)
+                pages = render_all(site, renderer, existing, staging.folder, jobs, meanwhile)
             _check_links(site, pages, others)
     notes = figure_changes(load_records(previous) if previous is not None else None, records)
     if not site.meta.base_url:
@@ -156,18 +165,36 @@ def _write_others(
     site: Site,
     renderer: SiteRenderer,
     records: list[dict],
+    names: list[str],
     staging: Staging,
     others: dict[str, bytes],
 ) -> None:
     others.update(_other_files(site, renderer, records))
+    if set(others) != set(names):  # the link check was told of other files
+        raise BuildFailed([ContentError(f"files not foreseen: {sorted(set(others) ^ set(names))}")])
     for rel, data in others.items():
         staging.write(rel, data)
 
 
+def _other_names(site: Site, renderer: SiteRenderer) -> list[str]:
+    """The files beside the pages, known before they are made (the link check needs them)."""
+    names = [rel for rel, _ in renderer.assets()] + [JSON_FILE, SCHEMA_FILE, CSV_FILE]
+    return names + list(publishing_names(site))
+
+
+def _existing(site: Site, others: Iterable[str]) -> frozenset[str]:
+    return frozenset(page.output for page in site.pages) | frozenset(others)
+
+
 def _check_links(site: Site, pages: list[RenderedPage], others: dict[str, bytes]) -> None:
-    scanned = scan(others) | {page.output: page.links for page in pages}
-    existing = {page.output for page in pages} | others.keys()
-    errors = check_scanned(scanned, existing, origins=markdown_origins(site))
+    """The site-wide part of the link check; each page has done its own part."""
+    errors = [error for page in pages for error in page.broken]
+    anchors = [anchor for page in pages for anchor in page.anchors]
+    ids = {page.output: page.ids for page in pages}
+    errors += check_anchors(anchors, ids, markdown_origins(site))
+    html = {rel: data for rel, data in others.items() if rel.endswith(".html")}
+    if html:
+        errors += check_links(html | {page.output: b"" for page in pages})
     if errors:
         raise BuildFailed(errors)
 

@@ -33,6 +33,11 @@ class ContentError(Exception):
     def __str__(self) -> str:
         return self.format()
 
+    def __reduce__(self) -> tuple:
+        # Exceptions pickle as their args, which a dataclass leaves empty: pickle the fields
+        # (worker processes send their errors back this way).
+        return (ContentError, (self.message, self.path, self.line, self.field, self.hint))
+
     def located(self, path: str | None = None, line: int | None = None) -> ContentError:
         """The same error, with the path and line filled in where they were unknown."""
         return replace(

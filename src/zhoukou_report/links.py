@@ -11,10 +11,11 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from html import unescape
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .errors import ContentError
-from .model import Site, Text
+from .model import Page, Site, Text
 
 Origins = Mapping[str, Iterable[Text]]  # output path -> the Markdown texts shown on it
 
@@ -83,16 +84,17 @@ def scan(files: Mapping[str, bytes]) -> dict[str, PageLinks]:
     }
 
 
+def page_texts(site: Site, page: Page) -> list[Text]:
+    """The Markdown texts a page shows: its body, and on a landing page the goals' intro."""
+    texts = [page.body] if page.body is not None else []
+    if page.kind == "landing" and page.lang in site.goals_intro:
+        texts.append(site.goals_intro[page.lang])
+    return texts
+
+
 def markdown_origins(site: Site) -> dict[str, list[Text]]:
-    """The Markdown texts each page shows: its body, and on a landing page the goals' intro."""
-    origins: dict[str, list[Text]] = {}
-    for page in site.pages:
-        texts = origins.setdefault(page.output, [])
-        if page.body is not None:
-            texts.append(page.body)
-        if page.kind == "landing" and page.lang in site.goals_intro:
-            texts.append(site.goals_intro[page.lang])
-    return origins
+    """The Markdown texts each page shows, by output path."""
+    return {page.output: page_texts(site, page) for page in site.pages}
 
 
 def check_links(
@@ -114,24 +116,82 @@ def check_scanned(
     label: str = "build",
     origins: Origins | None = None,
 ) -> list[ContentError]:
-    """``check_links`` on pages already scanned (by worker processes, for a large site)."""
+    """``check_links`` on pages already scanned."""
     existing = existing if isinstance(existing, set | frozenset) else set(existing)
-    errors = []
+    errors: list[ContentError] = []
+    anchors: list[Anchor] = []
     for path, page in sorted(parsed.items()):
-        if path == "404.html":
-            continue  # served at any depth: checked by its own rules
-        for link, line in page.links:
-            problem = _link_problem(path, link, existing, parsed)
-            if not problem:
-                continue
-            message = f'broken link "{link}": {problem}'
-            typed = _typed_at(link, (origins or {}).get(path, ()))
-            if typed is not None:
-                errors.append(ContentError(message, path=typed[0], line=typed[1]))
-            else:
-                hint = f"{label}/{path} is the page as built: the link comes from a template"
-                errors.append(ContentError(message, path=f"{label}/{path}", line=line, hint=hint))
+        found, wanted = check_page(path, page, existing, (origins or {}).get(path, ()), label)
+        errors += found
+        anchors += wanted
+    ids = {path: page.ids for path, page in parsed.items()}
+    errors += check_anchors(anchors, ids, origins, label)
+    return sorted(errors, key=ContentError.sort_key)
+
+
+class Anchor(NamedTuple):
+    """A link to an #anchor of another page, which only that page can confirm."""
+
+    target: str
+    anchor: str
+    link: str
+    page: str  # where the link is, to report it
+    line: int
+
+
+def check_page(
+    path: str,
+    page: PageLinks,
+    existing: Collection[str],
+    origins: Iterable[Text] = (),
+    label: str = "build",
+) -> tuple[list[ContentError], list[Anchor]]:
+    """The broken links of one page, and its links to anchors of other pages.
+
+    The part of the check a page can do alone, so that worker processes can do it for
+    the pages they render.
+    """
+    if path == "404.html":
+        return [], []  # served at any depth: its links are absolute or relative to the root
+    errors, anchors = [], []
+    for link, line in page.links:
+        problem, target, anchor = _link_problem(path, link, existing)
+        if problem is None and anchor and target == path and anchor not in page.ids:
+            problem = f'{target} has no element with id "{anchor}"'
+        if problem is None and not (anchor and target != path):
+            continue
+        if problem is not None:
+            errors.append(_broken(path, link, line, problem, origins, label))
+        else:
+            anchors.append(Anchor(target, anchor, link, path, line))
+    return errors, anchors
+
+
+def check_anchors(
+    anchors: Iterable[Anchor],
+    ids: Mapping[str, Collection[str]],
+    origins: Origins | None = None,
+    label: str = "build",
+) -> list[ContentError]:
+    """The links to other pages' anchors whose page has no such id."""
+    errors = []
+    for wanted in anchors:
+        if wanted.anchor not in ids.get(wanted.target, ()):
+            problem = f'{wanted.target} has no element with id "{wanted.anchor}"'
+            texts = (origins or {}).get(wanted.page, ())
+            errors.append(_broken(wanted.page, wanted.link, wanted.line, problem, texts, label))
     return errors
+
+
+def _broken(
+    path: str, link: str, line: int, problem: str, origins: Iterable[Text], label: str
+) -> ContentError:
+    message = f'broken link "{link}": {problem}'
+    typed = _typed_at(link, origins)
+    if typed is not None:
+        return ContentError(message, path=typed[0], line=typed[1])
+    hint = f"{label}/{path} is the page as built: the link comes from a template"
+    return ContentError(message, path=f"{label}/{path}", line=line, hint=hint)
 
 
 def _typed_at(link: str, texts: Iterable[Text]) -> tuple[str, int] | None:
@@ -147,24 +207,21 @@ def _typed_at(link: str, texts: Iterable[Text]) -> tuple[str, int] | None:
     return None
 
 
-def _link_problem(
-    page: str, link: str, existing: Collection[str], parsed: Mapping[str, PageLinks]
-) -> str | None:
+def _link_problem(page: str, link: str, existing: Collection[str]) -> tuple[str | None, str, str]:
+    """What is wrong with a link, if anything; and the page and anchor it leads to."""
     parts = urlsplit(link)
+    anchor = unquote(parts.fragment)
     if parts.scheme in ("http", "https", "mailto", "tel", "data"):
-        return None
+        return None, "", ""
     if parts.scheme or parts.netloc:
-        return "links must be relative to the page"
+        return "links must be relative to the page", "", ""
     if parts.path.startswith("/"):
-        return "links must be relative to the page, not to the root of a host"
+        return "links must be relative to the page, not to the root of a host", "", ""
     target = page
     if parts.path:
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
         if target.startswith("../") or target == "..":
-            return "it leads outside the site"
+            return "it leads outside the site", "", ""
     if target not in existing:
-        return f"there is no file {target}"
-    anchor = unquote(parts.fragment)
-    if anchor and target in parsed and anchor not in parsed[target].ids:
-        return f'{target} has no element with id "{anchor}"'
-    return None
+        return f"there is no file {target}", target, ""
+    return None, target, anchor

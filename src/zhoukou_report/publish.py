@@ -18,6 +18,11 @@ def normalise_base_url(url: str) -> str:
     return url.rstrip("/") + "/"
 
 
+def publishing_names(site: Site) -> tuple[str, ...]:
+    """The files ``publishing_files`` makes for this site."""
+    return (SITEMAP, ROBOTS) if site.meta.base_url else ()
+
+
 def publishing_files(site: Site) -> dict[str, bytes]:
     base = site.meta.base_url
     if not base:

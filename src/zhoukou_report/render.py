@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from .context import (
     page_context,
 )
 from .errors import BuildFailed, ContentError
-from .links import PageLinks, page_links
+from .links import Anchor, check_page, page_links, page_texts
 from .markup import FigureContext, Renderer
 from .model import Page, Site, Text
 from .write import write_file
@@ -48,8 +48,12 @@ TEMPLATE_OF = {
 
 @dataclass
 class RenderedPage:
+    """A page rendered, with what the site-wide link check still needs of it."""
+
     output: str
-    links: PageLinks
+    ids: frozenset[str]  # the targets of its #anchors
+    broken: list[ContentError]  # links that lead nowhere
+    anchors: list[Anchor]  # links to other pages' anchors, to confirm against their ids
     data: bytes | None  # None once written to the output folder
 
 
@@ -117,10 +121,12 @@ class SiteRenderer:
         self,
         site: Site,
         pages: Iterable[Page],
+        existing: Collection[str],
         folder: Path | None = None,
         shared: dict[str, LanguageContext] | None = None,
     ) -> tuple[list[RenderedPage], list[ContentError]]:
-        """Pages as HTML, with what the link check needs of each; and the errors met.
+        """Pages as HTML, each with its own part of the link check done against the files
+        that will ``exist``; and the errors met rendering.
 
         With ``folder``, each page is written there at once instead of being kept.
         ``shared`` is what ``language_contexts`` computed for this site, if it was.
@@ -138,7 +144,13 @@ class SiteRenderer:
             data = html.encode("utf-8")
             if folder is not None:
                 write_file(folder, page.output, data, made)
-            rendered.append(RenderedPage(page.output, page_links(html), None if folder else data))
+            links = page_links(html)
+            broken, anchors = check_page(page.output, links, existing, page_texts(site, page))
+            rendered.append(
+                RenderedPage(
+                    page.output, frozenset(links.ids), broken, anchors, None if folder else data
+                )
+            )
         return rendered, errors
 
     def render_page(self, shared: LanguageContext, page: Page) -> str:

@@ -10,9 +10,9 @@ the output is byte for byte the same as a one-process build.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .context import LanguageContext, language_contexts
 from .errors import BuildFailed, ContentError
@@ -28,7 +28,7 @@ CHUNKS_PER_WORKER = 8  # small enough chunks that workers finish together
 
 # The worker's own state, set once by ``_start_worker`` in each worker process (the
 # one way to hand a process pool's workers what all their tasks share).
-_worker: tuple[SiteRenderer, Site, Path | None, dict[str, LanguageContext]] | None = None
+_worker: _WorkerState | None = None
 
 
 def default_jobs(pages: int) -> int:
@@ -43,11 +43,14 @@ def default_jobs(pages: int) -> int:
 def render_all(
     site: Site,
     renderer: SiteRenderer,
+    existing: Collection[str],
     folder: Path | None = None,
     jobs: int | None = None,
     meanwhile: Callable[[], None] = lambda: None,
 ) -> list[RenderedPage]:
     """Every page of the site, written into ``folder`` if given; ``BuildFailed`` on errors.
+
+    ``existing`` is every file the site will have, for each page's part of the link check.
 
     ``meanwhile`` is work of the main process that does not need the pages: it runs
     while the workers render (before the pages, in a one-process build).
@@ -55,16 +58,23 @@ def render_all(
     jobs = default_jobs(len(site.pages)) if jobs is None else jobs
     if jobs <= 1 or len(site.pages) < 2:
         meanwhile()
-        rendered, errors = renderer.render_pages(site, site.pages, folder)
+        rendered, errors = renderer.render_pages(site, site.pages, existing, folder)
     else:
-        rendered, errors = _render_in_workers(site, renderer.project, folder, jobs, meanwhile)
+        rendered, errors = _render_in_workers(
+            site, renderer.project, existing, folder, jobs, meanwhile
+        )
     if errors:
         raise BuildFailed(errors)
     return rendered
 
 
 def _render_in_workers(
-    site: Site, project: Path, folder: Path | None, jobs: int, meanwhile: Callable[[], None]
+    site: Site,
+    project: Path,
+    existing: Collection[str],
+    folder: Path | None,
+    jobs: int,
+    meanwhile: Callable[[], None],
 ) -> tuple[list[RenderedPage], list[ContentError]]:
     from concurrent.futures import ProcessPoolExecutor  # here: a small site never needs it
 
@@ -76,13 +86,13 @@ def _render_in_workers(
         max_workers=jobs,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(project, site, folder),
+        initargs=(project, site, existing, folder),
     ) as pool:
         results = pool.map(_render_chunk, chunks)  # every chunk is handed out now
         meanwhile()
         for pages, problems in results:
             rendered += pages
-            errors += [ContentError(*problem) for problem in problems]
+            errors += problems
     return rendered, errors
 
 
@@ -105,15 +115,26 @@ def _fork_context() -> multiprocessing.context.BaseContext | None:
     return None
 
 
-def _start_worker(project: Path, site: Site, folder: Path | None) -> None:
+class _WorkerState(NamedTuple):
+    renderer: SiteRenderer
+    site: Site
+    existing: Collection[str]
+    folder: Path | None
+    shared: dict[str, LanguageContext]
+
+
+def _start_worker(
+    project: Path, site: Site, existing: Collection[str], folder: Path | None
+) -> None:
     global _worker
     renderer = SiteRenderer(project)
-    _worker = (renderer, site, folder, language_contexts(site, renderer.stylesheet()))
+    shared = language_contexts(site, renderer.stylesheet())
+    _worker = _WorkerState(renderer, site, existing, folder, shared)
 
 
-def _render_chunk(indexes: list[int]) -> tuple[list[RenderedPage], list[tuple]]:
+def _render_chunk(indexes: list[int]) -> tuple[list[RenderedPage], list[ContentError]]:
     assert _worker is not None, "the worker was not started"
-    renderer, site, folder, shared = _worker
-    pages, errors = renderer.render_pages(site, [site.pages[i] for i in indexes], folder, shared)
-    # ContentError is a frozen dataclass: it crosses the process boundary as its fields.
-    return pages, [(e.message, e.path, e.line, e.field, e.hint) for e in errors]
+    pages = [_worker.site.pages[i] for i in indexes]
+    return _worker.renderer.render_pages(
+        _worker.site, pages, _worker.existing, _worker.folder, _worker.shared
+    )
