@@ -388,9 +388,9 @@ def case_broken_link_in_markdown(p: Path) -> list[str]:
 @case
 def case_template_syntax_error(p: Path) -> list[str]:
     template = p / "templates/section.html"
-    edit(template, "{% if figures %}", "{% iff figures %}")
+    edit(template, "{% if tiles %}", "{% iff tiles %}")
     return [
-        f"templates/section.html:{line(template, '{% iff figures %}')}: template error: "
+        f"templates/section.html:{line(template, '{% iff tiles %}')}: template error: "
         "Encountered unknown tag 'iff'. Jinja was looking for the following tags: 'endblock'. "
         "The innermost block that needs to be closed is 'block'."
     ]

@@ -112,26 +112,23 @@ def build_site(
     started = time.perf_counter()
     site, warnings = prepare(project, strict, base_url)
     renderer = SiteRenderer(project)
-    records = figure_records(site)
-    others: dict[str, bytes] = {}
     with _keeping(warnings):
         renderer.check_templates()
-        previous = read_previous(out, JSON_FILE)
+        others = _Others(_other_names(site, renderer), read_previous(out, JSON_FILE))
         with Staging(out, project) as staging:
             # Assets, open data and publishing files are made and written while the
             # pages are rendered (by the workers, for a large site).
-            names = _other_names(site, renderer)
-            meanwhile = partial(_write_others, site, renderer, records, names, staging, others)
+            meanwhile = partial(_write_others, site, renderer, staging, others)
             with staging.writing():
-                existing = _existing(site, names)
+                existing = _existing(site, others.names)
                 pages = render_all(site, renderer, existing, staging.folder, jobs, meanwhile)
-            _check_links(site, pages, others)
-    notes = figure_changes(load_records(previous) if previous is not None else None, records)
+            _check_links(site, pages, others.html)
+    notes = others.changes
     if not site.meta.base_url:
         notes.append(NO_BASE_URL)
     return BuildSummary(
         pages=len(pages),
-        files=len(pages) + len(others),
+        files=len(pages) + len(others.names),
         seconds=time.perf_counter() - started,
         out=staging.target,
         warnings=warnings,
@@ -161,19 +158,30 @@ def _other_files(
     return files
 
 
-def _write_others(
-    site: Site,
-    renderer: SiteRenderer,
-    records: list[dict],
-    names: list[str],
-    staging: Staging,
-    others: dict[str, bytes],
-) -> None:
-    others.update(_other_files(site, renderer, records))
-    if set(others) != set(names):  # the link check was told of other files
-        raise BuildFailed([ContentError(f"files not foreseen: {sorted(set(others) ^ set(names))}")])
-    for rel, data in others.items():
+@dataclass
+class _Others:
+    """The files beside the pages: foreseen by name, then made and written."""
+
+    names: list[str]
+    previous: bytes | None  # the previous build's figures.json
+    changes: list[str] = field(default_factory=list)  # what changed in the figures
+    html: dict[str, bytes] = field(default_factory=dict)  # any HTML among them, to link-check
+
+
+def _write_others(site: Site, renderer: SiteRenderer, staging: Staging, others: _Others) -> None:
+    """Make and write the files beside the pages, and compare the figures with the previous
+    build's; nothing of them is kept but what the link check and the summary need."""
+    records = figure_records(site)
+    previous = load_records(others.previous) if others.previous is not None else None
+    others.changes = figure_changes(previous, records)
+    files = _other_files(site, renderer, records)
+    if set(files) != set(others.names):  # the link check was told of other files
+        unforeseen = sorted(set(files) ^ set(others.names))
+        raise BuildFailed([ContentError(f"files not foreseen: {unforeseen}")])
+    for rel, data in files.items():
         staging.write(rel, data)
+        if rel.endswith(".html"):
+            others.html[rel] = data
 
 
 def _other_names(site: Site, renderer: SiteRenderer) -> list[str]:

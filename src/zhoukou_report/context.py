@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -49,6 +49,33 @@ def content_security_policy(inline_style: str | None = None) -> str:
 def figure_anchor(figure: Figure) -> str:
     """The id of a figure's entry on the figures page."""
     return f"fig-{figure.id}"
+
+
+class Tile(NamedTuple):
+    """A key figure as its tile shows it."""
+
+    anchor: str
+    href: str  # to the figure on the figures page
+    data_value: str
+    text: str  # the number as the language writes it
+    unit: str
+    label: str
+
+
+class Card(NamedTuple):
+    """A link to a highlight or a goal: on the landing page, and to the previous and next."""
+
+    href: str
+    kicker: str  # 亮点一, Goal 2
+    title: str
+
+
+class Switch(NamedTuple):
+    """The same page in another language."""
+
+    href: str
+    tag: str
+    name: str
 
 
 @dataclass
@@ -127,6 +154,11 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         [] if not_found else [(other, site.page(page.id, other.code)) for other in site.languages]
     )
     landing = page.kind == "landing"
+    figures_page = pages["figures"].output
+
+    def card(p: Page) -> Card:
+        return Card(href(p), heading(p), p.title)
+
     return {
         "site": site,
         "meta": site.meta,
@@ -135,25 +167,44 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         "t": strings,
         "href": href,
         "heading": heading,
-        "pages": pages,
-        "highlights": [p for p in sections if p.kind == "highlight"] if landing else [],
-        "goals": [p for p in sections if p.kind == "goal"] if landing else [],
-        "previous": sections[index - 1] if index else None,
-        "next": sections[index + 1] if index is not None and index + 1 < len(sections) else None,
-        "alternates": alternates,
-        "alternate_href": lambda p: absolute(p) or href(p),
+        "page_heading": heading(page),
+        "links": {
+            "home": href(pages["overview"]),
+            "figures": href(pages["figures"]),
+            "source": href(pages["source"]),
+        },
+        "highlights": [card(p) for p in sections if p.kind == "highlight"] if landing else [],
+        "goals": [card(p) for p in sections if p.kind == "goal"] if landing else [],
+        "previous": card(sections[index - 1]) if index else None,
+        "next": card(sections[index + 1])
+        if index is not None and index + 1 < len(sections)
+        else None,
+        "alternates": [absolute(p) or href(p) for _, p in alternates],
+        "languages": [
+            Switch(href(p), other.tag, other.name)
+            for other, p in alternates
+            if other.code != page.lang
+        ],
         "canonical": absolute(page) if not not_found else None,
         "body": markdown(page.body, page, anchored),
         "goals_intro": markdown(site.goals_intro.get(page.lang), page, anchored) if landing else "",
-        "figures": site.figures_in(page.id),
-        "tile_anchor": lambda figure: tile_anchor(figure.id),
+        "tiles": [
+            Tile(
+                tile_anchor(figure.id),
+                href(f"{figures_page}#{figure_anchor(figure)}"),
+                figure.data_value,
+                figure.text(page.lang),
+                figure.unit_text(page.lang),
+                figure.label[page.lang],
+            )
+            for figure in site.figures_in(page.id)
+        ],
         "charts": [
             layout_chart(chart, site.figure_index, page.lang, strings["colon"])
             for chart in site.charts_in(page.id)
         ],
         "figure_sections": shared.figure_sections if page.kind == "figures" else [],
         "figure_anchor": figure_anchor,
-        "figure_href": lambda figure: href(f"{pages['figures'].output}#{figure_anchor(figure)}"),
         "figure_location": lambda figure: href(shared.locations[figure.id, page.lang]),
         "data": {"json": href(JSON_FILE), "csv": href(CSV_FILE), "schema": href(SCHEMA_FILE)},
         "date_text": shared.date_text,

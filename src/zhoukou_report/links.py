@@ -169,14 +169,25 @@ def check_page(
 
 def check_anchors(
     anchors: Iterable[Anchor],
-    ids: Mapping[str, Collection[str]],
+    ids: Mapping[str, Collection[str] | str],
     origins: Origins | None = None,
     label: str = "build",
 ) -> list[ContentError]:
-    """The links to other pages' anchors whose page has no such id."""
+    """The links to other pages' anchors whose page has no such id.
+
+    A page's ids may come as one text, one id per line (compact, for a site of thousands
+    of pages whose ids are mostly never linked to); they are read only for linked pages.
+    """
+    read: dict[str, Collection[str]] = {}
     errors = []
     for wanted in anchors:
-        if wanted.anchor not in ids.get(wanted.target, ()):
+        known = read.get(wanted.target)
+        if known is None:
+            given = ids.get(wanted.target, ())
+            known = read[wanted.target] = (
+                set(given.split("\n")) if isinstance(given, str) else given
+            )
+        if wanted.anchor not in known:
             problem = f'{wanted.target} has no element with id "{wanted.anchor}"'
             texts = (origins or {}).get(wanted.page, ())
             errors.append(_broken(wanted.page, wanted.link, wanted.line, problem, texts, label))

@@ -51,7 +51,7 @@ class RenderedPage:
     """A page rendered, with what the site-wide link check still needs of it."""
 
     output: str
-    ids: frozenset[str]  # the targets of its #anchors
+    ids: str  # the targets of its #anchors, one per line
     broken: list[ContentError]  # links that lead nowhere
     anchors: list[Anchor]  # links to other pages' anchors, to confirm against their ids
     data: bytes | None  # None once written to the output folder
@@ -148,7 +148,11 @@ class SiteRenderer:
             broken, anchors = check_page(page.output, links, existing, page_texts(site, page))
             rendered.append(
                 RenderedPage(
-                    page.output, frozenset(links.ids), broken, anchors, None if folder else data
+                    page.output,
+                    "\n".join(sorted(links.ids)),
+                    broken,
+                    anchors,
+                    None if folder else data,
                 )
             )
         return rendered, errors
