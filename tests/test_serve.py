@@ -553,6 +553,28 @@ def test_stop_closes_everything(project: Path, recorder: Recorder) -> None:
     assert not [t for t in threading.enumerate() if t.name.startswith("zhoukou-report")]
 
 
+def test_a_connection_accepted_while_stopping_is_closed_without_a_deadlock(
+    project: Path, recorder: Recorder
+) -> None:
+    """A request that arrives as stop begins is refused; refusing it once took the lock twice."""
+    server = PreviewServer(project, port=0, on_build=recorder, watch=False)
+    server.start()
+    assert server._httpd is not None
+    ours, theirs = socket.socketpair()
+    server._stop.set()  # stopping, as stop() sets it first
+    refusing = threading.Thread(
+        target=server._httpd.process_request, args=(ours, ("127.0.0.1", 1)), daemon=True
+    )
+    refusing.start()
+    refusing.join(DEADLINE)
+    # Stopping needs the same lock: with the thread stuck, stop() would hang too.
+    assert not refusing.is_alive(), "process_request hung while stopping"
+    server.stop()
+    theirs.settimeout(DEADLINE)
+    assert theirs.recv(1) == b""  # closed, not answered
+    theirs.close()
+
+
 # Unit pieces ---------------------------------------------------------------------------
 
 

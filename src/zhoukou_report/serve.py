@@ -569,10 +569,12 @@ class _HTTPServer(ThreadingHTTPServer):
 
     def process_request(self, request: socket.socket, client_address: object) -> None:
         with self.connections_lock:
-            if self.preview.stopping:
-                self.shutdown_request(request)
-                return
-            self.connections.add(request)
+            refused = self.preview.stopping
+            if not refused:
+                self.connections.add(request)
+        if refused:  # outside the lock: shutdown_request takes it too
+            self.shutdown_request(request)
+            return
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: socket.socket) -> None:
