@@ -76,3 +76,22 @@ def test_check_links_reports_missing_files_and_anchors():
         'build/index.html:1: broken link "en/a.html#here": en/a.html has no element with id "here" (build/index.html is the page as built: the link comes from a template)',
         'build/index.html:1: broken link "gone.html": there is no file gone.html (build/index.html is the page as built: the link comes from a template)',
     ]
+
+
+def test_an_html_asset_is_checked_like_a_page(project):
+    from helpers import run_cli
+
+    asset = project / "templates" / "static" / "about.html"
+    asset.write_text(
+        '<!doctype html>\n<a href="../index.html#main">home</a>\n<a href="../missing.html">x</a>\n',
+        encoding="utf-8",
+    )
+    result = run_cli("check", "--project", str(project))
+    assert result.returncode == 1
+    assert (
+        'build/assets/about.html:3: broken link "../missing.html": there is no file missing.html'
+        in result.stderr
+    )
+    assert "index.html#main" not in result.stderr  # an anchor of a page is found from an asset
+    asset.write_text('<a href="../en/figures.html#fig-liaison-stations">x</a>\n', encoding="utf-8")
+    assert run_cli("check", "--project", str(project)).returncode == 0

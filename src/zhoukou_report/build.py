@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -17,7 +17,7 @@ from pathlib import Path
 from .cache import FileCache
 from .changes import figure_changes
 from .errors import BuildFailed, ContentError
-from .links import check_anchors, check_links, markdown_origins
+from .links import check_anchors, markdown_origins
 from .model import Site
 from .opendata import (
     CSV_FILE,
@@ -90,9 +90,10 @@ def render_project(
     with _keeping(warnings):
         renderer.check_templates()
         others = _other_files(site, renderer)
-        pages = render_all(site, renderer, _existing(site, others), jobs=1)
+        existing = _existing(site, others)
+        pages = render_all(site, renderer, existing, jobs=1)
         files = _combine({page.output: page.data for page in pages}, others)
-        _check_links(site, pages, others)
+        _check_links(site, pages, others, existing)
     return SiteFiles(site, files, len(pages), warnings)
 
 
@@ -122,7 +123,7 @@ def build_site(
             with staging.writing():
                 existing = _existing(site, others.names)
                 pages = render_all(site, renderer, existing, staging.folder, jobs, meanwhile)
-            _check_links(site, pages, others.html)
+            _check_links(site, pages, others.html, existing)
     notes = others.changes
     if not site.meta.base_url:
         notes.append(NO_BASE_URL)
@@ -194,15 +195,20 @@ def _existing(site: Site, others: Iterable[str]) -> frozenset[str]:
     return frozenset(page.output for page in site.pages) | frozenset(others)
 
 
-def _check_links(site: Site, pages: list[RenderedPage], others: dict[str, bytes]) -> None:
-    """The site-wide part of the link check; each page has done its own part."""
+def _check_links(
+    site: Site, pages: list[RenderedPage], others: dict[str, bytes], existing: Collection[str]
+) -> None:
+    """The site-wide part of the link check; each page has done its own part. An HTML file
+    among the other files (an asset) is checked the same way, and can be linked to."""
+    pages = pages + [
+        RenderedPage.checked(rel, data.decode("utf-8"), existing)
+        for rel, data in others.items()
+        if rel.endswith(".html")
+    ]
     errors = [error for page in pages for error in page.broken]
     anchors = [anchor for page in pages for anchor in page.anchors]
     ids = {page.output: page.ids for page in pages}
     errors += check_anchors(anchors, ids, markdown_origins(site))
-    html = {rel: data for rel, data in others.items() if rel.endswith(".html")}
-    if html:
-        errors += check_links(html | {page.output: b"" for page in pages})
     if errors:
         raise BuildFailed(errors)
 

@@ -56,6 +56,20 @@ class RenderedPage:
     anchors: list[Anchor]  # links to other pages' anchors, to confirm against their ids
     data: bytes | None  # None once written to the output folder
 
+    @classmethod
+    def checked(
+        cls,
+        output: str,
+        html: str,
+        existing: Collection[str],
+        origins: Iterable[Text] = (),
+        data: bytes | None = None,
+    ) -> RenderedPage:
+        """A page's own part of the link check, done against the files that will exist."""
+        links = page_links(html)
+        broken, anchors = check_page(output, links, existing, origins)
+        return cls(output, "\n".join(sorted(links.ids)), broken, anchors, data)
+
 
 class SiteRenderer:
     """Templates and Markdown for one project; reusable across builds (``serve`` keeps one)."""
@@ -144,17 +158,9 @@ class SiteRenderer:
             data = html.encode("utf-8")
             if folder is not None:
                 write_file(folder, page.output, data, made)
-            links = page_links(html)
-            broken, anchors = check_page(page.output, links, existing, page_texts(site, page))
-            rendered.append(
-                RenderedPage(
-                    page.output,
-                    "\n".join(sorted(links.ids)),
-                    broken,
-                    anchors,
-                    None if folder else data,
-                )
-            )
+            texts = page_texts(site, page)
+            kept = None if folder else data
+            rendered.append(RenderedPage.checked(page.output, html, existing, texts, kept))
         return rendered, errors
 
     def render_page(self, shared: LanguageContext, page: Page) -> str:
