@@ -75,15 +75,6 @@ def page_links(html: str) -> PageLinks:
     return page
 
 
-def scan(files: Mapping[str, bytes]) -> dict[str, PageLinks]:
-    """The ids and links of every HTML file of a site."""
-    return {
-        path: page_links(data.decode("utf-8"))
-        for path, data in files.items()
-        if path.endswith(".html")
-    }
-
-
 def page_texts(site: Site, page: Page) -> list[Text]:
     """The Markdown texts a page shows: its body, and on a landing page the goals' intro."""
     texts = [page.body] if page.body is not None else []
@@ -107,24 +98,18 @@ def check_links(
     work under any sub-path and from disk. ``origins`` (see ``markdown_origins``) lets a
     link typed in Markdown be reported at its own file and line.
     """
-    return check_scanned(scan(files), files.keys(), label, origins)
-
-
-def check_scanned(
-    parsed: Mapping[str, PageLinks],
-    existing: Collection[str],
-    label: str = "build",
-    origins: Origins | None = None,
-) -> list[ContentError]:
-    """``check_links`` on pages already scanned."""
-    existing = existing if isinstance(existing, set | frozenset) else set(existing)
+    existing = set(files)
     errors: list[ContentError] = []
     anchors: list[Anchor] = []
-    for path, page in sorted(parsed.items()):
+    ids: dict[str, set[str]] = {}
+    for path, data in sorted(files.items()):
+        if not path.endswith(".html"):
+            continue
+        page = page_links(data.decode("utf-8"))
+        ids[path] = page.ids
         found, wanted = check_page(path, page, existing, (origins or {}).get(path, ()), label)
         errors += found
         anchors += wanted
-    ids = {path: page.ids for path, page in parsed.items()}
     errors += check_anchors(anchors, ids, origins, label)
     return sorted(errors, key=ContentError.sort_key)
 
