@@ -29,7 +29,10 @@ def test_wrap_breaks_english_between_words_and_chinese_between_characters():
 
 def test_bars_scale_to_the_largest_value_and_keep_room_for_labels():
     chart = Chart("c", "highlight-1", "bars", {"zh": "图", "en": "Chart"}, ("a", "b"))
-    figures = {"a": figure("a", 25), "b": figure("b", 100, label=("A much longer label " * 4).strip())}
+    figures = {
+        "a": figure("a", 25),
+        "b": figure("b", 100, label=("A much longer label " * 4).strip()),
+    }
     layout = layout_chart(chart, figures, "en", ": ")
     small, large = layout.rows
     assert large.bar_width == 4 * small.bar_width

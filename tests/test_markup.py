@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import markdown
+import nh3
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown.extensions.sane_lists import SaneListExtension
 
 from zhoukou_report.errors import ContentError
-from zhoukou_report.markup import FigureContext, Renderer, figure_references
+from zhoukou_report.markup import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_SCHEMES,
+    ALLOWED_TAGS,
+    FigureContext,
+    Renderer,
+    figure_references,
+)
 from zhoukou_report.model import Figure
 
 FIGURES = {
@@ -88,3 +102,46 @@ def test_raw_html_is_cleaned_to_the_allowlist(raw):
     html = render(f"text\n\n{raw}\n", "en").lower()
     for banned in ("<script", "onerror", "javascript:", "<iframe", "<style", "data:"):
         assert banned not in html
+
+
+def test_a_reference_in_code_or_in_an_attribute_stays_as_typed():
+    html = render("Type `[[deputies]]` to show [[deputies]].", "en")
+    assert "<code>[[deputies]]</code>" in html
+    assert html.count("<data") == 1
+    linked = render('<abbr title="[[deputies]]">NPC</abbr> [[units]]', "en")
+    assert 'title="[[deputies]]"' in linked
+    assert '<data value="110">' in linked
+
+
+def test_a_corrected_figure_reaches_a_text_already_converted():
+    renderer = Renderer()
+    before = FigureContext(FIGURES, "en", lambda figure: "f.html")
+    assert "18,000" in renderer.convert("[[deputies]] deputies", before)
+    corrected = {**FIGURES, "deputies": replace(FIGURES["deputies"], value=18500)}
+    after = FigureContext(corrected, "en", lambda figure: "f.html")
+    html = renderer.convert("[[deputies]] deputies", after)
+    assert '<data value="18500">18,500</data>' in html
+    assert len(renderer.converted) == 1  # placed into the same conversion
+
+
+# Prose with a little Markdown syntax here and there: words, spaces and line breaks, list
+# and heading markers, and each inline syntax alone (so that it is not always in the
+# company of another that sends the text through the inline patterns anyway).
+_PIECES = ["ab", " ", "\n", "\n\n", "- ", "1. ", "# ", "> ", "*a*", "_a_", "**a**", "`a`",
+           "[a](b)", "[a]", "![a](b)", "<b>", "<http://a.b>", "&amp;", "&", "  \n", "\\*", "\\.", "!"]  # fmt: skip
+prose = st.lists(st.sampled_from(_PIECES), max_size=12).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(prose)
+def test_converting_with_or_without_the_inline_patterns_agrees_when_it_skips_them(text):
+    """The inline patterns are skipped only for texts where they would change nothing."""
+    full = markdown.Markdown(extensions=[SaneListExtension()], output_format="html")
+    expected = nh3.clean(
+        full.convert(text),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel=None,
+    )
+    assert render(text, "en") == expected

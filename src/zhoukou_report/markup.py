@@ -15,11 +15,11 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from html import escape
 
 import markdown
 from markdown.extensions import Extension
 from markdown.extensions.sane_lists import SaneListExtension
-from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from .errors import ContentError
@@ -112,36 +112,27 @@ def reference_anchor(figure_id: str) -> str:
     return f"ref-{figure_id}"
 
 
-class _FigureReference(InlineProcessor):
-    def __init__(self, extension: MarkupExtension, md: markdown.Markdown):
-        super().__init__(FIGURE_REF.pattern, md)
-        self.extension = extension
+# While Markdown converts a text, each [[id]] stands in it as this token, made of two
+# private-use characters that no Markdown syntax gives a meaning to; the figure's markup
+# replaces it afterwards. So the HTML of a text does not depend on the figures, and a
+# text is converted once however often its figures are corrected.
+_TOKEN = re.compile("\ue000([^\ue001]*)\ue001")
+# Where a token is not prose: inside a tag (an attribute) or a code span, the reference
+# is left as the editor typed it.
+_TOKEN_PLACES = re.compile("(<code[\\s>].*?</code>|<[^>]*>)|\ue000([^\ue001]*)\ue001", re.S)
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
-        context = self.extension.context
-        figure_id = m.group(1).strip()
-        figure = context.figures.get(figure_id)
-        if figure is None:
-            raise ContentError(f'unknown figure "{figure_id}"', field="[[…]]")
-        link = etree.Element("a", {"class": "fig", "href": context.link(figure)})
-        if figure.id not in context.anchored:
-            context.anchored.add(figure.id)
-            link.set("id", reference_anchor(figure.id))
-        number = etree.SubElement(link, "data", {"value": figure.data_value})
-        number.text = figure.text(context.lang)
-        return link, m.start(0), m.end(0)
+# The characters that any inline Markdown syntax needs (code, escapes, links, images,
+# autolinks, raw HTML, entities, emphasis) and the two spaces of a hard line break. A
+# text without any of them, once list markers are set aside, has nothing for the inline
+# patterns to find, and skips them: they are most of the cost of converting prose.
+_INLINE_SYNTAX = re.compile(r"[\\`*_\[\]!<>&]|  \n")
+_LIST_MARKER = re.compile(r"^[ \t]*[*+-][ \t]", re.M)
 
 
 class _JoinChineseLines(Treeprocessor):
     """Drop the soft line breaks of Chinese text instead of turning them into spaces."""
 
-    def __init__(self, extension: MarkupExtension, md: markdown.Markdown):
-        super().__init__(md)
-        self.extension = extension
-
     def run(self, root: etree.Element) -> None:
-        if not self.extension.context.lang.startswith("zh"):
-            return
         for element in root.iter():
             if element.tag in _INLINE_PARENTS:
                 for holder, attribute in _inline_texts(element):
@@ -161,78 +152,61 @@ def _join_lines(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         before = text[match.start() - 1] if match.start() > 0 else ""
         after = text[match.end()] if match.end() < len(text) else ""
-        if not before or not after or _CJK_CHAR.match(before) or _CJK_CHAR.match(after):
+        if not before or not after or _JOINS.match(before) or _JOINS.match(after):
             return ""
         return " "
 
     return _LINE_BREAK.sub(replace, text)
 
 
-class MarkupExtension(Extension):
-    def __init__(self) -> None:
-        super().__init__()
-        self.context = FigureContext({}, "en", lambda figure: "")
+# A line break is dropped beside a Chinese character, and beside a figure reference: a
+# figure is written without spaces around it in Chinese (``召开[[sessions]]次会议``).
+_JOINS = re.compile(f"[{_CJK}\ue000\ue001]")
 
+
+class _ChineseExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        # Above links (160) and references (170), so that [[id]] is never read as a link.
-        md.inlinePatterns.register(_FigureReference(self, md), "figure", 175)
         # After the inline patterns (20), before the output is prettified (10).
-        md.treeprocessors.register(_JoinChineseLines(self, md), "join_chinese_lines", 15)
+        md.treeprocessors.register(_JoinChineseLines(md), "join_chinese_lines", 15)
 
 
 class Renderer:
-    """One Markdown converter, reused for every text; raw HTML is cleaned to an allowlist.
+    """Markdown converters made once and reused for every text; raw HTML is cleaned to an
+    allowlist; figure references are placed after the conversion.
 
-    A text converted before, with the same figures shown the same way and linked to the
-    same place, is not converted again: ``serve`` rebuilds after one edit convert only
-    the texts that the edit changed.
+    A text converted before is not converted again (``serve`` rebuilds after one edit
+    convert only the texts that the edit changed).
     """
 
     MEMORY = 2048  # texts remembered; more than a site of a thousand pages holds
 
     def __init__(self) -> None:
-        self.extension = MarkupExtension()
-        # An extension instance, not its name: a name is looked up among the entry points of
-        # every installed package, which costs more than the whole conversion of a page.
-        self.md = markdown.Markdown(
-            extensions=[self.extension, SaneListExtension()], output_format="html"
-        )
-        self.converted: dict[tuple, tuple[str, frozenset[str]]] = {}
+        self.converters: dict[tuple[bool, bool], markdown.Markdown] = {}
+        self.converted: dict[tuple[bool, str], str] = {}
 
     def convert(self, text: str, context: FigureContext) -> str:
-        key = self._key(text, context)
-        if key is not None and key in self.converted:
-            html, anchored = self.converted[key]
-            context.anchored |= anchored
-            return html
-        before = set(context.anchored)
-        html = self._convert(text, context)
-        if key is not None:
+        """A Markdown text as HTML, its ``[[id]]`` references as the figures of ``context``."""
+        for figure_id, _ in figure_references(text):
+            if figure_id not in context.figures:
+                raise ContentError(f'unknown figure "{figure_id}"', field="[[…]]")
+        chinese = context.lang.startswith("zh")
+        tokens = FIGURE_REF.sub(lambda m: f"\ue000{m.group(1).strip()}\ue001", text)
+        html = self.converted.get((chinese, tokens))
+        if html is None:
+            html = self._convert(tokens, chinese)
             if len(self.converted) >= self.MEMORY:
                 self.converted.clear()
-            self.converted[key] = (html, frozenset(context.anchored - before))
-        return html
+            self.converted[chinese, tokens] = html
+        return _place_figures(html, context) if "\ue000" in html else html
 
-    def _key(self, text: str, context: FigureContext) -> tuple | None:
-        """Everything the HTML of a text depends on; None if it names an unknown figure."""
-        shown = []
-        for match in FIGURE_REF.finditer(text):
-            figure = context.figures.get(match.group(1).strip())
-            if figure is None:
-                return None
-            shown.append(
-                (figure.id, figure.text(context.lang), figure.data_value, context.link(figure),
-                 figure.id in context.anchored)
-            )  # fmt: skip
-        return (text, context.lang, tuple(shown))
-
-    def _convert(self, text: str, context: FigureContext) -> str:
+    def _convert(self, text: str, chinese: bool) -> str:
         import nh3
 
-        self.extension.context = context
-        self.md.reset()
+        inline = _INLINE_SYNTAX.search(_LIST_MARKER.sub("", text)) is not None
+        md = self._converter(chinese, inline)
+        md.reset()
         try:
-            html = self.md.convert(text)
+            html = md.convert(text)
         except RecursionError as e:
             message = "the text is nested too deeply to read (lists or quotes inside each other)"
             raise ContentError(message) from e
@@ -243,6 +217,42 @@ class Renderer:
             url_schemes=ALLOWED_SCHEMES,
             link_rel=None,
         )
+
+    def _converter(self, chinese: bool, inline: bool) -> markdown.Markdown:
+        """The converter for Chinese or other text, with or without the inline patterns."""
+        md = self.converters.get((chinese, inline))
+        if md is None:
+            # Extension instances, not names: a name is looked up among the entry points of
+            # every installed package, which costs more than the whole conversion of a page.
+            extensions: list[Extension] = [SaneListExtension()]
+            if chinese:
+                extensions.append(_ChineseExtension())
+            md = markdown.Markdown(extensions=extensions, output_format="html")
+            if not inline:
+                md.treeprocessors.deregister("inline")
+            self.converters[chinese, inline] = md
+        return md
+
+
+def _place_figures(html: str, context: FigureContext) -> str:
+    """Each figure token of converted HTML as the figure, linked to its row on the figures
+    page; the first reference to a figure on a page carries its anchor."""
+
+    def place(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return _TOKEN.sub(lambda token: f"[[{token.group(1)}]]", match.group(1))
+        figure = context.figures[match.group(2)]
+        anchor = ""
+        if figure.id not in context.anchored:
+            context.anchored.add(figure.id)
+            anchor = f' id="{reference_anchor(figure.id)}"'
+        return (
+            f'<a class="fig" href="{escape(context.link(figure))}"{anchor}>'
+            f'<data value="{escape(figure.data_value)}">{escape(figure.text(context.lang))}'
+            "</data></a>"
+        )
+
+    return _TOKEN_PLACES.sub(place, html)
 
 
 def figure_references(text: str) -> Iterator[tuple[str, int]]:
