@@ -272,3 +272,15 @@ def test_a_bad_base_url_is_refused(project: Path):
     result = run_cli("build", "--project", str(project), "--base-url", "example.org")
     assert result.returncode == 2
     assert "expected an address like https://example.org/report/" in result.stderr
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_figures_json_has_one_line_per_figure_and_reads_back_as_written(count):
+    from zhoukou_report.opendata import _json_records
+
+    records = [{"id": f"f{i}", "label": {"zh": "代表", "en": 'say "hi"'}} for i in range(count)]
+    document = {"title": {"zh": "标题"}, "figures": records}
+    text = _json_records(document, "figures").decode("utf-8")
+    assert json.loads(text) == document
+    assert text.endswith("}\n")
+    assert sum(line.startswith('    {"id"') for line in text.splitlines()) == count
