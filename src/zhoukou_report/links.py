@@ -10,6 +10,7 @@ import posixpath
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import unescape
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -205,6 +206,19 @@ def _typed_at(link: str, texts: Iterable[Text]) -> tuple[str, int] | None:
 
 def _link_problem(page: str, link: str, existing: Collection[str]) -> tuple[str | None, str, str]:
     """What is wrong with a link, if anything; and the page and anchor it leads to."""
+    if link.startswith("#"):
+        return None, page, unquote(link[1:])
+    problem, target, anchor = _resolve(posixpath.dirname(page), link)
+    if problem is None and target and target not in existing:
+        return f"there is no file {target}", target, ""
+    return problem, target or page, anchor
+
+
+@lru_cache(maxsize=4096)
+def _resolve(folder: str, link: str) -> tuple[str | None, str, str]:
+    """A link's problem that does not depend on which files exist, and the file (empty for
+    the page itself) and anchor it leads to. Kept: most links of a page are on every
+    page of its folder (the navigation, the stylesheet)."""
     parts = urlsplit(link)
     anchor = unquote(parts.fragment)
     if parts.scheme in ("http", "https", "mailto", "tel", "data"):
@@ -213,11 +227,9 @@ def _link_problem(page: str, link: str, existing: Collection[str]) -> tuple[str 
         return "links must be relative to the page", "", ""
     if parts.path.startswith("/"):
         return "links must be relative to the page, not to the root of a host", "", ""
-    target = page
-    if parts.path:
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
-        if target.startswith("../") or target == "..":
-            return "it leads outside the site", "", ""
-    if target not in existing:
-        return f"there is no file {target}", target, ""
+    if not parts.path:
+        return None, "", anchor
+    target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+    if target.startswith("../") or target == "..":
+        return "it leads outside the site", "", ""
     return None, target, anchor
