@@ -56,8 +56,21 @@ def test_every_built_page_reads_the_same_as_with_an_html_parser(built: Path):
         ('<!-- <a href="commented.html"> -->\n<a href="real.html">', set(), [("real.html", 2)]),
         ('<div data-href="no.html" id=plain><p src="no.html">', {"plain"}, []),
         ('<A HREF="upper.html">', set(), [("upper.html", 1)]),
+        ('<a hreflang="en" data-id="n" href="en.html" id="m">', {"m"}, [("en.html", 1)]),
+        ('<a href="first.html" href="second.html" id="a" id="b">', {"a"}, [("first.html", 1)]),
+        ('<a\n  id="w"\n  href="wrapped.html">', {"w"}, [("wrapped.html", 1)]),
     ],
-    ids=["double", "single-and-entity", "lines", "comment", "not-links", "upper-case"],
+    ids=[
+        "double",
+        "single-and-entity",
+        "lines",
+        "comment",
+        "not-links",
+        "upper-case",
+        "look-alike-names",
+        "first-of-two",
+        "wrapped-tag",
+    ],
 )
 def test_page_links(html, ids, links):
     found = page_links(html)

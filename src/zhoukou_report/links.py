@@ -30,8 +30,10 @@ _LINK_ATTRIBUTES = {
     "use": "href",
 }
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-_START_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^>]*)?>")
-_ATTRIBUTE = re.compile(r"""([^\s=/>]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_START_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\s([^>]*)>")  # a start tag with attributes
+_VALUE = r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"""
+# The first of an attribute in a tag's attributes (the one a browser keeps).
+_ATTRIBUTE = {name: re.compile(rf"(?:^|\s){name}{_VALUE}", re.I) for name in ("id", "href", "src")}
 
 
 @dataclass
@@ -55,25 +57,20 @@ def page_links(html: str) -> PageLinks:
     line, counted = 1, 0
     for tag in _START_TAG.finditer(html):
         attributes = tag.group(2)
-        if not attributes:
-            continue
         lowered = attributes.lower()
-        if "id" not in lowered and "href" not in lowered and "src" not in lowered:
-            continue
-        link_attribute = _LINK_ATTRIBUTES.get(tag.group(1).lower())
-        for attribute in _ATTRIBUTE.finditer(attributes):
-            name = attribute.group(1).lower()
-            if name != "id" and name != link_attribute:
-                continue
-            value = next((v for v in attribute.group(2, 3, 4) if v is not None), "")
-            value = unescape(value) if "&" in value else value
-            if name == "id":
-                page.ids.add(value)
-            else:
-                line += html.count("\n", counted, tag.start())
-                counted = tag.start()
-                page.links.append((value, line))
+        if "id" in lowered and (found := _ATTRIBUTE["id"].search(attributes)):
+            page.ids.add(_attribute_value(found))
+        name = _LINK_ATTRIBUTES.get(tag.group(1).lower())
+        if name and name in lowered and (found := _ATTRIBUTE[name].search(attributes)):
+            line += html.count("\n", counted, tag.start())
+            counted = tag.start()
+            page.links.append((_attribute_value(found), line))
     return page
+
+
+def _attribute_value(match: re.Match[str]) -> str:
+    value = next((v for v in match.group(1, 2, 3) if v is not None), "")
+    return unescape(value) if "&" in value else value
 
 
 def page_texts(site: Site, page: Page) -> list[Text]:
