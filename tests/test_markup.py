@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import markdown
 import nh3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markdown.extensions.sane_lists import SaneListExtension
 
 from zhoukou_report.errors import ContentError
 from zhoukou_report.markup import (
@@ -124,24 +122,49 @@ def test_a_corrected_figure_reaches_a_text_already_converted():
     assert len(renderer.converted) == 1  # placed into the same conversion
 
 
-# Prose with a little Markdown syntax here and there: words, spaces and line breaks, list
-# and heading markers, and each inline syntax alone (so that it is not always in the
-# company of another that sends the text through the inline patterns anyway).
-_PIECES = ["ab", " ", "\n", "\n\n", "- ", "1. ", "# ", "> ", "*a*", "_a_", "**a**", "`a`",
-           "[a](b)", "[a]", "![a](b)", "<b>", "<http://a.b>", "&amp;", "&", "  \n", "\\*", "\\.", "!"]  # fmt: skip
-prose = st.lists(st.sampled_from(_PIECES), max_size=12).map("".join)
+# Prose with a little Markdown syntax here and there: words (English and Chinese), spaces
+# and line breaks, then one or two pieces of syntax alone (so that each is not always in
+# the company of another that sends the text the slow way anyway): the starts of blocks,
+# indents, tabs, trailing spaces, special characters, and each inline syntax.
+_PLAIN = ["ab", "中文", "。", " ", "\n", "\n\n"]
+_SYNTAX = ["  ", "\t", "\n \n", "    ", " \n", "- ", "+ ", "* ", "1. ", "1) ", "2023.", "# ", "> ",
+           "===", "---", "|", ":", "\u00a0", "\x0b", "\x02", "\u2028", "*a*", "_a_", "**a**",
+           "`a`", "[a](b)", "[a]", "![a](b)", "<b>", "<http://a.b>", "&amp;", "&", "  \n",
+           "\\*", "\\.", "!"]  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
-@given(prose)
-def test_converting_with_or_without_the_inline_patterns_agrees_when_it_skips_them(text):
-    """The inline patterns are skipped only for texts where they would change nothing."""
-    full = markdown.Markdown(extensions=[SaneListExtension()], output_format="html")
-    expected = nh3.clean(
-        full.convert(text),
+@st.composite
+def prose(draw: st.DrawFn) -> str:
+    pieces = draw(st.lists(st.sampled_from(_PLAIN), max_size=5))
+    for piece in draw(st.lists(st.sampled_from(_SYNTAX), max_size=2)):
+        pieces.insert(draw(st.integers(0, len(pieces))), piece)
+    return "".join(pieces)
+
+
+def converted_in_full(text: str, lang: str) -> str:
+    """The reference: Python-Markdown with every inline pattern, then the sanitiser."""
+    md = Renderer()._converter(chinese=lang == "zh", inline=True)
+    return nh3.clean(
+        md.convert(text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_SCHEMES,
         link_rel=None,
     )
-    assert render(text, "en") == expected
+
+
+@settings(max_examples=1000, deadline=None)
+@given(prose(), st.sampled_from(["en", "zh"]))
+def test_the_quick_ways_through_convert_a_text_as_the_full_way_does(text, lang):
+    """Texts without inline syntax skip the inline patterns, and texts of plain paragraphs
+    skip Python-Markdown: only where the output is the same."""
+    assert render(text, lang) == converted_in_full(text, lang)
+
+
+def test_plain_paragraphs_are_converted_the_quick_way():
+    renderer = Renderer()
+    html = renderer.convert(
+        "第一段\n续行。\n\nSecond [[units]].\n", FigureContext(FIGURES, "zh", str)
+    )
+    assert html.startswith('<p>第一段续行。</p>\n<p>Second <a class="fig"')
+    assert renderer.converters == {}  # Python-Markdown was not needed
