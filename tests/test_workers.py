@@ -10,7 +10,8 @@ import pytest
 from helpers import ROOT, edit, run_cli, tree_hash
 from zhoukou_report.build import build_site
 from zhoukou_report.errors import BuildFailed
-from zhoukou_report.workers import PARALLEL_FROM_PAGES, default_jobs
+from zhoukou_report.validate import content_files
+from zhoukou_report.workers import PARALLEL_FROM_PAGES, default_jobs, parse_ahead
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import synthetic
@@ -65,3 +66,27 @@ def test_small_sites_stay_in_one_process():
     assert default_jobs(27) == 1
     assert default_jobs(PARALLEL_FROM_PAGES - 1) == 1
     assert default_jobs(10_000) >= 1
+
+
+def test_the_content_of_a_large_project_is_parsed_ahead_by_workers(large: Path):
+    ahead = parse_ahead(large, jobs=2)
+    assert ahead is not None
+    files = content_files(large)
+    assert len(files) > PARALLEL_FROM_PAGES
+    assert set(ahead.ahead) == {(rel, parse.__name__) for rel, parse in files}
+    assert parse_ahead(ROOT, jobs=2) is None  # the real site is too small to gain
+
+
+def test_content_errors_read_ahead_are_reported_as_in_one_process(tmp_path: Path):
+    project = tmp_path / "broken"
+    synthetic.generate(project, PARALLEL_FROM_PAGES + 10)
+    edit(project / "content" / "zh" / "highlight-3.md", "keyword: ", "keyword: [")
+    edit(project / "content" / "figures.yaml", "    value: ", "    value: [")
+    reports = []
+    for jobs in (1, 2):
+        with pytest.raises(BuildFailed) as failure:
+            build_site(project, tmp_path / f"out-{jobs}", jobs=jobs)
+        reports.append([error.format() for error in failure.value.errors])
+    assert reports[0] == reports[1]
+    assert any(line.startswith("content/zh/highlight-3.md:3: invalid YAML") for line in reports[0])
+    assert any(line.startswith("content/figures.yaml:5: invalid YAML") for line in reports[0])

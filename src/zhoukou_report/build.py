@@ -30,7 +30,7 @@ from .opendata import (
 from .publish import normalise_base_url, publishing_files, publishing_names
 from .render import RenderedPage, SiteRenderer
 from .validate import load_site
-from .workers import render_all
+from .workers import parse_ahead, render_all
 from .write import Staging, read_previous
 
 NO_BASE_URL = (
@@ -65,9 +65,13 @@ def prepare(
     strict: bool = False,
     base_url: str | None = None,
     cache: FileCache | None = None,
+    jobs: int | None = None,
 ) -> tuple[Site, list[ContentError]]:
-    """Load and check the content; the base URL given on the command line wins."""
-    site, warnings = load_site(project, strict=strict, cache=cache)
+    """Load and check the content; the base URL given on the command line wins.
+
+    Without a cache of its own (one build, not ``serve``), a large project's files are
+    parsed ahead by worker processes."""
+    site, warnings = load_site(project, strict=strict, cache=cache or parse_ahead(project, jobs))
     base = base_url or site.meta.base_url
     if base:
         meta = dataclasses.replace(site.meta, base_url=normalise_base_url(base))
@@ -111,7 +115,7 @@ def build_site(
     then is it swapped in. On any failure the new folder is removed, ``out`` untouched.
     """
     started = time.perf_counter()
-    site, warnings = prepare(project, strict, base_url)
+    site, warnings = prepare(project, strict, base_url, jobs=jobs)
     renderer = SiteRenderer(project)
     with _keeping(warnings):
         renderer.check_templates()

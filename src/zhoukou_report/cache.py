@@ -8,7 +8,8 @@ the templates' text, so an edited template is always read afresh. Set
 is simply not used.
 
 Within one process (``serve``), ``FileCache`` keeps each content file parsed while its
-text stays the same.
+text stays the same; for one build of a large site, it holds the files that worker
+processes parsed ahead.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class FileCache:
     same: a rebuild after one edit parses one file, not all of them."""
 
     entries: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
+    # Files parsed moments ago by other processes (``workers.parse_ahead``), each taken once.
+    ahead: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def parsed(self, rel: str, kind: str, text: str, parse: Callable[[str], T]) -> T:
         """``parse(text)``, or the result kept from the last time the file had this text.

@@ -97,7 +97,10 @@ def read_parsed(
     file: Path, rel: str, parse: Callable[[str, str], T], cache: FileCache | None = None
 ) -> T:
     """A file read and parsed by ``parse(text, rel)``; with a cache, parsed again only when
-    its text changed since the last build of this process."""
+    its text changed since the last build of this process, or not at all when another
+    process parsed it ahead."""
+    if cache is not None and (rel, parse.__name__) in cache.ahead:
+        return cache.ahead.pop((rel, parse.__name__))
     text = read_text(file, rel)
     if cache is None:
         return parse(text, rel)

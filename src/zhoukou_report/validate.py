@@ -7,7 +7,9 @@ error of the content, not only the first; nothing is built unless there are none
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from .cache import FileCache
@@ -15,9 +17,9 @@ from .charts import read_charts
 from .errors import BuildFailed, ContentError
 from .fields import Problems, translated, unknown_keys, wrong
 from .figures import check_references, check_sections, check_source_phrases, read_figures
-from .load import YamlDoc, parse_yaml, read_parsed
+from .load import YamlDoc, parse_markdown, parse_yaml, read_parsed
 from .model import GENERATED_PAGES, Language, Page, Site, SiteMeta, SourceText
-from .pages import CONTENT, build_pages, read_markdown_files
+from .pages import CONTENT, PAGE_FILE, build_pages, read_markdown_files
 from .source import clean_source
 from .strings import check_strings, read_strings, template_uses
 
@@ -108,6 +110,20 @@ def load_site(
         charts=tuple(charts),
     )
     return site, problems.warnings
+
+
+def content_files(project: Path) -> list[tuple[str, Callable[[str, str], object]]]:
+    """Every content file ``load_site`` may read, with the parser it reads it with."""
+    files: list[tuple[str, Callable[[str, str], object]]] = [
+        (rel, parse_yaml) for rel in (SITE_FILE, STRINGS_FILE, FIGURES_FILE, CHARTS_FILE)
+    ]
+    files.append((SOURCE_FILE, clean_source))
+    for folder in sorted((project / CONTENT).iterdir()):
+        if folder.is_dir():
+            names = sorted(entry.name for entry in os.scandir(folder))
+            pages = [f"{CONTENT}/{folder.name}/{name}" for name in names if PAGE_FILE.match(name)]
+            files += [(rel, parse_markdown) for rel in pages]
+    return files
 
 
 def _generated_title(strings: dict[str, dict[str, str]], page_id: str, code: str) -> str:

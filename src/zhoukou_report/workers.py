@@ -1,4 +1,7 @@
-"""Rendering every page of a site, in this process or, for a large site, in several.
+"""Reading and rendering a site, in this process or, for a large site, in several.
+
+For a large site, worker processes parse the content files ahead of ``load_site``
+(which then checks them in this process as usual), and render the pages.
 
 Each worker process holds its own renderer (Jinja2 environment and Markdown
 converter) and the site, handed over once when it starts; it renders its share of
@@ -14,8 +17,10 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from .cache import FileCache
 from .context import LanguageContext, language_contexts
 from .errors import BuildFailed, ContentError
+from .load import parse_markdown, read_parsed
 from .model import Page, Site
 from .render import RenderedPage, SiteRenderer
 
@@ -38,6 +43,49 @@ def default_jobs(pages: int) -> int:
     return max(
         1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     )
+
+
+def parse_ahead(project: Path, jobs: int | None = None) -> FileCache | None:
+    """For a large project, its content files parsed by worker processes, ready for
+    ``load_site``; None for a small one. A file that fails to parse is left for
+    ``load_site``, which reports it as it would any other."""
+    from .validate import content_files  # here: validate imports what renders pages
+
+    try:
+        files = content_files(project)
+    except OSError:
+        return None  # load_site explains what is missing
+    jobs = default_jobs(len(files)) if jobs is None else jobs
+    if jobs <= 1 or len(files) < PARALLEL_FROM_PAGES:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    # The few YAML files are the slowest to parse, byte for byte: each is a task of its
+    # own, handed out first; the many Markdown files follow in even chunks.
+    single = [[file] for file in files if file[1] is not parse_markdown]
+    pages = [file for file in files if file[1] is parse_markdown]
+    count = jobs * CHUNKS_PER_WORKER
+    tasks = single + [pages[i::count] for i in range(count) if pages[i::count]]
+    cache = FileCache()
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
+        for parsed in pool.map(_parse_files, [(project, task) for task in tasks]):
+            cache.ahead.update(parsed)
+    return cache
+
+
+def _parse_files(
+    task: tuple[Path, list[tuple[str, Callable[[str, str], object]]]],
+) -> dict[tuple[str, str], object]:
+    project, files = task
+    parsed = {}
+    for rel, parse in files:
+        file = project / rel
+        try:
+            if file.is_file():
+                parsed[rel, parse.__name__] = read_parsed(file, rel, parse)
+        except ContentError:
+            pass  # read again by load_site, which reports it
+    return parsed
 
 
 def render_all(
