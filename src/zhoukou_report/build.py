@@ -177,8 +177,7 @@ def _write_others(site: Site, renderer: SiteRenderer, staging: Staging, others: 
     """Make and write the files beside the pages, and compare the figures with the previous
     build's; nothing of them is kept but what the link check and the summary need."""
     records = figure_records(site)
-    previous = load_records(others.previous) if others.previous is not None else None
-    others.changes = figure_changes(previous, records)
+    others.changes = _changes(others, records)
     files = _other_files(site, renderer, records)
     if set(files) != set(others.names):  # the link check was told of other files
         unforeseen = sorted(set(files) ^ set(others.names))
@@ -187,6 +186,13 @@ def _write_others(site: Site, renderer: SiteRenderer, staging: Staging, others: 
         staging.write(rel, data)
         if rel.endswith(".html"):
             others.html[rel] = data
+
+
+def _changes(others: _Others, records: list[dict]) -> list[str]:
+    """What changed in the figures since the previous build; its data is let go at once."""
+    previous = load_records(others.previous) if others.previous is not None else None
+    others.previous = None
+    return figure_changes(previous, records)
 
 
 def _other_names(site: Site, renderer: SiteRenderer) -> list[str]:

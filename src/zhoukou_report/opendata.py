@@ -91,13 +91,17 @@ def _json(data: Any) -> bytes:
 def _json_records(document: dict[str, Any], key: str) -> bytes:
     """A document indented like ``_json``, except that each record of its last field, the
     list ``key``, takes one line: as easy to read, and written by json's C encoder (the
-    indenting one is pure Python, seconds for a site of thousands of figures)."""
+    indenting one is pure Python, seconds for a site of thousands of figures). Each line
+    is encoded as it is made, so that the text of the whole file is never held twice."""
     assert list(document)[-1] == key, "the records come last"
     head = json.dumps({**document, key: []}, ensure_ascii=False, indent=2)
-    records = ",\n    ".join(json.dumps(record, ensure_ascii=False) for record in document[key])
-    if records:
-        head = head.removesuffix("[]\n}") + f"[\n    {records}\n  ]\n}}"
-    return (head + "\n").encode("utf-8")
+    if not document[key]:
+        return (head + "\n").encode("utf-8")
+    parts = [head.removesuffix("[]\n}").encode("utf-8") + b"[\n    "]
+    for record in document[key]:
+        parts += [json.dumps(record, ensure_ascii=False).encode("utf-8"), b",\n    "]
+    parts[-1] = b"\n  ]\n}\n"
+    return b"".join(parts)
 
 
 def _csv(records: list[dict[str, Any]], codes: list[str]) -> bytes:
@@ -106,16 +110,18 @@ def _csv(records: list[dict[str, Any]], codes: list[str]) -> bytes:
     for field in ("text", "unit", "label"):
         columns += [f"{field}_{code}" for code in codes]
     columns += ["source"] + [f"url_{code}" for code in codes]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for record in records:
-        row = [record["id"], record["section"], record["value"], record["qualifier"] or ""]
-        for field in ("text", "unit", "label"):
-            row += [record[field][code] for code in codes]
-        row += [record["source"]] + [record["url"][code] or "" for code in codes]
-        writer.writerow(row)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    buffer = io.BytesIO()
+    with io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="", write_through=True) as text:
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(columns)
+        for record in records:
+            row = [record["id"], record["section"], record["value"], record["qualifier"] or ""]
+            for field in ("text", "unit", "label"):
+                row += [record[field][code] for code in codes]
+            row += [record["source"]] + [record["url"][code] or "" for code in codes]
+            writer.writerow(row)
+        text.flush()
+        return buffer.getvalue()
 
 
 def schema(codes: list[str]) -> dict[str, Any]:
