@@ -62,6 +62,28 @@ class Tile(NamedTuple):
     label: str
 
 
+class FigureRow(NamedTuple):
+    """A figure as the figures page lists it."""
+
+    anchor: str
+    label: str
+    data_value: str
+    text: str
+    unit: str
+    source: str  # the phrase of the source text
+    location: str  # the page and place where it is shown
+
+
+class FigureSection(NamedTuple):
+    """The figures of one page, as the figures page lists them."""
+
+    id: str
+    href: str
+    heading: str  # 亮点一：…, or the overview's heading
+    place: str  # how a row names the page: 亮点一, Overview
+    rows: list[FigureRow]
+
+
 class Card(NamedTuple):
     """A link to a highlight or a goal: on the landing page, and to the previous and next."""
 
@@ -203,9 +225,12 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
             layout_chart(chart, site.figure_index, page.lang, strings["colon"])
             for chart in site.charts_in(page.id)
         ],
-        "figure_sections": shared.figure_sections if page.kind == "figures" else [],
-        "figure_anchor": figure_anchor,
-        "figure_location": lambda figure: href(shared.locations[figure.id, page.lang]),
+        "figure_sections": [
+            _figure_section(section, figures, page.lang, href, heading, shared)
+            for section, figures in shared.figure_sections
+        ]
+        if page.kind == "figures"
+        else [],
         "data": {"json": href(JSON_FILE), "csv": href(CSV_FILE), "schema": href(SCHEMA_FILE)},
         "date_text": shared.date_text,
         "css": href(STYLESHEET),
@@ -213,3 +238,29 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         "csp": content_security_policy(inline),
         "languages_strings": shared.languages_strings,
     }
+
+
+def _figure_section(
+    section: Page,
+    figures: list[Figure],
+    lang: str,
+    href: Callable[[Page | str], str],
+    heading: Callable[[Page], str],
+    shared: LanguageContext,
+) -> FigureSection:
+    strings = shared.strings
+    place = heading(section) if section.number else strings["overview_heading"]
+    title = f"{place}{strings['colon']}{section.title}" if section.number else place
+    rows = [
+        FigureRow(
+            figure_anchor(figure),
+            figure.label[lang],
+            figure.data_value,
+            figure.text(lang),
+            figure.unit_text(lang),
+            figure.source,
+            href(shared.locations[figure.id, lang]),
+        )
+        for figure in figures
+    ]
+    return FigureSection(section.id, href(section), title, place, rows)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 # Below this many pages, starting processes costs more than it saves.
 PARALLEL_FROM_PAGES = 400
-CHUNKS_PER_WORKER = 8  # small enough chunks that workers finish together
+CHUNKS_PER_WORKER = 16  # small enough chunks that workers finish together
 
 # The worker's own state, set once by ``_start_worker`` in each worker process (the
 # one way to hand a process pool's workers what all their tasks share).
@@ -108,9 +108,7 @@ def render_all(
         meanwhile()
         rendered, errors = renderer.render_pages(site, site.pages, existing, folder)
     else:
-        rendered, errors = _render_in_workers(
-            site, renderer.project, existing, folder, jobs, meanwhile
-        )
+        rendered, errors = _render_in_workers(site, renderer, existing, folder, jobs, meanwhile)
     if errors:
         raise BuildFailed(errors)
     return rendered
@@ -118,7 +116,7 @@ def render_all(
 
 def _render_in_workers(
     site: Site,
-    project: Path,
+    renderer: SiteRenderer,
     existing: Collection[str],
     folder: Path | None,
     jobs: int,
@@ -128,13 +126,15 @@ def _render_in_workers(
 
     chunks = _chunks(site.pages, jobs * CHUNKS_PER_WORKER)
     context = _fork_context()
+    # Forked workers start with this process's renderer, its templates compiled, and the
+    # contexts of the languages made once; others (spawned) make their own.
+    start: tuple = (renderer.project, site, existing, folder, None)
+    if context is not None:
+        start = (renderer, site, existing, folder, language_contexts(site, renderer.stylesheet()))
     rendered: list[RenderedPage] = []
     errors: list[ContentError] = []
     with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(project, site, existing, folder),
+        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=start
     ) as pool:
         results = pool.map(_render_chunk, chunks)  # every chunk is handed out now
         meanwhile()
@@ -172,11 +172,16 @@ class _WorkerState(NamedTuple):
 
 
 def _start_worker(
-    project: Path, site: Site, existing: Collection[str], folder: Path | None
+    renderer: SiteRenderer | Path,
+    site: Site,
+    existing: Collection[str],
+    folder: Path | None,
+    shared: dict[str, LanguageContext] | None,
 ) -> None:
     global _worker
-    renderer = SiteRenderer(project)
-    shared = language_contexts(site, renderer.stylesheet())
+    if not isinstance(renderer, SiteRenderer):
+        renderer = SiteRenderer(renderer)
+    shared = shared or language_contexts(site, renderer.stylesheet())
     _worker = _WorkerState(renderer, site, existing, folder, shared)
 
 
