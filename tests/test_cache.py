@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import edit
+from helpers import ROOT, edit
 from zhoukou_report.cache import FileCache, cached_json, digest
 from zhoukou_report.fields import Problems
 from zhoukou_report.markup import FigureContext, Renderer
 from zhoukou_report.model import Figure
+from zhoukou_report.render import SiteRenderer
 from zhoukou_report.strings import template_uses
 
 
@@ -95,3 +96,50 @@ def test_converted_markdown_is_reused_only_for_the_same_figures_and_place():
     assert ">9<" in convert(9)[0] and ">8<" not in convert(9)[0]
     assert 'href="../figures.html#fig-f"' in convert(8, link="../figures.html")[0]
     assert 'id="ref-f"' not in convert(8, anchored={"f"})[0]
+
+
+LIST = "Work done:\n\n* [[f]] meetings\n* more *visits*\n"  # needs Python-Markdown
+
+
+def context(value: int, lang: str = "en") -> FigureContext:
+    return FigureContext({"f": figure(value)}, lang, lambda f: "figures.html#fig-f")
+
+
+def test_markdown_kept_between_runs_is_used_without_python_markdown(private_cache: Path):
+    folder = private_cache / "markdown"
+    folder.mkdir(parents=True)
+    first = Renderer(folder).convert(LIST, context(8))
+    assert "<li>" in first and "<em>visits</em>" in first and ">8<" in first
+    assert len(list(folder.iterdir())) == 1
+
+    later = Renderer(folder)  # the next run
+    assert later.convert(LIST, context(8)) == first
+    corrected = later.convert(LIST, context(9))  # a figure corrected: the text is the same
+    assert corrected == first.replace('"8">8<', '"9">9<')
+    assert later.converters == {}  # Python-Markdown was not needed
+
+    edited = later.convert(LIST.replace("more", "many"), context(9))
+    assert "many <em>visits</em>" in edited and later.converters != {}
+    assert len(list(folder.iterdir())) == 2
+
+
+def test_kept_markdown_depends_on_the_language_and_a_damaged_file_is_converted_again(
+    private_cache: Path,
+):
+    folder = private_cache / "markdown"
+    folder.mkdir(parents=True)
+    text = "* 第一\n  行\n* second"
+    chinese = Renderer(folder).convert(text, context(8, "zh"))
+    english = Renderer(folder).convert(text, context(8, "en"))
+    assert "第一行" in chinese and "第一\n  行" in english
+    for file in folder.iterdir():
+        file.write_bytes(b"\xff\xfe not UTF-8")
+    assert Renderer(folder).convert(text, context(8, "zh")) == chinese
+
+
+def test_the_site_keeps_markdown_only_when_caching_is_on(
+    private_cache: Path, monkeypatch: pytest.MonkeyPatch
+):
+    assert SiteRenderer(ROOT).markdown.folder == private_cache / "zhoukou-report" / "markdown"
+    monkeypatch.setenv("ZHOUKOU_REPORT_NO_CACHE", "1")
+    assert SiteRenderer(ROOT).markdown.folder is None

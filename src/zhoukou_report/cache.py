@@ -1,11 +1,12 @@
 """What is worth keeping between runs and between the rebuilds of ``serve``.
 
 Between runs, in the user's cache folder (``$XDG_CACHE_HOME/zhoukou-report``, else
-``~/.cache/zhoukou-report``): only what is derived from the templates alone — Jinja2's
-compiled templates and the list of interface strings they use — each checked against
-the templates' text, so an edited template is always read afresh. Set
-``ZHOUKOU_REPORT_NO_CACHE=1`` to keep nothing. A cache that cannot be read or written
-is simply not used.
+``~/.cache/zhoukou-report``): what is derived from the templates alone — Jinja2's
+compiled templates and the list of interface strings they use — and the HTML of the
+Markdown texts that need Python-Markdown (before their figures are placed). Each is
+kept under the text it comes from (and the code that made it), so an edited template
+or text is always read afresh. Set ``ZHOUKOU_REPORT_NO_CACHE=1`` to keep nothing. A
+cache that cannot be read or written is simply not used.
 
 Within one process (``serve``), ``FileCache`` keeps each content file parsed while its
 text stays the same; for one build of a large site, it holds the files that worker

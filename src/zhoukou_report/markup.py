@@ -11,19 +11,20 @@ pages a line break next to a Chinese character is dropped instead.
 
 from __future__ import annotations
 
+import os
 import re
-import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import markdown
-from markdown.extensions import Extension
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.treeprocessors import Treeprocessor
-
+from .cache import digest
 from .errors import ContentError
 from .model import Figure
+
+if TYPE_CHECKING:
+    import markdown
 
 # [[id]]: what an editor types. Anything between the brackets is taken, so that a
 # misspelt or empty id is reported rather than left on the page as text.
@@ -34,9 +35,7 @@ _CJK = (
     r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
     r"\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
 )
-_CJK_CHAR = re.compile(f"[{_CJK}]")
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
-_INLINE_PARENTS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd"}
 
 ALLOWED_TAGS = {
     "a",
@@ -140,26 +139,9 @@ _NOT_PLAIN = re.compile(
 )
 
 
-class _JoinChineseLines(Treeprocessor):
-    """Drop the soft line breaks of Chinese text instead of turning them into spaces."""
+def join_lines(text: str) -> str:
+    """A Chinese text's soft line breaks dropped, or made spaces between Latin words."""
 
-    def run(self, root: etree.Element) -> None:
-        for element in root.iter():
-            if element.tag in _INLINE_PARENTS:
-                for holder, attribute in _inline_texts(element):
-                    text = getattr(holder, attribute)
-                    if text and "\n" in text:
-                        setattr(holder, attribute, _join_lines(text))
-
-
-def _inline_texts(element: etree.Element) -> Iterator[tuple[etree.Element, str]]:
-    yield element, "text"
-    for child in element:
-        yield from _inline_texts(child)
-        yield child, "tail"
-
-
-def _join_lines(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         before = text[match.start() - 1] if match.start() > 0 else ""
         after = text[match.end()] if match.end() < len(text) else ""
@@ -175,25 +157,25 @@ def _join_lines(text: str) -> str:
 _JOINS = re.compile(f"[{_CJK}\ue000\ue001]")
 
 
-class _ChineseExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        # After the inline patterns (20), before the output is prettified (10).
-        md.treeprocessors.register(_JoinChineseLines(md), "join_chinese_lines", 15)
-
-
 class Renderer:
     """Markdown converters made once and reused for every text; raw HTML is cleaned to an
     allowlist; figure references are placed after the conversion.
 
-    A text converted before is not converted again (``serve`` rebuilds after one edit
-    convert only the texts that the edit changed).
+    A text converted before is not converted again: in this process (``serve`` rebuilds
+    after one edit convert only the texts that the edit changed), and, given a ``folder``,
+    between runs: a text that needs Python-Markdown is kept there as HTML (its figures
+    still to be placed, so that correcting a figure keeps it), under a hash of the text
+    and of the code that converts it. Python-Markdown is imported only to convert a
+    text that is in neither place.
     """
 
     MEMORY = 2048  # texts remembered; more than a site of a thousand pages holds
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
         self.converters: dict[tuple[bool, bool], markdown.Markdown] = {}
         self.converted: dict[tuple[bool, str], str] = {}
+        self._code: str | None = None
 
     def convert(self, text: str, context: FigureContext) -> str:
         """A Markdown text as HTML, its ``[[id]]`` references as the figures of ``context``."""
@@ -204,16 +186,47 @@ class Renderer:
         tokens = FIGURE_REF.sub(lambda m: f"\ue000{m.group(1).strip()}\ue001", text)
         html = self.converted.get((chinese, tokens))
         if html is None:
-            html = self._convert(tokens, chinese)
+            html = _plain_paragraphs(tokens, chinese)
+            if html is None:
+                html = self._kept_or_converted(tokens, chinese)
             if len(self.converted) >= self.MEMORY:
                 self.converted.clear()
             self.converted[chinese, tokens] = html
         return _place_figures(html, context) if "\ue000" in html else html
 
+    def _kept_or_converted(self, text: str, chinese: bool) -> str:
+        if self.folder is None:
+            return self._convert(text, chinese)
+        file = self.folder / f"{digest(self._code_version(), str(chinese), text)}.html"
+        try:
+            return file.read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            pass
+        html = self._convert(text, chinese)
+        temporary = file.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            temporary.write_text(html, encoding="utf-8")
+            os.replace(temporary, file)
+        except OSError:
+            pass  # not kept: converted again next time
+        return html
+
+    def _code_version(self) -> str:
+        """What the HTML of a text depends on besides the text: this module's code, and the
+        installed Python-Markdown and nh3 (their files change when they are upgraded)."""
+        if self._code is None:
+            from importlib.util import find_spec
+
+            parts: list[str | bytes] = [Path(__file__).read_bytes()]
+            for name in ("markdown", "nh3"):
+                spec = find_spec(name)
+                origin = spec.origin if spec is not None and spec.origin else ""
+                stat = os.stat(origin) if origin else None
+                parts.append(f"{name} {origin} {stat and (stat.st_mtime_ns, stat.st_size)}")
+            self._code = digest(*parts)
+        return self._code
+
     def _convert(self, text: str, chinese: bool) -> str:
-        plain = _plain_paragraphs(text, chinese)
-        if plain is not None:
-            return plain
         import nh3
 
         inline = _INLINE_SYNTAX.search(_LIST_MARKER.sub("", text)) is not None
@@ -236,15 +249,9 @@ class Renderer:
         """The converter for Chinese or other text, with or without the inline patterns."""
         md = self.converters.get((chinese, inline))
         if md is None:
-            # Extension instances, not names: a name is looked up among the entry points of
-            # every installed package, which costs more than the whole conversion of a page.
-            extensions: list[Extension] = [SaneListExtension()]
-            if chinese:
-                extensions.append(_ChineseExtension())
-            md = markdown.Markdown(extensions=extensions, output_format="html")
-            if not inline:
-                md.treeprocessors.deregister("inline")
-            self.converters[chinese, inline] = md
+            from .pymarkdown import converter
+
+            md = self.converters[chinese, inline] = converter(chinese, inline)
         return md
 
 
@@ -256,7 +263,7 @@ def _plain_paragraphs(text: str, chinese: bool) -> str | None:
         return None
     blocks = _PARAGRAPH_BREAK.split(text.strip("\n")) if text.strip("\n") else []
     if chinese:
-        blocks = [_join_lines(block) for block in blocks]
+        blocks = [join_lines(block) for block in blocks]
     return "\n".join(f"<p>{block}</p>" for block in blocks)
 
 

@@ -87,7 +87,7 @@ class SiteRenderer:
             keep_trailing_newline=True,
             auto_reload=True,
         )
-        self.markdown = Renderer()
+        self.markdown = Renderer(cache_folder("markdown"))
 
     # Templates ------------------------------------------------------------------------
 
