@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -66,8 +63,8 @@ def cached_json(kind: str, key: str, compute: Callable[[], Any]) -> Any:
         try:
             temporary.write_text(json.dumps(value), encoding="utf-8")
             os.replace(temporary, file)
-        except OSError as e:
-            log.debug("cache not written: %s", e)
+        except OSError:
+            pass  # not kept: computed again next time
     return value
 
 

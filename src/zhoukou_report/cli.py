@@ -32,9 +32,6 @@ debug_option = click.option("--debug", is_flag=True, help="Show Python traceback
 @click.version_option(__version__, prog_name="zhoukou-report")
 def main() -> None:
     """Build the Zhoukou work report microsite in Chinese and English."""
-    import logging  # here, not at the top: --help need not pay for it
-
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
 
 
 @main.command()
@@ -129,6 +126,7 @@ def serve(project: Path, host: str, port: int, open_browser: bool) -> None:
             "anyone who can reach this machine can read the preview.",
             err=True,
         )
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # our own line per rebuild
     preview = PreviewServer(project, host, port, on_build=_print_build)
     terminate = signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly as on Ctrl-C

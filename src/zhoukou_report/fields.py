@@ -6,7 +6,6 @@ The readers of site.yaml, strings.yaml, figures.yaml and front matter share thes
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +62,8 @@ def wrong(doc: YamlDoc, path: str, value: Any, what: str, hint: str | None = Non
 
 def suggestion(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest known word, if one is close."""
+    import difflib  # here: only a mistake needs it
+
     close = difflib.get_close_matches(str(word), sorted(choices), n=1)
     return f'did you mean "{close[0]}"?' if close else None
 

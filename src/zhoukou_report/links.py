@@ -11,7 +11,6 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from html import unescape
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
@@ -70,7 +69,11 @@ def page_links(html: str) -> PageLinks:
 
 def _attribute_value(match: re.Match[str]) -> str:
     value = next((v for v in match.group(1, 2, 3) if v is not None), "")
-    return unescape(value) if "&" in value else value
+    if "&" not in value:
+        return value
+    from html import unescape  # here: html.entities is large, and an & in a link is rare
+
+    return unescape(value)
 
 
 def page_texts(site: Site, page: Page) -> list[Text]:

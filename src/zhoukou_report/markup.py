@@ -15,9 +15,10 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from markupsafe import escape
 
 from .cache import digest
 from .errors import ContentError
@@ -30,11 +31,14 @@ if TYPE_CHECKING:
 # misspelt or empty id is reported rather than left on the page as text.
 FIGURE_REF = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 
-_CJK = (
-    r"\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff"
-    r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-    r"\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
-)
+# Chinese text: CJK radicals, symbols and punctuation, kana, bopomofo, ideographs,
+# compatibility ideographs, vertical and fullwidth forms; and the quotation marks, dash,
+# ellipsis and middle dot that Chinese prose shares with Latin text.
+_CJK_RANGES = (
+    (0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3040, 0x30FF), (0x3100, 0x312F), (0x3190, 0x31FF),
+    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF),
+)  # fmt: skip
+_CJK_MARKS = "\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 ALLOWED_TAGS = {
@@ -145,16 +149,24 @@ def join_lines(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         before = text[match.start() - 1] if match.start() > 0 else ""
         after = text[match.end()] if match.end() < len(text) else ""
-        if not before or not after or _JOINS.match(before) or _JOINS.match(after):
+        if not before or not after or _joins(before) or _joins(after):
             return ""
         return " "
 
     return _LINE_BREAK.sub(replace, text)
 
 
-# A line break is dropped beside a Chinese character, and beside a figure reference: a
-# figure is written without spaces around it in Chinese (``召开[[sessions]]次会议``).
-_JOINS = re.compile(f"[{_CJK}\ue000\ue001]")
+def _joins(char: str) -> bool:
+    """Whether a line break beside this character is dropped: beside Chinese, and beside a
+    figure reference (a figure is written without spaces around it in Chinese:
+    ``召开[[sessions]]次会议``). Ranges, not a regular expression: compiling a character
+    class this large costs more than converting every text of the site."""
+    code = ord(char)
+    return (
+        any(low <= code <= high for low, high in _CJK_RANGES)
+        or char in _CJK_MARKS
+        or char in "\ue000\ue001"
+    )
 
 
 class Renderer:

@@ -5,8 +5,6 @@ Without a base URL the site stays entirely relative and these files are left out
 
 from __future__ import annotations
 
-from html import escape
-
 from .model import Site
 
 SITEMAP = "sitemap.xml"
@@ -32,6 +30,8 @@ def publishing_files(site: Site) -> dict[str, bytes]:
 
 def sitemap(site: Site, base: str) -> str:
     """Every page of every language, each with its alternates in the other languages."""
+    from html import escape  # here: only a site with a base URL has a sitemap
+
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'

@@ -7,8 +7,7 @@ and assets.
 
 from __future__ import annotations
 
-import logging
-import traceback
+import contextlib
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +28,6 @@ from .links import Anchor, check_page, page_links, page_texts
 from .markup import FigureContext, Renderer
 from .model import Page, Site, Text
 from .write import write_file
-
-log = logging.getLogger(__name__)
 
 TEMPLATES = "templates"
 STATIC = "static"  # inside templates/: copied to assets/ as they are
@@ -225,10 +222,8 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
             bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
+        with contextlib.suppress(OSError):  # not kept: compiled again next time
             super().dump_bytecode(bucket)
-        except OSError as e:
-            log.debug("template cache not written: %s", e)
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -243,6 +238,8 @@ def _is_template(name: str) -> bool:
 
 def _template_frame(error: BaseException, templates: Path) -> tuple[str | None, int | None]:
     """The innermost template file and line in an error's traceback (Jinja rewrites its frames)."""
+    import traceback  # here: only a failed build needs it
+
     found: tuple[str | None, int | None] = (None, None)
     for frame, line in traceback.walk_tb(error.__traceback__):
         filename = Path(frame.f_code.co_filename)

@@ -13,9 +13,7 @@ behind is recognised and removed by the next build.
 
 from __future__ import annotations
 
-import glob
 import os
-import secrets
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -179,7 +177,7 @@ def _new_folder(target: Path) -> Path:
     must get the usual permissions (mkdtemp's are owner-only, unreadable to a web server).
     """
     while True:
-        folder = target.parent / f".{target.name}.new-{secrets.token_hex(4)}"
+        folder = target.parent / f".{target.name}.new-{os.urandom(4).hex()}"
         try:
             folder.mkdir()
         except FileExistsError:
@@ -191,7 +189,7 @@ def _swap(staging: Path, target: Path) -> None:
     if not target.exists():
         os.rename(staging, target)
         return
-    retired = target.parent / f".{target.name}.old-{secrets.token_hex(4)}"
+    retired = target.parent / f".{target.name}.old-{os.urandom(4).hex()}"
     os.rename(target, retired)
     try:
         os.rename(staging, target)
@@ -212,10 +210,10 @@ def _remove(folder: Path) -> None:
 
 def _remove_leftovers(target: Path) -> None:
     """Remove ``.out.new-*`` and ``.out.old-*`` folders a killed build left behind."""
-    for kind in ("new", "old"):
-        for folder in target.parent.glob(f".{glob.escape(target.name)}.{kind}-*"):
-            if folder.is_dir() and not folder.is_symlink():
-                if (folder / MARKER).is_file():
-                    shutil.rmtree(folder, ignore_errors=True)
-                elif not any(folder.iterdir()):
-                    folder.rmdir()
+    prefixes = (f".{target.name}.new-", f".{target.name}.old-")
+    for folder in target.parent.iterdir():
+        if folder.name.startswith(prefixes) and folder.is_dir() and not folder.is_symlink():
+            if (folder / MARKER).is_file():
+                shutil.rmtree(folder, ignore_errors=True)
+            elif not any(folder.iterdir()):
+                folder.rmdir()
