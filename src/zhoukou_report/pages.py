@@ -6,6 +6,7 @@ editor never types them twice; every language must have the same pages.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -47,9 +48,15 @@ def read_markdown_files(
             problems.errors.append(ContentError(message, path=f"{CONTENT}/{lang.code}/"))
             continue
         docs[lang.code] = {}
-        for file in sorted(folder.iterdir()):
-            if file.name.startswith(".") or file.suffix != ".md" or not file.is_file():
+        # By name, with os.scandir: sorting Path objects and asking each for is_file costs
+        # a tenth of a second in a folder of thousands of pages.
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        for entry in entries:
+            if entry.name.startswith(".") or not entry.name.endswith(".md"):
                 continue
+            if not entry.is_file():
+                continue
+            file = Path(entry.path)
             rel = f"{CONTENT}/{lang.code}/{file.name}"
             if not PAGE_FILE.match(file.name):
                 hint = "pages are overview.md, goals-intro.md, highlight-N.md and goal-N.md"

@@ -71,7 +71,9 @@ class RenderedPage:
 class SiteRenderer:
     """Templates and Markdown for one project; reusable across builds (``serve`` keeps one)."""
 
-    def __init__(self, project: Path):
+    def __init__(self, project: Path, watching: bool = False):
+        """``watching``: templates may change between two renders (``serve``), so each
+        render checks its template's file; a build reads each template once."""
         self.project = project
         self.templates = project / TEMPLATES
         self.env = jinja2.Environment(
@@ -82,7 +84,7 @@ class SiteRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            auto_reload=True,
+            auto_reload=watching,
         )
         self.markdown = Renderer(cache_folder("markdown"))
 

@@ -303,7 +303,7 @@ class PreviewServer:
         self.port = port
         self.on_build = on_build or _log_report
         self.watch = watch
-        self.renderer = SiteRenderer(self.project)
+        self.renderer = SiteRenderer(self.project, watching=True)
         self.files = FileCache()  # content files parsed, kept while unchanged
         self.builds = 0  # builds started, the first included
         self.streams = 0  # event streams open
