@@ -12,6 +12,7 @@ the output is byte for byte the same as a one-process build.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -133,14 +134,20 @@ def _render_in_workers(
         start = (renderer, site, existing, folder, language_contexts(site, renderer.stylesheet()))
     rendered: list[RenderedPage] = []
     errors: list[ContentError] = []
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=start
-    ) as pool:
-        results = pool.map(_render_chunk, chunks)  # every chunk is handed out now
-        meanwhile()
-        for pages, problems in results:
-            rendered += pages
-            errors += problems
+    # The site, made once, is left out of the workers' garbage collections: they would
+    # walk all of it again and again, and copy every page of memory they touch.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=start
+        ) as pool:
+            results = pool.map(_render_chunk, chunks)  # every chunk is handed out now
+            meanwhile()
+            for pages, problems in results:
+                rendered += pages
+                errors += problems
+    finally:
+        gc.unfreeze()
     return rendered, errors
 
 
