@@ -140,8 +140,9 @@ def check_page(
     if path == "404.html":
         return [], []  # served at any depth: its links are absolute or relative to the root
     errors, anchors = [], []
+    folder = posixpath.dirname(path)
     for link, line in page.links:
-        problem, target, anchor = _link_problem(path, link, existing)
+        problem, target, anchor = _link_problem(path, folder, link, existing)
         if problem is None and anchor and target == path and anchor not in page.ids:
             problem = f'{target} has no element with id "{anchor}"'
         if problem is None and not (anchor and target != path):
@@ -204,11 +205,14 @@ def _typed_at(link: str, texts: Iterable[Text]) -> tuple[str, int] | None:
     return None
 
 
-def _link_problem(page: str, link: str, existing: Collection[str]) -> tuple[str | None, str, str]:
-    """What is wrong with a link, if anything; and the page and anchor it leads to."""
+def _link_problem(
+    page: str, folder: str, link: str, existing: Collection[str]
+) -> tuple[str | None, str, str]:
+    """What is wrong with a link of a page in ``folder``, if anything; and the page and
+    anchor it leads to."""
     if link.startswith("#"):
         return None, page, unquote(link[1:])
-    problem, target, anchor = _resolve(posixpath.dirname(page), link)
+    problem, target, anchor = _resolve(folder, link)
     if problem is None and target and target not in existing:
         return f"there is no file {target}", target, ""
     return problem, target or page, anchor
