@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from markupsafe import Markup
@@ -106,23 +107,31 @@ class LanguageContext:
 
     site: Site
     lang: Language
-    strings: dict[str, str]
+    # The interface strings, read by templates as ``t.key``: an attribute, since Jinja2
+    # looks a name up as one first, and on a dict that costs an exception every time.
+    words: SimpleNamespace
     pages: dict[str, Page]  # by id
     sections: list[Page]  # highlights and goals, in reading order
     position: dict[str, int]  # page id -> its index in sections
     figure_sections: list[tuple[Page, list[Figure]]]
     locations: dict[tuple[str, str], str]
-    languages_strings: list[tuple[Language, dict[str, str]]]
+    languages_words: list[tuple[Language, SimpleNamespace]]  # every language's, for 404.html
     date_text: str
     stylesheet: str
+
+    @property
+    def strings(self) -> dict[str, str]:
+        """The interface strings by key (the same values as ``words``)."""
+        return vars(self.words)
 
 
 def language_contexts(site: Site, stylesheet: str) -> dict[str, LanguageContext]:
     locations = figure_locations(site)
-    languages_strings = [
-        (other, {key: value[other.code] for key, value in site.strings.items()})
-        for other in site.languages
-    ]
+    words = {
+        lang.code: SimpleNamespace(**{key: value[lang.code] for key, value in site.strings.items()})
+        for lang in site.languages
+    }
+    languages_words = [(lang, words[lang.code]) for lang in site.languages]
     contexts = {}
     for lang in site.languages:
         pages = {p.id: p for p in site.pages_in(lang.code)}
@@ -130,7 +139,7 @@ def language_contexts(site: Site, stylesheet: str) -> dict[str, LanguageContext]
         contexts[lang.code] = LanguageContext(
             site=site,
             lang=lang,
-            strings={key: value[lang.code] for key, value in site.strings.items()},
+            words=words[lang.code],
             pages=pages,
             sections=sections,
             position={p.id: i for i, p in enumerate(sections)},
@@ -138,7 +147,7 @@ def language_contexts(site: Site, stylesheet: str) -> dict[str, LanguageContext]
                 (p, site.figures_in(p.id)) for p in pages.values() if site.figures_in(p.id)
             ],
             locations=locations,
-            languages_strings=languages_strings,
+            languages_words=languages_words,
             date_text=format_date(site.meta.date, lang.code),
             stylesheet=stylesheet,
         )
@@ -186,15 +195,15 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         "meta": site.meta,
         "page": page,
         "lang": shared.lang,
-        "t": strings,
+        "t": shared.words,
         "href": href,
         "heading": heading,
         "page_heading": heading(page),
-        "links": {
-            "home": href(pages["overview"]),
-            "figures": href(pages["figures"]),
-            "source": href(pages["source"]),
-        },
+        "links": SimpleNamespace(
+            home=href(pages["overview"]),
+            figures=href(pages["figures"]),
+            source=href(pages["source"]),
+        ),
         "highlights": [card(p) for p in sections if p.kind == "highlight"] if landing else [],
         "goals": [card(p) for p in sections if p.kind == "goal"] if landing else [],
         "previous": card(sections[index - 1]) if index else None,
@@ -231,12 +240,12 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         ]
         if page.kind == "figures"
         else [],
-        "data": {"json": href(JSON_FILE), "csv": href(CSV_FILE), "schema": href(SCHEMA_FILE)},
+        "data": SimpleNamespace(json=href(JSON_FILE), csv=href(CSV_FILE), schema=href(SCHEMA_FILE)),
         "date_text": shared.date_text,
         "css": href(STYLESHEET),
         "inline_css": Markup(inline) if inline else None,
         "csp": content_security_policy(inline),
-        "languages_strings": shared.languages_strings,
+        "languages_strings": shared.languages_words,
     }
 
 
