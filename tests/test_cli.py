@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import edit, run_cli, tree_hash
+from helpers import ROOT, edit, run_cli, tree_hash
 from zhoukou_report import write
 from zhoukou_report.cli import main
 from zhoukou_report.write import MARKER
@@ -310,3 +310,51 @@ def test_build_refuses_a_link_that_leads_into_the_project(project: Path, tmp_pat
         assert result.returncode == 1
         assert "it is inside the project's" in result.stderr
     assert tree_hash(project) == before
+
+
+HELP_IMPORTS = """
+import sys
+from zhoukou_report.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(sorted(name for name in {NAMES} if name in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "unwanted"),
+    [
+        (["--help"], ["jinja2", "yaml", "markdown", "nh3", "logging", "shutil"]),
+        (["build", "--help"], ["jinja2", "yaml", "markdown", "nh3", "logging", "shutil"]),
+    ],
+)
+def test_help_imports_nothing_it_does_not_need(args, unwanted):
+    """Start-up is part of every command's time: --help pays for click and no more."""
+    code = HELP_IMPORTS.replace("{NAMES}", repr(set(unwanted)))
+    env = {**os.environ, "COLUMNS": "100"}
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True
+    )
+    assert "Usage: " in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert max(len(line) for line in result.stdout.splitlines()[:-1]) <= 78  # COLUMNS honoured
+
+
+def test_a_build_does_not_import_python_markdown_for_plain_or_kept_texts(tmp_path: Path):
+    """The real site's Chinese texts are plain paragraphs; its English lists come from the
+    cache folder after a first build: a second build needs no Python-Markdown."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("ZHOUKOU_REPORT_NO_CACHE", None)
+    code = HELP_IMPORTS.replace("{NAMES}", repr({"markdown", "nh3"}))
+    args = ["build", "--out", str(tmp_path / "out")]
+    first = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert first.stdout.strip().splitlines()[-1] == "['markdown', 'nh3']", first.stderr
+    second = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert second.stdout.strip().splitlines()[-1] == "[]", second.stderr
+    assert (tmp_path / "out" / "en" / "index.html").is_file()
