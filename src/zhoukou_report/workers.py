@@ -3,11 +3,11 @@
 For a large site, worker processes parse the content files ahead of ``load_site``
 (which then checks them in this process as usual), and render the pages.
 
-Each worker process holds its own renderer (Jinja2 environment and Markdown
-converter) and the site, handed over once when it starts; it renders its share of
-the pages, writes them into the new output folder, and sends back only what the
-link check needs. Every page is rendered the same way wherever it is rendered, so
-the output is byte for byte the same as a one-process build.
+Each render worker holds a renderer (Jinja2 environment and Markdown converter) and
+the site, handed over once when it starts (inherited, where processes are forked);
+it renders its share of the pages, writes them into the new output folder, and sends
+back only what the link check needs. Every page is rendered the same way wherever it
+is rendered, so the output is byte for byte the same as a one-process build.
 """
 
 from __future__ import annotations
