@@ -224,12 +224,16 @@ class Renderer:
         return html
 
     def _code_version(self) -> str:
-        """What the HTML of a text depends on besides the text: this module's code, and the
-        installed Python-Markdown and nh3 (their files change when they are upgraded)."""
+        """What the HTML of a text depends on besides the text: the code of this module and
+        of pymarkdown.py, and the installed Python-Markdown and nh3 (their files change
+        when they are upgraded)."""
         if self._code is None:
             from importlib.util import find_spec
 
-            parts: list[str | bytes] = [Path(__file__).read_bytes()]
+            here = Path(__file__).parent
+            parts: list[str | bytes] = [
+                (here / name).read_bytes() for name in ("markup.py", "pymarkdown.py")
+            ]
             for name in ("markdown", "nh3"):
                 spec = find_spec(name)
                 origin = spec.origin if spec is not None and spec.origin else ""
