@@ -28,17 +28,15 @@ from zhoukou_report import serve as serve_module
 from zhoukou_report.build import build_site
 from zhoukou_report.cli import main
 from zhoukou_report.errors import ContentError, WriteFailed
-from zhoukou_report.serve import (
+from zhoukou_report.httpd import (
     EVENTS_PATH,
     SCRIPT_PATH,
     BadPath,
-    BuildReport,
-    PreviewServer,
     error_page,
     inject_script,
-    is_loopback,
     split_path,
 )
+from zhoukou_report.serve import BuildReport, PreviewServer, is_loopback
 
 DEADLINE = 30.0  # seconds: generous, only reached when something is wrong
 SECRET = "SECRET-6f1d2c-do-not-serve"

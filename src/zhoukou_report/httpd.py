@@ -1,0 +1,337 @@
+"""The preview server's HTTP side: what a request is answered (paths checked, files found,
+the reload script added to each page, the page shown when a build fails), and the
+threaded HTTP server that answers it for a ``PreviewServer``.
+
+Request paths are checked segment by segment before the disk is touched, and the file
+found must resolve inside the build folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+import socket
+import sys
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote
+
+from .errors import ContentError
+
+if TYPE_CHECKING:
+    from .serve import PreviewServer
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/__zhoukou__/"
+SCRIPT_PATH = PREFIX + "reload.js"
+EVENTS_PATH = PREFIX + "events"
+HTML = "text/html; charset=utf-8"
+CONTENT_TYPES = {
+    ".html": HTML,
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".webmanifest": "application/manifest+json; charset=utf-8",
+    ".svg": "image/svg+xml; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/vnd.microsoft.icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".pdf": "application/pdf",
+}
+DEFAULT_TYPE = "application/octet-stream"
+
+RELOAD_JS = """\
+// Served by `zhoukou-report serve` only: never part of a build.
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  const version = script ? script.dataset.version : "";
+  let events = null;
+  const connect = () => {
+    events = new EventSource("/__zhoukou__/events");
+    events.onmessage = (message) => {
+      if (message.data !== version) {
+        events.close();
+        window.location.reload();
+      }
+    };
+  };
+  window.addEventListener("pagehide", () => events && events.close());
+  window.addEventListener("pageshow", (event) => event.persisted && connect());
+  connect();
+})();
+"""
+
+ERROR_CSP = (
+    "default-src 'none'; script-src 'self'; connect-src 'self'; "
+    "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
+ERROR_PAGE = """\
+<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>构建失败 · Build failed · zhoukou-report</title>
+<style>
+body {{ font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem;
+       padding: 0 1rem; color: #1a1a1a; background: #fff8f6; }}
+h1 {{ color: #a4161a; font-size: 1.5rem; }}
+ol {{ padding-left: 2rem; }}
+li {{ margin: .5rem 0; }}
+code {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
+</style>
+</head>
+<body>
+<main>
+<h1>网站未能生成 · The site could not be built</h1>
+<p>{summary}</p>
+<ol class="errors">
+{items}
+</ol>
+<p>修改并保存文件后，本页会自动刷新。 · Fix the file and save it: this page reloads by itself.</p>
+</main>
+</body>
+</html>
+"""
+
+
+class BadPath(ValueError):
+    """A request path that is malformed or tries to leave the site: answered with 400."""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes
+    content_type: str = HTML
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+# Paths ---------------------------------------------------------------------------------
+
+
+def split_path(target: str) -> tuple[list[str], bool]:
+    """A request target's decoded segments and whether it ends in ``/``; ``BadPath`` if unsafe.
+
+    Each segment is percent-decoded on its own, so ``%2f`` cannot make a new segment; a
+    decoded segment may hold no slash, backslash or NUL, and may not be ``.`` or ``..``.
+    """
+    path = target.partition("?")[0].partition("#")[0]
+    if not path.startswith("/"):
+        raise BadPath("the path must start with /")
+    if "\\" in path:
+        raise BadPath("backslashes are not allowed")
+    raw = path[1:].split("/")
+    trailing = raw[-1] == ""
+    if trailing:
+        raw.pop()
+    segments = []
+    for part in raw:
+        try:
+            segment = unquote(part, errors="strict")
+        except UnicodeDecodeError as e:
+            raise BadPath("the path is not UTF-8") from e
+        if not segment:
+            raise BadPath("empty path segment")
+        if segment in (".", "..") or any(c in segment for c in "/\\\0"):
+            raise BadPath(f"forbidden path segment {part!r}")
+        segments.append(segment)
+    return segments, trailing
+
+
+def locate(root: Path, segments: list[str]) -> Path | None:
+    """The file or folder those segments name inside ``root`` (symlinks resolved), or None."""
+    if any(segment.startswith(".") for segment in segments):
+        return None  # hidden files (the build marker) are not part of the site
+    base = root.resolve()
+    try:
+        found = base.joinpath(*segments).resolve()
+        if not found.is_relative_to(base) or not found.exists():
+            return None
+    except (OSError, ValueError):
+        return None
+    return found
+
+
+def index_of(folder: Path, root: Path) -> Path | None:
+    try:
+        page = (folder / "index.html").resolve()
+        return page if page.is_relative_to(root.resolve()) and page.is_file() else None
+    except OSError:
+        return None
+
+
+def not_found_page(root: Path, segments: list[str]) -> Path | None:
+    """The nearest ``404.html`` above a missing path: ``/en/x`` gets ``en/404.html``."""
+    for depth in range(len(segments) - 1, -1, -1):
+        page = locate(root, [*segments[:depth], "404.html"])
+        if page is not None and page.is_file():
+            return page
+    return None
+
+
+def content_type(path: Path) -> str:
+    return CONTENT_TYPES.get(path.suffix.lower(), DEFAULT_TYPE)
+
+
+def inject_script(page: bytes, version: str) -> bytes:
+    """The page with the reload script before its last ``</body>`` (or at its end)."""
+    tag = f'<script src="{SCRIPT_PATH}" data-version="{html.escape(version)}" async></script>\n'
+    at = page.lower().rfind(b"</body>")
+    if at < 0:
+        return page + tag.encode()
+    return page[:at] + tag.encode() + page[at:]
+
+
+def error_page(errors: list[ContentError], version: str) -> bytes:
+    count = len(errors)
+    summary = f"发现 {count} 处错误 · Found {count} error{'s' if count != 1 else ''}:"
+    items = "\n".join(f"<li><code>{html.escape(error.format())}</code></li>" for error in errors)
+    page = ERROR_PAGE.format(summary=html.escape(summary), items=items)
+    return inject_script(page.encode("utf-8"), version)
+
+
+def plain(status: int, text: str) -> Response:
+    return Response(status, f"{status} {text}\n".encode(), "text/plain; charset=utf-8")
+
+
+def redirect(segments: list[str], target: str) -> Response:
+    query = target.partition("?")[2]
+    location = "/" + "/".join(quote(s) for s in segments) + "/" + (f"?{query}" if query else "")
+    return Response(301, b"", "text/plain; charset=utf-8", {"Location": location})
+
+
+REQUEST_TIMEOUT_SECONDS = 30.0
+
+
+# HTTP ----------------------------------------------------------------------------------
+
+
+class PreviewHTTPServer(ThreadingHTTPServer):
+    """One thread per request; remembers open connections so ``stop`` can close them."""
+
+    daemon_threads = True
+    block_on_close = True
+
+    def __init__(self, address: tuple[str, int], preview: PreviewServer):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.preview = preview
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks up the host's fully qualified name: slow, and unused.
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(self.server_address)
+        self.server_address = self.socket.getsockname()[:2]
+        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:
+        with self.connections_lock:
+            refused = self.preview.stopping
+            if not refused:
+                self.connections.add(request)
+        if refused:  # outside the lock: shutdown_request takes it too
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: socket.socket) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake every handler blocked on a client (an idle browser socket, an event stream)."""
+        with self.connections_lock:
+            for connection in self.connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError) or (
+            isinstance(error, OSError) and self.preview.stopping
+        ):
+            log.debug("client %s went away: %s", client_address, error)
+            return
+        log.exception("error while answering %s", client_address)
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: PreviewHTTPServer
+    server_version = "zhoukou-report"
+    sys_version = ""
+    timeout = REQUEST_TIMEOUT_SECONDS
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError as e:
+            log.debug("client went away: %s", e)
+
+    def do_GET(self) -> None:
+        self._answer(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(send_body=False)
+
+    def _answer(self, send_body: bool) -> None:
+        preview = self.server.preview
+        if not preview.allowed_host(self.headers.get("Host")):
+            response = plain(400, "Bad Request: unknown Host")
+        elif self.path.partition("?")[0] == EVENTS_PATH and send_body:
+            self._stream()
+            return
+        else:
+            response = preview.respond(self.path)
+        self._send(response, send_body)
+
+    def _send(self, response: Response, send_body: bool) -> None:
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if send_body:
+            self.wfile.write(response.body)
+
+    def _stream(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.close_connection = True
+
+        def send(data: bytes) -> None:
+            self.wfile.write(data)
+            self.wfile.flush()
+
+        self.server.preview.stream_events(send)
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
