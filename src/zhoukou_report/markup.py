@@ -124,12 +124,23 @@ _TOKEN = re.compile("\ue000([^\ue001]*)\ue001")
 # is left as the editor typed it.
 _TOKEN_PLACES = re.compile("(<code[\\s>].*?</code>|<[^>]*>)|\ue000([^\ue001]*)\ue001", re.S)
 
-# The characters that any inline Markdown syntax needs (code, escapes, links, images,
-# autolinks, raw HTML, entities, emphasis) and the two spaces of a hard line break (or a
-# tab, which Markdown expands to spaces). A text without any of them, once list markers
-# are set aside, has nothing for the inline patterns to find, and skips them: they are
-# most of the cost of converting prose.
-_INLINE_SYNTAX = re.compile(r"[\\`*_\[\]!<>&\t]|  \n")
+# The characters each of Python-Markdown's inline patterns needs to find anything (the
+# hard line break, two spaces before a line break, is looked for apart: a tab, which
+# Markdown expands to spaces, may make one). A text is converted with only the patterns
+# its characters call for, list markers set aside: trying every pattern on every piece
+# of text is most of the cost of converting prose, and a text whose only syntax is
+# *emphasis* needs one pattern of fourteen. A pattern not named here is always kept.
+_PATTERN_NEEDS = {
+    "backtick": "`",
+    "escape": "\\",
+    **dict.fromkeys(("reference", "link", "image_link", "image_reference", "short_reference"), "["),
+    "short_image_ref": "[",
+    "autolink": "<",
+    "automail": "<",
+    "html": "<",
+    "entity": "&",
+    "em_strong": "*_",
+}
 _LIST_MARKER = re.compile(r"^[ \t]*[*+-][ \t]", re.M)
 
 # What takes a text out of plain paragraphs: inline syntax; a line that is indented,
@@ -185,7 +196,7 @@ class Renderer:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
-        self.converters: dict[tuple[bool, bool], markdown.Markdown] = {}
+        self.converters: dict[tuple[bool, frozenset[str] | None], markdown.Markdown] = {}
         self.converted: dict[tuple[bool, str], str] = {}
         self._code: str | None = None
 
@@ -245,8 +256,7 @@ class Renderer:
     def _convert(self, text: str, chinese: bool) -> str:
         import nh3
 
-        inline = _INLINE_SYNTAX.search(_LIST_MARKER.sub("", text)) is not None
-        md = self._converter(chinese, inline)
+        md = self._converter(chinese, _inline_patterns(text))
         md.reset()
         try:
             html = md.convert(text)
@@ -261,14 +271,26 @@ class Renderer:
             link_rel=None,
         )
 
-    def _converter(self, chinese: bool, inline: bool) -> markdown.Markdown:
-        """The converter for Chinese or other text, with or without the inline patterns."""
-        md = self.converters.get((chinese, inline))
+    def _converter(self, chinese: bool, patterns: frozenset[str] | None) -> markdown.Markdown:
+        """The converter for Chinese or other text, with only the named inline patterns of
+        ``_PATTERN_NEEDS`` (and any other), or with all of them (None)."""
+        md = self.converters.get((chinese, patterns))
         if md is None:
             from .pymarkdown import converter
 
-            md = self.converters[chinese, inline] = converter(chinese, inline)
+            known = {*_PATTERN_NEEDS, "linebreak"}
+            unwanted = known - patterns if patterns is not None else set()
+            md = self.converters[chinese, patterns] = converter(chinese, unwanted)
         return md
+
+
+def _inline_patterns(text: str) -> frozenset[str]:
+    """The inline patterns of ``_PATTERN_NEEDS`` that could find something in a text."""
+    prose = _LIST_MARKER.sub("", text)
+    needed = {name for name, chars in _PATTERN_NEEDS.items() if any(c in prose for c in chars)}
+    if "  \n" in prose or "\t" in prose:
+        needed.add("linebreak")
+    return frozenset(needed)
 
 
 def _plain_paragraphs(text: str, chinese: bool) -> str | None:

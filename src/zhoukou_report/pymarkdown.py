@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import markdown
 from markdown.extensions import Extension
@@ -16,15 +16,19 @@ from .markup import join_lines
 _INLINE_PARENTS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd"}
 
 
-def converter(chinese: bool, inline: bool) -> markdown.Markdown:
-    """A converter for Chinese or other text, with or without the inline patterns."""
+def converter(chinese: bool, unwanted: Collection[str] = ()) -> markdown.Markdown:
+    """A converter for Chinese or other text, without the ``unwanted`` inline patterns (and
+    without inline processing at all when no pattern is left)."""
     # Extension instances, not names: a name is looked up among the entry points of
     # every installed package, which costs more than the whole conversion of a page.
     extensions: list[Extension] = [SaneListExtension()]
     if chinese:
         extensions.append(_ChineseExtension())
     md = markdown.Markdown(extensions=extensions, output_format="html")
-    if not inline:
+    for name in unwanted:
+        if name in md.inlinePatterns:
+            md.inlinePatterns.deregister(name)
+    if not len(md.inlinePatterns):
         md.treeprocessors.deregister("inline")
     return md
 
