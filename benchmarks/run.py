@@ -68,8 +68,11 @@ def run_once(
     command: list[str], env: dict[str, str] | None = None, before: Callable[[], None] = lambda: None
 ) -> tuple[float, float]:
     """Seconds and peak resident memory (MB) of one run of a command, as its own process;
-    ``before`` is done first, untimed."""
+    ``before`` is done first, untimed. Each run starts once the disk has caught up with the
+    writes of the one before (``os.sync``, untimed): a run is not charged for flushing the
+    thousands of files its predecessor wrote."""
     before()
+    os.sync()
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
