@@ -7,6 +7,12 @@ linked to the figure's row on the figures page.
 Python-Markdown keeps a line break inside a paragraph as a newline, which the
 browser shows as a space. Chinese has no spaces between words, so on Chinese
 pages a line break next to a Chinese character is dropped instead.
+
+A text that is nothing but paragraphs of prose is made into HTML here, directly; any
+other goes through Python-Markdown (pymarkdown.py) with only the inline patterns its
+characters call for, and the sanitiser. Either way the figures are placed afterwards,
+so that a text's HTML can be kept while its figures change. A property test holds the
+quick ways to the output of the full one.
 """
 
 from __future__ import annotations
@@ -133,7 +139,11 @@ _TOKEN_PLACES = re.compile("(<code[\\s>].*?</code>|<[^>]*>)|\ue000([^\ue001]*)\u
 _PATTERN_NEEDS = {
     "backtick": "`",
     "escape": "\\",
-    **dict.fromkeys(("reference", "link", "image_link", "image_reference", "short_reference"), "["),
+    "reference": "[",
+    "link": "[",
+    "image_link": "[",
+    "image_reference": "[",
+    "short_reference": "[",
     "short_image_ref": "[",
     "autolink": "<",
     "automail": "<",
