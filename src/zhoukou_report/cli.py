@@ -68,7 +68,10 @@ def main() -> None:
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes that render pages  [default: 1 for a small site, every core for a large one]",
+    help=(
+        "Processes that read the content and render the pages  "
+        "[default: 1 for a small site, every core for a large one]"
+    ),
 )
 @strict_option
 @debug_option
