@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -101,18 +102,22 @@ def measure(
 
 
 class FigureEditor:
-    """Corrects one figure of a project, to a new value each time it is called."""
+    """Corrects the first figure of a project, to a new value each time it is called."""
+
+    VALUE = re.compile(r"^(\s+value: )(\d+)$", re.M)
 
     def __init__(self, figures: Path):
         self.file = figures
         self.text = figures.read_text(encoding="utf-8")
         self.edits = 0
-        assert "value: 232" in self.text, "the figure edited is gone from figures.yaml"
+        self.first = self.VALUE.search(self.text)
+        assert self.first is not None, f"no figure value in {figures}"
 
     def next(self) -> None:
         self.edits += 1
-        edited = self.text.replace("value: 232", f"value: {232 + self.edits}")
-        self.file.write_text(edited, encoding="utf-8")
+        value = int(self.first.group(2)) + self.edits
+        start, end = self.first.span(2)
+        self.file.write_text(f"{self.text[:start]}{value}{self.text[end:]}", encoding="utf-8")
 
 
 def count_pages(folder: Path) -> int:
