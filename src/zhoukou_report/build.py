@@ -44,7 +44,6 @@ NO_BASE_URL = (
 class SiteFiles:
     """The whole site in memory, checked, ready to be written."""
 
-    site: Site
     files: dict[str, bytes]  # output path -> bytes
     pages: int
     warnings: list[ContentError]
@@ -98,7 +97,7 @@ def render_project(
         pages = render_all(site, renderer, existing, jobs=1)
         files = _combine({page.output: page.data for page in pages}, others)
         _check_links(site, pages, others, existing)
-    return SiteFiles(site, files, len(pages), warnings)
+    return SiteFiles(files, len(pages), warnings)
 
 
 def build_site(
