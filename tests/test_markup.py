@@ -17,6 +17,7 @@ from zhoukou_report.markup import (
     FigureContext,
     Renderer,
     figure_references,
+    join_lines,
 )
 from zhoukou_report.model import Figure
 
@@ -168,3 +169,18 @@ def test_plain_paragraphs_are_converted_the_quick_way():
     )
     assert html.startswith('<p>第一段续行。</p>\n<p>Second <a class="fig"')
     assert renderer.converters == {}  # Python-Markdown was not needed
+
+
+@pytest.mark.parametrize(
+    ("text", "joined"),
+    [
+        ("市人大\n常委会", "市人大常委会"),  # ideographs
+        ("会议。\nWe", "会议。We"),  # CJK punctuation
+        ("“报告”\n通过", "“报告”通过"),  # quotation marks shared with Latin text
+        ("ｶﾀ\nｶﾅ", "ｶﾀｶﾅ"),  # halfwidth forms
+        ("Python\nMarkdown", "Python Markdown"),  # Latin words keep their space
+        ("第\ue000x\ue001\n次", "第\ue000x\ue001次"),  # beside a figure reference
+    ],
+)
+def test_which_line_breaks_chinese_text_drops(text, joined):
+    assert join_lines(text) == joined
