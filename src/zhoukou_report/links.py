@@ -68,7 +68,8 @@ def page_links(html: str) -> PageLinks:
 
 
 def _attribute_value(match: re.Match[str]) -> str:
-    value = next((v for v in match.group(1, 2, 3) if v is not None), "")
+    double, single, bare = match.groups()
+    value = double if double is not None else single if single is not None else bare or ""
     if "&" not in value:
         return value
     from html import unescape  # here: html.entities is large, and an & in a link is rare
