@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .fields import Problems, expected, suggestion, text_field, translated, unknown_keys
 from .load import YamlDoc
@@ -224,17 +225,19 @@ def _describe(members: list[Figure], lang: str, colon: str) -> str:
 
 def text_width(text: str, size: float) -> float:
     """An estimate of how wide a text is drawn: CJK characters are square, Latin narrower."""
-    width = 0.0
-    for char in text:
-        if unicodedata.east_asian_width(char) in ("W", "F"):
-            width += 1.0
-        elif char.isupper() or char in "mwMW":
-            width += 0.68
-        elif char in " .,:;'’‘“”-il|!()":
-            width += 0.32
-        else:
-            width += 0.56
-    return width * size
+    return sum(map(_char_width, text), 0.0) * size
+
+
+@lru_cache(maxsize=4096)
+def _char_width(char: str) -> float:
+    """A character's width in ems (labels are measured again as they are wrapped)."""
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return 1.0
+    if char.isupper() or char in "mwMW":
+        return 0.68
+    if char in " .,:;'’‘“”-il|!()":
+        return 0.32
+    return 0.56
 
 
 def wrap(text: str, width: float, size: float) -> list[str]:
