@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import nh3
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from zhoukou_report.errors import ContentError
@@ -129,7 +129,7 @@ def test_a_corrected_figure_reaches_a_text_already_converted():
 # indents, tabs, trailing spaces, special characters, and each inline syntax.
 _PLAIN = ["ab", "中文", "。", " ", "\n", "\n\n"]
 _SYNTAX = ["  ", "\t", "\n \n", "    ", " \n", "- ", "+ ", "* ", "1. ", "1) ", "2023.", "# ", "> ",
-           "===", "---", "|", ":", "\u00a0", "\x0b", "\x02", "\u2028", "*a*", "_a_", "**a**",
+           "===", "---", "|", ":", "\u00a0", "\x0b", "\x02", "\x03", "\r", "\u2028", "*a*", "_a_", "**a**",
            "`a`", "[a](b)", "[a]", "![a](b)", "<b>", "<http://a.b>", "&amp;", "&", "  \n",
            "\\*", "\\.", "!"]  # fmt: skip
 
@@ -156,6 +156,8 @@ def converted_in_full(text: str, lang: str) -> str:
 
 @settings(max_examples=1000, deadline=None)
 @given(prose(), st.sampled_from(["en", "zh"]))
+@example("ab  \x02\nab", "en")  # Markdown removes STX: the two spaces become a line break
+@example("ab\t\nab", "en")  # Markdown expands the tab: a line break again
 def test_the_quick_ways_through_convert_a_text_as_the_full_way_does(text, lang):
     """Texts are converted with only the inline patterns their characters call for, and
     texts of plain paragraphs without Python-Markdown: only where the output is the same."""

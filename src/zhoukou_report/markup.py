@@ -295,8 +295,10 @@ class Renderer:
 
 
 def _inline_patterns(text: str) -> frozenset[str]:
-    """The inline patterns of ``_PATTERN_NEEDS`` that could find something in a text."""
-    prose = _LIST_MARKER.sub("", text)
+    """The inline patterns of ``_PATTERN_NEEDS`` that could find something in a text, once
+    Markdown has normalised it as it does (removing STX and ETX, making CR a line break)."""
+    normalised = text.replace("\x02", "").replace("\x03", "").replace("\r", "\n")
+    prose = _LIST_MARKER.sub("", normalised)
     needed = {name for name, chars in _PATTERN_NEEDS.items() if any(c in prose for c in chars)}
     if "  \n" in prose or "\t" in prose:
         needed.add("linebreak")
