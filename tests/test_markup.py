@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import nh3
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from zhoukou_report.errors import ContentError
@@ -14,6 +14,7 @@ from zhoukou_report.markup import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_SCHEMES,
     ALLOWED_TAGS,
+    FIGURE_REF,
     FigureContext,
     Renderer,
     figure_references,
@@ -158,6 +159,8 @@ def converted_in_full(text: str, lang: str) -> str:
 @given(prose(), st.sampled_from(["en", "zh"]))
 @example("ab  \x02\nab", "en")  # Markdown removes STX: the two spaces become a line break
 @example("ab\t\nab", "en")  # Markdown expands the tab: a line break again
+@example("a\n*  \nb", "en")  # not a list marker: a line break
+@example("  \n*  \n*  \n", "en")  # not list markers: emphasis
 def test_the_quick_ways_through_convert_a_text_as_the_full_way_does(text, lang):
     """Texts are converted with only the inline patterns their characters call for, and
     texts of plain paragraphs without Python-Markdown: only where the output is the same."""
@@ -186,3 +189,16 @@ def test_plain_paragraphs_are_converted_the_quick_way():
 )
 def test_which_line_breaks_chinese_text_drops(text, joined):
     assert join_lines(text) == joined
+
+
+# Short texts of single characters that matter to Markdown, in any order.
+_CHARACTERS = [*"ab中。 \t\n\r\x02\x03\x0b\xa0\u2028*_`[]()!<>&\\#=-+|:.1", "  \n", "\n\n", "* "]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(st.sampled_from(_CHARACTERS), max_size=14).map("".join), st.sampled_from(["en", "zh"])
+)
+def test_the_quick_ways_agree_with_the_full_one_on_any_mix_of_characters(text, lang):
+    assume(FIGURE_REF.search(text) is None)  # [[…]] is a figure reference
+    assert render(text, lang) == converted_in_full(text, lang)

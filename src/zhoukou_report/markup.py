@@ -133,9 +133,9 @@ _TOKEN_PLACES = re.compile("(<code[\\s>].*?</code>|<[^>]*>)|\ue000([^\ue001]*)\u
 # The characters each of Python-Markdown's inline patterns needs to find anything (the
 # hard line break, two spaces before a line break, is looked for apart: a tab, which
 # Markdown expands to spaces, may make one). A text is converted with only the patterns
-# its characters call for, list markers set aside: trying every pattern on every piece
-# of text is most of the cost of converting prose, and a text whose only syntax is
-# *emphasis* needs one pattern of fourteen. A pattern not named here is always kept.
+# its characters call for: trying every pattern on every piece of text is most of the
+# cost of converting prose, and a text whose only syntax is *emphasis* (or a list) needs
+# one pattern of fourteen. A pattern not named here is always kept.
 _PATTERN_NEEDS = {
     "backtick": "`",
     "escape": "\\",
@@ -151,7 +151,6 @@ _PATTERN_NEEDS = {
     "entity": "&",
     "em_strong": "*_",
 }
-_LIST_MARKER = re.compile(r"^[ \t]*[*+-][ \t]", re.M)
 
 # What takes a text out of plain paragraphs: inline syntax; a line that is indented,
 # starts a block (heading, quote, list, rule, table, HTML) or ends in a space; a tab,
@@ -297,8 +296,7 @@ class Renderer:
 def _inline_patterns(text: str) -> frozenset[str]:
     """The inline patterns of ``_PATTERN_NEEDS`` that could find something in a text, once
     Markdown has normalised it as it does (removing STX and ETX, making CR a line break)."""
-    normalised = text.replace("\x02", "").replace("\x03", "").replace("\r", "\n")
-    prose = _LIST_MARKER.sub("", normalised)
+    prose = text.replace("\x02", "").replace("\x03", "").replace("\r", "\n")
     needed = {name for name, chars in _PATTERN_NEEDS.items() if any(c in prose for c in chars)}
     if "  \n" in prose or "\t" in prose:
         needed.add("linebreak")
