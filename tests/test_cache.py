@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from helpers import ROOT, edit
-from zhoukou_report.cache import FileCache, cached_json, digest
+from zhoukou_report.cache import FileCache, cached_json, digest, prune
 from zhoukou_report.fields import Problems
 from zhoukou_report.markup import FigureContext, Renderer
 from zhoukou_report.model import Figure
@@ -110,7 +112,7 @@ def test_markdown_kept_between_runs_is_used_without_python_markdown(private_cach
     folder.mkdir(parents=True)
     first = Renderer(folder).convert(LIST, context(8))
     assert "<li>" in first and "<em>visits</em>" in first and ">8<" in first
-    assert len(list(folder.iterdir())) == 1
+    assert len(list(folder.glob("*.html"))) == 1
 
     later = Renderer(folder)  # the next run
     assert later.convert(LIST, context(8)) == first
@@ -120,7 +122,7 @@ def test_markdown_kept_between_runs_is_used_without_python_markdown(private_cach
 
     edited = later.convert(LIST.replace("more", "many"), context(9))
     assert "many <em>visits</em>" in edited and later.converters != {}
-    assert len(list(folder.iterdir())) == 2
+    assert len(list(folder.glob("*.html"))) == 2
 
 
 def test_kept_markdown_depends_on_the_language_and_a_damaged_file_is_converted_again(
@@ -143,3 +145,36 @@ def test_the_site_keeps_markdown_only_when_caching_is_on(
     assert SiteRenderer(ROOT).markdown.folder == private_cache / "zhoukou-report" / "markdown"
     monkeypatch.setenv("ZHOUKOU_REPORT_NO_CACHE", "1")
     assert SiteRenderer(ROOT).markdown.folder is None
+
+
+def test_entries_written_a_month_ago_are_removed_at_most_once_a_day(private_cache: Path):
+    folder = private_cache / "kind"
+    folder.mkdir(parents=True)
+    month = 31 * 24 * 60 * 60
+
+    def entry(name: str, age: float) -> Path:
+        file = folder / name
+        file.write_text(name)
+        os.utime(file, (time.time() - age, time.time() - age))
+        return file
+
+    old, recent = entry("old.html", month), entry("recent.html", 60)
+    prune(folder)
+    assert not old.exists() and recent.exists()
+    again = entry("again.html", month)
+    prune(folder)  # looked at today already
+    assert again.exists()
+    os.utime(folder / ".pruned", (time.time() - 2 * 24 * 60 * 60,) * 2)
+    prune(folder)
+    assert not again.exists() and recent.exists()
+
+
+def test_keeping_a_new_text_prunes_the_markdown_folder(private_cache: Path):
+    folder = private_cache / "markdown"
+    folder.mkdir(parents=True)
+    stale = folder / "stale.html"
+    stale.write_text("<p>gone</p>")
+    os.utime(stale, (time.time() - 40 * 24 * 60 * 60,) * 2)
+    Renderer(folder).convert(LIST, context(8))
+    assert not stale.exists()
+    assert len(list(folder.glob("*.html"))) == 1

@@ -5,8 +5,9 @@ Between runs, in the user's cache folder (``$XDG_CACHE_HOME/zhoukou-report``, el
 compiled templates and the list of interface strings they use — and the HTML of the
 Markdown texts that need Python-Markdown (before their figures are placed). Each is
 kept under the text it comes from (and the code that made it), so an edited template
-or text is always read afresh. Set ``ZHOUKOU_REPORT_NO_CACHE=1`` to keep nothing. A
-cache that cannot be read or written is simply not used.
+or text is always read afresh; what was written more than a month ago is removed (and
+made again if still needed). Set ``ZHOUKOU_REPORT_NO_CACHE=1`` to keep nothing. A cache
+that cannot be read or written is simply not used.
 
 Within one process (``serve``), ``FileCache`` keeps each content file parsed while its
 text stays the same; for one build of a large site, it holds the files that worker
@@ -15,9 +16,11 @@ processes parsed ahead.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +40,33 @@ def cache_folder(kind: str) -> Path | None:
     except OSError:
         return None
     return folder
+
+
+KEEP_DAYS = 30  # entries written longer ago are removed: one still in use is made again
+_DAY = 24 * 60 * 60
+
+
+def prune(folder: Path) -> None:
+    """Remove the entries of a cache folder written more than ``KEEP_DAYS`` ago; looked at
+    at most once a day (a stamp file says when), so that the folder does not grow with
+    every edit ever made."""
+    now = time.time()
+    stamp = folder / ".pruned"
+    try:
+        if now - stamp.stat().st_mtime < _DAY:
+            return
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return
+    with contextlib.suppress(OSError):
+        stamp.touch()
+        for entry in os.scandir(folder):
+            if entry.name.startswith("."):
+                continue
+            with contextlib.suppress(OSError):
+                if now - entry.stat().st_mtime > KEEP_DAYS * _DAY:
+                    os.unlink(entry.path)
 
 
 def digest(*parts: str | bytes) -> str:
@@ -65,6 +95,7 @@ def cached_json(kind: str, key: str, compute: Callable[[], Any]) -> Any:
             os.replace(temporary, file)
         except OSError:
             pass  # not kept: computed again next time
+        prune(file.parent)
     return value
 
 

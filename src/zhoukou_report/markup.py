@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import escape
 
-from .cache import digest
+from .cache import digest, prune
 from .errors import ContentError
 from .model import Figure
 
@@ -241,6 +241,7 @@ class Renderer:
             os.replace(temporary, file)
         except OSError:
             pass  # not kept: converted again next time
+        prune(self.folder)
         return html
 
     def _code_version(self) -> str:
