@@ -196,7 +196,7 @@ def _changes(others: _Others, records: list[dict]) -> list[str]:
 
 def _other_names(site: Site, renderer: SiteRenderer) -> list[str]:
     """The files beside the pages, known before they are made (the link check needs them)."""
-    names = [rel for rel, _ in renderer.assets()] + [JSON_FILE, SCHEMA_FILE, CSV_FILE]
+    names = [rel for rel, _ in renderer.asset_files()] + [JSON_FILE, SCHEMA_FILE, CSV_FILE]
     return names + list(publishing_names(site))
 
 

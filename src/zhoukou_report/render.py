@@ -116,13 +116,20 @@ class SiteRenderer:
         if errors:
             raise BuildFailed(errors)
 
-    def assets(self) -> Iterator[tuple[str, bytes]]:
+    def asset_files(self) -> list[tuple[str, Path]]:
+        """The files of templates/static/, each with its path in the output (assets/…)."""
         folder = self.templates / STATIC
         if not folder.is_dir():
-            return
-        for file in sorted(folder.rglob("*")):
-            if file.is_file() and not file.name.startswith("."):
-                yield f"{ASSETS}/{file.relative_to(folder).as_posix()}", file.read_bytes()
+            return []
+        return [
+            (f"{ASSETS}/{file.relative_to(folder).as_posix()}", file)
+            for file in sorted(folder.rglob("*"))
+            if file.is_file() and not file.name.startswith(".")
+        ]
+
+    def assets(self) -> Iterator[tuple[str, bytes]]:
+        for rel, file in self.asset_files():
+            yield rel, file.read_bytes()
 
     # Pages ----------------------------------------------------------------------------
 
