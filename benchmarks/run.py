@@ -14,7 +14,9 @@ peak memory of the largest process, from ``wait4``):
   with nothing kept between runs;
 - in one warm process, the rebuild ``serve`` does after one figure is edited.
 
-Every run uses a cache folder of its own, made for the benchmark, never the user's.
+A baseline and the commands compared with it take turns, run by run, so that the ratios
+hold when the shared machine slows down for a while. Every run uses a cache folder of its
+own, made for the benchmark, never the user's.
 Prints a table, checks it against the targets of the project, and writes it as
 Markdown (and the raw numbers as JSON beside it).
 """
@@ -35,6 +37,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -85,6 +88,32 @@ def run_once(
     if process.returncode != 0:
         raise SystemExit(f"benchmark command failed: {' '.join(command)}\n{errors}")
     return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+
+
+class Command(NamedTuple):
+    """One row of the table: a command, run as its own process."""
+
+    name: str
+    command: list[str]
+    pages: int | None = None
+    env: dict[str, str] | None = None
+    before: Callable[[], None] = lambda: None
+
+
+def measure_together(commands: dict[str, Command], runs: int) -> dict[str, Timing]:
+    """Each command run ``runs`` times, taking turns (A B C A B C …): a baseline and the
+    commands compared with it meet the same moments of a shared machine, so that a slow
+    minute cannot fall on one of them only."""
+    results: dict[str, list[tuple[float, float]]] = {key: [] for key in commands}
+    for _ in range(runs):
+        for key, row in commands.items():
+            results[key].append(run_once(row.command, row.env, row.before))
+    timings = {}
+    for key, row in commands.items():
+        seconds = [s for s, _ in results[key]]
+        timings[key] = Timing(row.name, seconds, max(m for _, m in results[key]), row.pages)
+        print(timings[key].row(), flush=True)
+    return timings
 
 
 def measure(
@@ -188,36 +217,36 @@ def main() -> None:
         build = [*cli, "build", "--project", str(project), "--out", str(real_out)]
         run_once(build, cached)  # warm the disk, and the cache folder
         pages = count_pages(real_out)
-        timings["imports"] = measure(
-            "baseline: import jinja2, markdown, yaml, click",
-            [PYTHON, "-c", "import jinja2, markdown, yaml, click"],
+        check = [*cli, "check", "--project", str(project)]
+        editor = FigureEditor(project / "content" / "figures.yaml")
+        timings |= measure_together(
+            {
+                "imports": Command(
+                    "baseline: import jinja2, markdown, yaml, click",
+                    [PYTHON, "-c", "import jinja2, markdown, yaml, click"],
+                ),
+                "build": Command("build the real site (cold process)", build, pages, cached),
+                "build-edited": Command(
+                    "build the real site after a figure is corrected (cold process)",
+                    build,
+                    pages,
+                    cached,
+                    editor.next,
+                ),
+                "build-uncached": Command(
+                    "build the real site, nothing kept between runs", build, pages, uncached
+                ),
+                "check": Command("check the real site", check, pages, cached),
+            },
             args.runs,
         )
-        timings["build"] = measure(
-            "build the real site (cold process)", build, args.runs, pages, cached
-        )
-        timings["build-edited"] = measure(
-            "build the real site after a figure is corrected (cold process)",
-            build,
+        timings |= measure_together(
+            {
+                "click": Command("baseline: import click", [PYTHON, "-c", "import click"]),
+                "help": Command("zhoukou-report --help", [*cli, "--help"]),
+            },
             args.runs,
-            pages,
-            cached,
-            before=FigureEditor(project / "content" / "figures.yaml").next,
         )
-        timings["build-uncached"] = measure(
-            "build the real site, nothing kept between runs", build, args.runs, pages, uncached
-        )
-        timings["check"] = measure(
-            "check the real site",
-            [*cli, "check", "--project", str(project)],
-            args.runs,
-            pages,
-            cached,
-        )
-        timings["click"] = measure(
-            "baseline: import click", [PYTHON, "-c", "import click"], args.runs
-        )
-        timings["help"] = measure("zhoukou-report --help", [*cli, "--help"], args.runs)
         timings["serve"] = measure_serve_rebuild(args.runs, work, cached)
         for size in args.sizes:
             synthetic_project = synthetic.generate(work / f"synthetic-{size}", size)
@@ -289,11 +318,11 @@ def write_results(path: Path, timings: dict[str, Timing], checks: list[str]) -> 
         "# Benchmark results",
         "",
         f"Measured by `python benchmarks/run.py` on {machine}. Every row is a whole process",
-        "(except the warm serve rebuild), run several times; the baselines are measured in the",
-        "same run, so the ratios hold on a noisy, shared machine. Each run has a cache folder of",
-        "its own: the real site's builds find there what the run before kept (compiled templates,",
-        "the HTML of Markdown that needed Python-Markdown), except the one that keeps nothing; the",
-        "synthetic builds keep nothing between runs.",
+        "(except the warm serve rebuild), run several times; each baseline takes turns with the",
+        "commands compared with it, so the ratios hold on a noisy, shared machine. Each run has",
+        "a cache folder of its own: the real site's builds find there what the run before kept",
+        "(compiled templates, the HTML of Markdown that needed Python-Markdown), except the one",
+        "that keeps nothing; the synthetic builds keep nothing between runs.",
         "",
         "| measurement | pages | median ms | min ms | max ms | pages/s | peak MB |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
