@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, edit, run_cli, tree_hash
-from zhoukou_report.build import build_site
+from zhoukou_report import build as build_module
+from zhoukou_report.build import build_site, check_site, render_project
 from zhoukou_report.errors import BuildFailed
 from zhoukou_report.validate import content_files
 from zhoukou_report.workers import PARALLEL_FROM_PAGES, default_jobs, parse_ahead
@@ -90,3 +91,32 @@ def test_content_errors_read_ahead_are_reported_as_in_one_process(tmp_path: Path
     assert reports[0] == reports[1]
     assert any(line.startswith("content/zh/highlight-3.md:3: invalid YAML") for line in reports[0])
     assert any(line.startswith("content/figures.yaml:5: invalid YAML") for line in reports[0])
+
+
+def test_check_reads_and_renders_a_large_site_in_parallel_and_keeps_no_page(
+    large: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    built = build_site(large, tmp_path / "out", jobs=1)
+    jobs_seen = []
+    real_render_all = build_module.render_all
+
+    def spy(*args, **kwargs):
+        jobs_seen.append((kwargs.get("jobs"), kwargs.get("keep")))
+        return real_render_all(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "render_all", spy)
+    checked = render_project(large, jobs=None, keep=False)
+    assert jobs_seen == [(None, False)]
+    assert checked.pages == built.pages and checked.total == built.files
+    assert not any(name.endswith(".html") for name in checked.files)  # pages let go
+    summary = check_site(large)
+    assert (summary.pages, summary.files) == (built.pages, built.files)
+
+
+def test_check_reports_an_error_of_a_worker_like_build(tmp_path: Path):
+    project = tmp_path / "broken"
+    synthetic.generate(project, PARALLEL_FROM_PAGES + 10)
+    edit(project / "templates" / "section.html", "{{ page.title }}</h1>", "{{ page.nope.x }}</h1>")
+    result = run_cli("check", "--project", str(project))
+    assert result.returncode == 1
+    assert "templates/section.html:" in result.stderr and "nope" in result.stderr

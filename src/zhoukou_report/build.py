@@ -42,10 +42,12 @@ NO_BASE_URL = (
 
 @dataclass
 class SiteFiles:
-    """The whole site in memory, checked, ready to be written."""
+    """The whole site in memory, checked, ready to be written (its pages left out when not
+    kept, for ``check``)."""
 
     files: dict[str, bytes]  # output path -> bytes
     pages: int
+    total: int  # files the site has
     warnings: list[ContentError]
 
 
@@ -84,20 +86,24 @@ def render_project(
     renderer: SiteRenderer | None = None,
     base_url: str | None = None,
     cache: FileCache | None = None,
+    jobs: int | None = 1,
+    keep: bool = True,
 ) -> SiteFiles:
-    """Load, check and render the whole site in memory, in this process (``check`` and
-    ``serve`` use it); ``BuildFailed`` holds every problem. A long-running caller keeps
-    its ``renderer`` and ``cache`` from one build to the next."""
+    """Load, check and render the whole site in memory (``check`` and ``serve`` use it);
+    ``BuildFailed`` holds every problem. A long-running caller keeps its ``renderer`` and
+    ``cache`` from one build to the next. ``jobs`` as for ``build_site``; without ``keep``,
+    the pages are checked and let go."""
     site, warnings = prepare(project, strict, base_url, cache)
     renderer = renderer or SiteRenderer(project)
     with _keeping(warnings):
         renderer.check_templates()
         others = _other_files(site, renderer)
         existing = _existing(site, others)
-        pages = render_all(site, renderer, existing, jobs=1)
-        files = _combine({page.output: page.data for page in pages}, others)
+        pages = render_all(site, renderer, existing, jobs=jobs, keep=keep)
+        kept = {page.output: page.data for page in pages if page.data is not None}
+        files = _combine(kept, others)
         _check_links(site, pages, others, existing)
-    return SiteFiles(files, len(pages), warnings)
+    return SiteFiles(files, len(pages), len(pages) + len(others), warnings)
 
 
 def build_site(
@@ -141,12 +147,13 @@ def build_site(
 
 
 def check_site(project: Path, strict: bool = False) -> BuildSummary:
-    """Every check of a build, without writing anything."""
+    """Every check of a build, without writing anything (nor keeping the pages: a large
+    site is checked by several processes, as it is built)."""
     started = time.perf_counter()
-    built = render_project(project, strict=strict)
+    built = render_project(project, strict=strict, jobs=None, keep=False)
     return BuildSummary(
         pages=built.pages,
-        files=len(built.files),
+        files=built.total,
         seconds=time.perf_counter() - started,
         out=None,
         warnings=built.warnings,

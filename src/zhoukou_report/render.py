@@ -144,12 +144,14 @@ class SiteRenderer:
         existing: Collection[str],
         folder: Path | None = None,
         shared: dict[str, LanguageContext] | None = None,
+        keep: bool = True,
     ) -> tuple[list[RenderedPage], list[ContentError]]:
         """Pages as HTML, each with its own part of the link check done against the files
         that will ``exist``; and the errors met rendering.
 
-        With ``folder``, each page is written there at once instead of being kept.
-        ``shared`` is what ``language_contexts`` computed for this site, if it was.
+        With ``folder``, each page is written there at once instead of being kept; without
+        ``keep``, it is only checked (``check``). ``shared`` is what ``language_contexts``
+        computed for this site, if it was.
         """
         shared = shared or language_contexts(site, self.stylesheet())
         made: set[str] = set()
@@ -165,7 +167,7 @@ class SiteRenderer:
             if folder is not None:
                 write_file(folder, page.output, data, made)
             texts = page_texts(site, page)
-            kept = None if folder else data
+            kept = data if keep and folder is None else None
             rendered.append(RenderedPage.checked(page.output, html, existing, texts, kept))
         return rendered, errors
 

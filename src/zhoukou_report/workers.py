@@ -96,8 +96,10 @@ def render_all(
     folder: Path | None = None,
     jobs: int | None = None,
     meanwhile: Callable[[], None] = lambda: None,
+    keep: bool = True,
 ) -> list[RenderedPage]:
-    """Every page of the site, written into ``folder`` if given; ``BuildFailed`` on errors.
+    """Every page of the site, written into ``folder`` if given, else kept in memory unless
+    not to ``keep``; ``BuildFailed`` on errors.
 
     ``existing`` is every file the site will have, for each page's part of the link check.
 
@@ -107,9 +109,11 @@ def render_all(
     jobs = default_jobs(len(site.pages)) if jobs is None else jobs
     if jobs <= 1 or len(site.pages) < 2:
         meanwhile()
-        rendered, errors = renderer.render_pages(site, site.pages, existing, folder)
+        rendered, errors = renderer.render_pages(site, site.pages, existing, folder, keep=keep)
     else:
-        rendered, errors = _render_in_workers(site, renderer, existing, folder, jobs, meanwhile)
+        rendered, errors = _render_in_workers(
+            site, renderer, existing, folder, jobs, meanwhile, keep
+        )
     if errors:
         raise BuildFailed(errors)
     return rendered
@@ -122,6 +126,7 @@ def _render_in_workers(
     folder: Path | None,
     jobs: int,
     meanwhile: Callable[[], None],
+    keep: bool,
 ) -> tuple[list[RenderedPage], list[ContentError]]:
     from concurrent.futures import ProcessPoolExecutor  # here: a small site never needs it
 
@@ -129,9 +134,10 @@ def _render_in_workers(
     context = _fork_context()
     # Forked workers start with this process's renderer, its templates compiled, and the
     # contexts of the languages made once; others (spawned) make their own.
-    start: tuple = (renderer.project, site, existing, folder, None)
+    start: tuple = (renderer.project, site, existing, folder, keep, None)
     if context is not None:
-        start = (renderer, site, existing, folder, language_contexts(site, renderer.stylesheet()))
+        shared = language_contexts(site, renderer.stylesheet())
+        start = (renderer, site, existing, folder, keep, shared)
     rendered: list[RenderedPage] = []
     errors: list[ContentError] = []
     # The site, made once, is left out of the workers' garbage collections: they would
@@ -175,6 +181,7 @@ class _WorkerState(NamedTuple):
     site: Site
     existing: Collection[str]
     folder: Path | None
+    keep: bool
     shared: dict[str, LanguageContext]
 
 
@@ -183,18 +190,19 @@ def _start_worker(
     site: Site,
     existing: Collection[str],
     folder: Path | None,
+    keep: bool,
     shared: dict[str, LanguageContext] | None,
 ) -> None:
     global _worker
     if not isinstance(renderer, SiteRenderer):
         renderer = SiteRenderer(renderer)
     shared = shared or language_contexts(site, renderer.stylesheet())
-    _worker = _WorkerState(renderer, site, existing, folder, shared)
+    _worker = _WorkerState(renderer, site, existing, folder, keep, shared)
 
 
 def _render_chunk(indexes: list[int]) -> tuple[list[RenderedPage], list[ContentError]]:
     assert _worker is not None, "the worker was not started"
     pages = [_worker.site.pages[i] for i in indexes]
     return _worker.renderer.render_pages(
-        _worker.site, pages, _worker.existing, _worker.folder, _worker.shared
+        _worker.site, pages, _worker.existing, _worker.folder, _worker.shared, _worker.keep
     )
