@@ -245,7 +245,7 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         "css": href(STYLESHEET),
         "inline_css": Markup(inline) if inline else None,
         "csp": content_security_policy(inline),
-        "languages_strings": shared.languages_words,
+        "languages_words": shared.languages_words,
     }
 
 
