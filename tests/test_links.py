@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from zhoukou_report.links import check_links, page_links
+from zhoukou_report.errors import ContentError
+from zhoukou_report.links import check_anchors, page_links
+from zhoukou_report.render import RenderedPage
 
 LINK_ATTRIBUTES = {("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"),
                    ("source", "src"), ("use", "href")}  # fmt: skip
@@ -78,12 +80,20 @@ def test_page_links(html, ids, links):
     assert found.links == links
 
 
-def test_check_links_reports_missing_files_and_anchors():
+def test_the_link_check_reports_missing_files_and_anchors():
+    """Each page's own part (RenderedPage.checked), then the site-wide part (check_anchors),
+    as a build does them."""
     files = {
-        "index.html": b'<a href="en/a.html#here">x</a><a href="gone.html">y</a>',
-        "en/a.html": b'<p id="there"></p><a href="../index.html">z</a><a href="/root.html">r</a>',
+        "index.html": '<a href="en/a.html#here">x</a><a href="gone.html">y</a>',
+        "en/a.html": '<p id="there"></p><a href="../index.html">z</a><a href="/root.html">r</a>',
     }
-    errors = [e.format() for e in check_links(files)]
+    pages = [RenderedPage.checked(path, html, set(files)) for path, html in files.items()]
+    found = [error for page in pages for error in page.broken]
+    found += check_anchors(
+        [anchor for page in pages for anchor in page.anchors],
+        {page.output: page.ids for page in pages},
+    )
+    errors = [e.format() for e in sorted(found, key=ContentError.sort_key)]
     assert errors == [
         'build/en/a.html:1: broken link "/root.html": links must be relative to the page, not to the root of a host (build/en/a.html is the page as built: the link comes from a template)',
         'build/index.html:1: broken link "en/a.html#here": en/a.html has no element with id "here" (build/index.html is the page as built: the link comes from a template)',

@@ -90,32 +90,6 @@ def markdown_origins(site: Site) -> dict[str, list[Text]]:
     return {page.output: page_texts(site, page) for page in site.pages}
 
 
-def check_links(
-    files: Mapping[str, bytes], label: str = "build", origins: Origins | None = None
-) -> list[ContentError]:
-    """Every relative link of every HTML file must reach a file of the site, and its #anchor an id.
-
-    Links that leave the site (``https:``, ``mailto:``) are not followed; links that are
-    root-relative (``/x``) or that climb above the site are errors, since the site must
-    work under any sub-path and from disk. ``origins`` (see ``markdown_origins``) lets a
-    link typed in Markdown be reported at its own file and line.
-    """
-    existing = set(files)
-    errors: list[ContentError] = []
-    anchors: list[Anchor] = []
-    ids: dict[str, set[str]] = {}
-    for path, data in sorted(files.items()):
-        if not path.endswith(".html"):
-            continue
-        page = page_links(data.decode("utf-8"))
-        ids[path] = page.ids
-        found, wanted = check_page(path, page, existing, (origins or {}).get(path, ()), label)
-        errors += found
-        anchors += wanted
-    errors += check_anchors(anchors, ids, origins, label)
-    return sorted(errors, key=ContentError.sort_key)
-
-
 class Anchor(NamedTuple):
     """A link to an #anchor of another page, which only that page can confirm."""
 
