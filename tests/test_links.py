@@ -6,10 +6,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from zhoukou_report.errors import ContentError
-from zhoukou_report.links import check_anchors, page_links
-from zhoukou_report.render import RenderedPage
+from zhoukou_report.links import check_anchors, has_capital_names, page_links
+from zhoukou_report.render import RenderedPage, SiteRenderer
 
 LINK_ATTRIBUTES = {("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"),
                    ("source", "src"), ("use", "href")}  # fmt: skip
@@ -24,9 +26,11 @@ class Reference(HTMLParser):
         self.links: list[tuple[str, int]] = []
 
     def handle_starttag(self, tag, attrs):
+        seen = set()
         for name, value in attrs:
-            if value is None:
-                continue
+            if value is None or name in seen:
+                continue  # a browser keeps the first of an attribute given twice
+            seen.add(name)
             if name == "id":
                 self.ids.add(value)
             elif (tag, name) in LINK_ATTRIBUTES:
@@ -40,9 +44,11 @@ def test_every_built_page_reads_the_same_as_with_an_html_parser(built: Path):
         html = file.read_text(encoding="utf-8")
         reference = Reference()
         reference.feed(html)
-        found = page_links(html)
-        assert found.ids == reference.ids, file
-        assert found.links == reference.links, file
+        assert not has_capital_names(html), file
+        for lower_case in (False, True):
+            found = page_links(html, lower_case)
+            assert found.ids == reference.ids, file
+            assert found.links == reference.links, file
 
 
 @pytest.mark.parametrize(
@@ -78,6 +84,64 @@ def test_page_links(html, ids, links):
     found = page_links(html)
     assert found.ids == ids
     assert found.links == links
+    if not has_capital_names(html):  # the quicker reading, where it applies, finds the same
+        quick = page_links(html, lower_case=True)
+        assert (quick.ids, quick.links) == (ids, links)
+
+
+@pytest.mark.parametrize(
+    ("html", "capitals"),
+    [
+        ('<a href="x.html" id="y"><img src="i.png">', False),
+        ('<div class="A B" title="ID 1">Some Text</div>', False),
+        ("<!DOCTYPE html>", False),
+        ('<A href="x.html">', True),
+        ('<svg><linearGradient id="g">', True),
+        ('<a HREF="x.html">', True),
+        ('<p Id="y">', True),
+        ('<img\nSrc="i.png">', True),
+    ],
+    ids=["lower", "capitals-elsewhere", "doctype", "tag", "camel-case-tag", "href", "id", "src"],
+)
+def test_has_capital_names(html, capitals):
+    assert has_capital_names(html) is capitals
+
+
+_NAMES = st.sampled_from(["id", "href", "src", "class", "data-id", "hreflang", "title", "alt"])
+_VALUES = st.text(alphabet="ab#./=&;i d", max_size=6)
+
+
+@st.composite
+def _start_tag(draw) -> str:
+    tag = draw(st.sampled_from(["a", "link", "img", "script", "source", "use", "div", "p", "i"]))
+    attributes = []
+    for name, value in draw(st.lists(st.tuples(_NAMES, _VALUES), max_size=4)):
+        space = draw(st.sampled_from([" ", "\n", "  ", "\t"]))
+        quoted = '"' in value or "'" in value or any(c in value for c in " =&")
+        quote = draw(st.sampled_from(['"', "'"] if quoted or not value else ['"', "'", ""]))
+        attributes.append(f"{space}{name}={quote}{value}{quote}")
+    end = "</script>" if tag == "script" else ""  # its content is not read as HTML
+    return f"<{tag}{''.join(attributes)}>{end}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(_start_tag(), st.sampled_from(["text", ' id="t" ', "\n", " href=x ", "</a>"])),
+        max_size=12,
+    )
+)
+@example(['<a href="a" href="b" id="c" id="d">'])
+@example(['<p data-id="x">', ' id="text" '])
+def test_both_readings_of_lower_case_html_match_an_html_parser(parts):
+    html = "".join(parts)
+    reference = Reference()
+    reference.feed(html)
+    reference.close()
+    for lower_case in (False, True):
+        found = page_links(html, lower_case)
+        assert found.ids == reference.ids
+        assert found.links == reference.links
 
 
 def test_the_link_check_reports_missing_files_and_anchors():
@@ -118,3 +182,25 @@ def test_an_html_asset_is_checked_like_a_page(project):
     assert "index.html#main" not in result.stderr  # an anchor of a page is found from an asset
     asset.write_text('<a href="../en/figures.html#fig-liaison-stations">x</a>\n', encoding="utf-8")
     assert run_cli("check", "--project", str(project)).returncode == 0
+
+
+def test_pages_of_templates_with_capital_names_are_read_the_careful_way(project):
+    from helpers import run_cli
+
+    renderer = SiteRenderer(project)
+    renderer.check_templates()
+    assert renderer.lower_case  # the project's own templates: the quicker reading
+    base = project / "templates" / "base.html"
+    html = base.read_text(encoding="utf-8")
+    old = '<a class="skip-link" href="#main">'
+    assert old in html
+    base.write_text(html.replace(old, '<A class="skip-link" HREF="#nowhere">'), encoding="utf-8")
+    renderer.check_templates()
+    assert not renderer.lower_case
+    result = run_cli("check", "--project", str(project))
+    assert result.returncode == 1
+    assert "Found 26 errors" in result.stderr  # every page but 404.html
+    line = (
+        'build/index.html:26: broken link "#nowhere": index.html has no element with id "nowhere"'
+    )
+    assert line in result.stderr

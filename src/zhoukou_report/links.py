@@ -33,6 +33,21 @@ _START_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\s([^>]*)>")  # a start tag wi
 _VALUE = r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"""
 # The first of an attribute in a tag's attributes (the one a browser keeps).
 _ATTRIBUTE = {name: re.compile(rf"(?:^|\s){name}{_VALUE}", re.I) for name in ("id", "href", "src")}
+# The same, for HTML whose tag and attribute names are all lower case: each link found with
+# its tag in one search, each id by its name, instead of going through every tag.
+_LINK = re.compile(
+    rf"<(?:(?:a|link|use)(?=\s)[^>]*?\shref|(?:img|script|source)(?=\s)[^>]*?\ssrc){_VALUE}"
+)
+_ID = re.compile(rf"id{_VALUE}")
+# A tag name, or an id, href or src attribute, written with a capital letter.
+_CAPITAL_NAMES = re.compile(r"<[a-zA-Z0-9-]*[A-Z]|\s(?!(?:id|href|src)\s*=)(?i:id|href|src)\s*=")
+
+
+def has_capital_names(html: str) -> bool:
+    """Whether HTML (a template's) writes a tag name, or an id, href or src attribute, with
+    capitals (Python-Markdown and nh3 never do). Text that only looks like one counts too:
+    the careful reading is never wrong, only slower."""
+    return _CAPITAL_NAMES.search(html) is not None
 
 
 @dataclass
@@ -43,15 +58,21 @@ class PageLinks:
     links: list[tuple[str, int]] = field(default_factory=list)  # (link, line)
 
 
-def page_links(html: str) -> PageLinks:
+def page_links(html: str, lower_case: bool = False) -> PageLinks:
     """The ids and links of a page, read from its start tags.
 
-    A regular expression over start tags rather than a full HTML parser: the pages are
+    Regular expressions over start tags rather than a full HTML parser: the pages are
     this tool's own output, always well formed, and a site of thousands of pages is
     read in a fraction of the time. Comments are skipped; lines are kept.
+
+    ``lower_case``: the page writes every tag name, and every id, href and src
+    attribute, in lower case (``has_capital_names`` of its templates is false), so a
+    quicker reading finds the same.
     """
     if "<!--" in html:
         html = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), html)
+    if lower_case:
+        return _lower_case_links(html)
     page = PageLinks()
     line, counted = 1, 0
     for tag in _START_TAG.finditer(html):
@@ -64,6 +85,26 @@ def page_links(html: str) -> PageLinks:
             line += html.count("\n", counted, tag.start())
             counted = tag.start()
             page.links.append((_attribute_value(found), line))
+    return page
+
+
+def _lower_case_links(html: str) -> PageLinks:
+    page = PageLinks()
+    tag = -1  # where the tag of the last id starts
+    for found in _ID.finditer(html):
+        at = found.start()
+        if not html[at - 1].isspace():
+            continue  # the end of another name: data-id=
+        start = html.rfind("<", 0, at)
+        if start == tag or start < 0 or html.find(">", start, at) >= 0:
+            continue  # a second id in a tag, or text outside any tag
+        tag = start
+        page.ids.add(_attribute_value(found))
+    line, counted = 1, 0
+    for found in _LINK.finditer(html):
+        line += html.count("\n", counted, found.start())
+        counted = found.start()
+        page.links.append((_attribute_value(found), line))
     return page
 
 

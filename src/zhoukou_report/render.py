@@ -24,7 +24,7 @@ from .context import (
     page_context,
 )
 from .errors import BuildFailed, ContentError
-from .links import Anchor, check_page, page_links, page_texts
+from .links import Anchor, check_page, has_capital_names, page_links, page_texts
 from .markup import FigureContext, Renderer
 from .model import Page, Site, Text
 from .write import write_file
@@ -61,9 +61,11 @@ class RenderedPage:
         existing: Collection[str],
         origins: Iterable[Text] = (),
         data: bytes | None = None,
+        lower_case: bool = False,
     ) -> RenderedPage:
-        """A page's own part of the link check, done against the files that will exist."""
-        links = page_links(html)
+        """A page's own part of the link check, done against the files that will exist
+        (``lower_case`` as for ``page_links``)."""
+        links = page_links(html, lower_case)
         broken, anchors = check_page(output, links, existing, origins)
         return cls(output, "\n".join(sorted(links.ids)), broken, anchors, data)
 
@@ -87,6 +89,9 @@ class SiteRenderer:
             auto_reload=watching,
         )
         self.markdown = Renderer(cache_folder("markdown"))
+        # Whether the templates write every tag name and link attribute in lower case, as
+        # Markdown's HTML does: the link check then reads pages the quicker way.
+        self.lower_case = False  # known once check_templates has read them
 
     # Templates ------------------------------------------------------------------------
 
@@ -95,7 +100,12 @@ class SiteRenderer:
         errors = []
         if not self.templates.is_dir():
             raise BuildFailed([ContentError("the templates folder is missing", path=TEMPLATES)])
-        for name in sorted(self.env.list_templates(filter_func=_is_template)):
+        names = sorted(self.env.list_templates(filter_func=_is_template))
+        self.lower_case = not any(
+            has_capital_names((self.templates / name).read_text(encoding="utf-8", errors="replace"))
+            for name in names
+        )
+        for name in names:
             try:
                 self.env.get_template(name)
             except jinja2.TemplateSyntaxError as e:
@@ -168,7 +178,9 @@ class SiteRenderer:
                 write_file(folder, page.output, data, made)
             texts = page_texts(site, page)
             kept = data if keep and folder is None else None
-            rendered.append(RenderedPage.checked(page.output, html, existing, texts, kept))
+            rendered.append(
+                RenderedPage.checked(page.output, html, existing, texts, kept, self.lower_case)
+            )
         return rendered, errors
 
     def render_page(self, shared: LanguageContext, page: Page) -> str:

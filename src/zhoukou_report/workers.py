@@ -196,6 +196,7 @@ def _start_worker(
     global _worker
     if not isinstance(renderer, SiteRenderer):
         renderer = SiteRenderer(renderer)
+        renderer.check_templates()  # checked by the parent already: read for lower_case
     shared = shared or language_contexts(site, renderer.stylesheet())
     _worker = _WorkerState(renderer, site, existing, folder, keep, shared)
 
