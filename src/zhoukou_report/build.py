@@ -53,6 +53,8 @@ class SiteFiles:
 
 @dataclass
 class BuildSummary:
+    """What a build or check did, for the CLI to report."""
+
     pages: int
     files: int
     seconds: float

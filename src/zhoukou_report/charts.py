@@ -131,6 +131,8 @@ class Label:
 
 @dataclass(frozen=True)
 class Row:
+    """One bar of a bar chart, placed."""
+
     figure: Figure
     label: Label
     bar_y: float
@@ -143,6 +145,8 @@ class Row:
 
 @dataclass(frozen=True)
 class ChartLayout:
+    """A chart with every bar, label and size computed, ready for chart.html to draw."""
+
     chart: Chart
     figures: tuple[Figure, ...]
     width: int

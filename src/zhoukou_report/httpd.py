@@ -118,6 +118,8 @@ class BadPath(ValueError):
 
 @dataclass(frozen=True)
 class Response:
+    """An answer of the preview server, before it is sent."""
+
     status: int
     body: bytes
     content_type: str = HTML

@@ -19,6 +19,8 @@ GENERATED_PAGES = ("figures", "source", "404")
 
 @dataclass(frozen=True)
 class Language:
+    """A language of the site, as content/site.yaml lists it."""
+
     code: str  # "zh", as in content/zh/
     tag: str  # BCP 47, for lang and hreflang: "zh-CN"
     name: str  # the language's own name, for the switcher: "中文"
@@ -37,6 +39,8 @@ class Text:
 
 @dataclass(frozen=True)
 class Figure:
+    """A figure of the report, as content/figures.yaml defines it, once for both languages."""
+
     id: str
     section: str
     value: int | float
@@ -76,6 +80,8 @@ class Chart:
 
 @dataclass(frozen=True)
 class Page:
+    """One page in one language."""
+
     id: str  # "overview", "highlight-1", "goal-2", "figures", "source", "404"
     lang: str
     kind: str  # "landing", "highlight", "goal", "figures", "source", "404"
@@ -121,6 +127,8 @@ def output_path(page_id: str, prefix: str) -> str:
 
 @dataclass(frozen=True)
 class SiteMeta:
+    """What the report is: title, meeting, speaker, publication, date; and the site's address."""
+
     title: Mapping[str, str]
     description: Mapping[str, str]
     meeting: Mapping[str, str]
@@ -145,6 +153,8 @@ class SourceText:
 
 @dataclass(frozen=True)
 class Site:
+    """The whole site, loaded and checked."""
+
     meta: SiteMeta
     languages: tuple[Language, ...]
     figures: tuple[Figure, ...]

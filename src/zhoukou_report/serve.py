@@ -90,6 +90,8 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class _Snapshot:
+    """What the preview serves: the last good build, and the errors of the last one."""
+
     root: Path | None  # the folder of the last good build
     version: str
     errors: list[ContentError]  # of the last build, if it failed
