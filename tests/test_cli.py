@@ -202,17 +202,25 @@ def previous(project: Path, tmp_path: Path) -> Path:
 
 
 def fail_writes(monkeypatch, error: BaseException, after: int = 3) -> None:
-    """Every file write after the first ``after`` raises ``error``."""
-    real = Path.write_bytes
+    """Every file write after the first ``after`` raises ``error``; so does every link of an
+    unchanged file to the previous build's."""
+    real_write, real_link = Path.write_bytes, os.link
     calls = []
 
     def write_bytes(path: Path, data: bytes) -> int:
         calls.append(path)
         if len(calls) > after:
             raise error
-        return real(path, data)
+        return real_write(path, data)
+
+    def link(source, target, **kwargs) -> None:
+        calls.append(target)
+        if len(calls) > after:
+            raise error
+        real_link(source, target, **kwargs)
 
     monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    monkeypatch.setattr(os, "link", link)
 
 
 def test_a_disk_error_while_writing_keeps_the_previous_site(project, previous, monkeypatch):

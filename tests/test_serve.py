@@ -456,10 +456,25 @@ def test_an_unexpected_failure_keeps_the_server_running(
     assert page.status == 500 and "boom &lt;now&gt;" in page.text
 
 
+def test_a_rebuild_shares_the_files_that_did_not_change_with_the_build_served(
+    preview: PreviewServer,
+) -> None:
+    served = preview.root
+    figures = preview.project / "content" / "figures.yaml"
+    edit(figures, "value: 232", "value: 240")
+    report = preview.build(["content/figures.yaml"])
+    assert report.ok and preview.root != served
+    for rel in ("assets/site.css", "en/goal-1.html"):  # unchanged: the same file
+        assert (preview.root / rel).stat().st_ino == (served / rel).stat().st_ino
+    page = (preview.root / "highlight-4.html").read_text(encoding="utf-8")
+    assert '<data value="240">' in page
+    assert '<data value="232">' in (served / "highlight-4.html").read_text(encoding="utf-8")
+
+
 def test_a_failed_write_is_shown_and_the_last_site_kept(
     preview: PreviewServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def full(files: object, out: Path, project: Path) -> None:
+    def full(files: object, out: Path, project: Path, previous: Path | None = None) -> None:
         raise WriteFailed(str(out), "No space left on device")
 
     served = preview.root

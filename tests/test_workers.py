@@ -33,6 +33,23 @@ def test_a_parallel_build_writes_the_same_bytes_as_one_process(large: Path, tmp_
     assert tree_hash(tmp_path / "one") == tree_hash(tmp_path / "two")
 
 
+def test_a_parallel_rebuild_links_the_pages_that_did_not_change(tmp_path: Path):
+    project = tmp_path / "project"
+    synthetic.generate(project, PARALLEL_FROM_PAGES + 10)
+    out = tmp_path / "out"
+    build_site(project, out, jobs=2)
+    inode = {p: p.stat().st_ino for p in out.rglob("*.html")}
+    edit(project / "content" / "en" / "goal-3.md", "title: Goal title 3", "title: Goal three")
+    build_site(project, out, jobs=2)
+    changed = {p.relative_to(out).as_posix() for p in inode if p.stat().st_ino != inode[p]}
+    # The page itself, and the pages that link to it by its title: its neighbours, and the
+    # landing page that lists every goal.
+    assert changed == {"en/goal-2.html", "en/goal-3.html", "en/goal-4.html", "en/index.html"}
+    one = tmp_path / "one"
+    build_site(project, one, jobs=1)
+    assert tree_hash(out) == tree_hash(one)
+
+
 def test_the_cli_renders_a_large_site_in_parallel_by_default(large: Path, tmp_path: Path):
     result = run_cli("build", "--project", str(large), "--out", str(tmp_path / "cli"))
     assert result.returncode == 0, result.stderr

@@ -253,3 +253,82 @@ def test_read_previous_reads_only_from_a_build_of_ours(project: Path):
     assert read_previous(out, "../project/content/keep.txt") is None
     (out / MARKER).unlink()
     assert read_previous(out, "index.html") is None
+
+
+def _inodes(out: Path) -> dict[str, int]:
+    return {
+        p.relative_to(out).as_posix(): p.stat().st_ino
+        for p in out.rglob("*")
+        if p.is_file() and p.name != MARKER
+    }
+
+
+def test_an_unchanged_file_is_linked_from_the_previous_build_and_a_changed_one_written(
+    project: Path,
+):
+    out = project.parent / "site"
+    write_site(FILES, out, project)
+    before = _inodes(out)
+    changed = {**FILES, "index.html": b"<p>zh, corrected</p>", "en/new.html": b"<p>new</p>"}
+    write_site(changed, out, project)
+    after = _inodes(out)
+    assert after["en/index.html"] == before["en/index.html"]  # the same file, kept
+    assert after["assets/site.css"] == before["assets/site.css"]
+    assert after["index.html"] != before["index.html"]
+    for rel, data in changed.items():
+        assert (out / rel).read_bytes() == data
+        assert (out / rel).stat().st_nlink == 1  # the previous build's name is gone
+    assert beside(out) == []
+
+
+def test_a_failed_build_leaves_the_files_it_linked_as_they_were(project: Path):
+    out = project.parent / "site"
+    write_site(FILES, out, project)
+    before = tree_hash(out)
+    with pytest.raises(RuntimeError), Staging(out, project) as staging:
+        staging.write("en/index.html", FILES["en/index.html"])  # linked
+        assert (out / "en" / "index.html").stat().st_nlink == 2
+        raise RuntimeError("a later stage fails")
+    assert tree_hash(out) == before
+    assert (out / "en" / "index.html").stat().st_nlink == 1
+    assert beside(out) == []
+
+
+@pytest.mark.parametrize(
+    "previous",
+    ["same-size", "symlink", "missing"],
+    ids=["same-size-other-bytes", "symbolic-link", "missing"],
+)
+def test_a_file_is_written_afresh_unless_the_previous_one_is_a_plain_file_with_its_bytes(
+    project: Path, tmp_path: Path, previous: str
+):
+    out = project.parent / "site"
+    write_site(FILES, out, project)
+    page = out / "en" / "index.html"
+    page.unlink()
+    if previous == "same-size":
+        page.write_bytes(b"<p>EN</p>")
+    elif previous == "symlink":
+        elsewhere = tmp_path / "elsewhere.html"
+        elsewhere.write_bytes(FILES["en/index.html"])
+        page.symlink_to(elsewhere)
+    write_site(FILES, out, project)
+    assert not page.is_symlink()
+    assert page.read_bytes() == FILES["en/index.html"]
+    if previous == "symlink":
+        assert page.stat().st_ino != elsewhere.stat().st_ino
+
+
+def test_without_hard_links_every_file_is_written(project: Path, monkeypatch):
+    out = project.parent / "site"
+    write_site(FILES, out, project)
+    before = _inodes(out)
+
+    def refuse(*args, **kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(write.os, "link", refuse)
+    write_site(FILES, out, project)
+    after = _inodes(out)
+    assert all(after[rel] != before[rel] for rel in FILES)
+    assert all((out / rel).read_bytes() == data for rel, data in FILES.items())

@@ -133,7 +133,7 @@ def build_site(
             meanwhile = partial(_write_others, site, renderer, staging, others)
             with staging.writing():
                 existing = _existing(site, others.names)
-                pages = render_all(site, renderer, existing, staging.folder, jobs, meanwhile)
+                pages = render_all(site, renderer, existing, staging.destination, jobs, meanwhile)
             _check_links(site, pages, others.html, existing)
     notes = others.changes
     if not site.meta.base_url:

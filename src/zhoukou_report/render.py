@@ -27,7 +27,7 @@ from .errors import BuildFailed, ContentError
 from .links import Anchor, check_page, has_capital_names, page_links, page_texts
 from .markup import FigureContext, Renderer
 from .model import Page, Site, Text
-from .write import write_file
+from .write import Destination
 
 TEMPLATES = "templates"
 STATIC = "static"  # inside templates/: copied to assets/ as they are
@@ -152,14 +152,14 @@ class SiteRenderer:
         site: Site,
         pages: Iterable[Page],
         existing: Collection[str],
-        folder: Path | None = None,
+        into: Destination | None = None,
         shared: dict[str, LanguageContext] | None = None,
         keep: bool = True,
     ) -> tuple[list[RenderedPage], list[ContentError]]:
         """Pages as HTML, each with its own part of the link check done against the files
         that will ``exist``; and the errors met rendering.
 
-        With ``folder``, each page is written there at once instead of being kept; without
+        With ``into``, each page is written there at once instead of being kept; without
         ``keep``, it is only checked (``check``). ``shared`` is what ``language_contexts``
         computed for this site, if it was.
         """
@@ -174,10 +174,10 @@ class SiteRenderer:
                 errors.append(e)
                 continue
             data = html.encode("utf-8")
-            if folder is not None:
-                write_file(folder, page.output, data, made)
+            if into is not None:
+                into.write(page.output, data, made)
             texts = page_texts(site, page)
-            kept = data if keep and folder is None else None
+            kept = data if keep and into is None else None
             rendered.append(
                 RenderedPage.checked(page.output, html, existing, texts, kept, self.lower_case)
             )

@@ -261,7 +261,9 @@ class PreviewServer:
         try:
             built = render_project(self.project, renderer=self.renderer, cache=self.files)
             warnings = built.warnings
-            root = write_site(built.files, self.folder / f"site-{self.builds}", self.project)
+            root = write_site(
+                built.files, self.folder / f"site-{self.builds}", self.project, previous=root
+            )  # the files that have not changed are linked from the build now served
             pages = built.pages
         except BuildFailed as failure:
             errors, warnings = failure.errors, failure.warnings

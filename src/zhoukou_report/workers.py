@@ -24,6 +24,7 @@ from .errors import BuildFailed, ContentError
 from .load import parse_markdown, read_parsed
 from .model import Page, Site
 from .render import RenderedPage, SiteRenderer
+from .write import Destination
 
 if TYPE_CHECKING:
     import multiprocessing.context
@@ -93,13 +94,13 @@ def render_all(
     site: Site,
     renderer: SiteRenderer,
     existing: Collection[str],
-    folder: Path | None = None,
+    into: Destination | None = None,
     jobs: int | None = None,
     meanwhile: Callable[[], None] = lambda: None,
     keep: bool = True,
 ) -> list[RenderedPage]:
-    """Every page of the site, written into ``folder`` if given, else kept in memory unless
-    not to ``keep``; ``BuildFailed`` on errors.
+    """Every page of the site, written ``into`` a new output folder if given, else kept in
+    memory unless not to ``keep``; ``BuildFailed`` on errors.
 
     ``existing`` is every file the site will have, for each page's part of the link check.
 
@@ -109,11 +110,9 @@ def render_all(
     jobs = default_jobs(len(site.pages)) if jobs is None else jobs
     if jobs <= 1 or len(site.pages) < 2:
         meanwhile()
-        rendered, errors = renderer.render_pages(site, site.pages, existing, folder, keep=keep)
+        rendered, errors = renderer.render_pages(site, site.pages, existing, into, keep=keep)
     else:
-        rendered, errors = _render_in_workers(
-            site, renderer, existing, folder, jobs, meanwhile, keep
-        )
+        rendered, errors = _render_in_workers(site, renderer, existing, into, jobs, meanwhile, keep)
     if errors:
         raise BuildFailed(errors)
     return rendered
@@ -123,7 +122,7 @@ def _render_in_workers(
     site: Site,
     renderer: SiteRenderer,
     existing: Collection[str],
-    folder: Path | None,
+    into: Destination | None,
     jobs: int,
     meanwhile: Callable[[], None],
     keep: bool,
@@ -134,10 +133,10 @@ def _render_in_workers(
     context = _fork_context()
     # Forked workers start with this process's renderer, its templates compiled, and the
     # contexts of the languages made once; others (spawned) make their own.
-    start: tuple = (renderer.project, site, existing, folder, keep, None)
+    start: tuple = (renderer.project, site, existing, into, keep, None)
     if context is not None:
         shared = language_contexts(site, renderer.stylesheet())
-        start = (renderer, site, existing, folder, keep, shared)
+        start = (renderer, site, existing, into, keep, shared)
     rendered: list[RenderedPage] = []
     errors: list[ContentError] = []
     # The site, made once, is left out of the workers' garbage collections: they would
@@ -180,7 +179,7 @@ class _WorkerState(NamedTuple):
     renderer: SiteRenderer
     site: Site
     existing: Collection[str]
-    folder: Path | None
+    into: Destination | None
     keep: bool
     shared: dict[str, LanguageContext]
 
@@ -189,7 +188,7 @@ def _start_worker(
     renderer: SiteRenderer | Path,
     site: Site,
     existing: Collection[str],
-    folder: Path | None,
+    into: Destination | None,
     keep: bool,
     shared: dict[str, LanguageContext] | None,
 ) -> None:
@@ -198,12 +197,12 @@ def _start_worker(
         renderer = SiteRenderer(renderer)
         renderer.check_templates()  # checked by the parent already: read for lower_case
     shared = shared or language_contexts(site, renderer.stylesheet())
-    _worker = _WorkerState(renderer, site, existing, folder, keep, shared)
+    _worker = _WorkerState(renderer, site, existing, into, keep, shared)
 
 
 def _render_chunk(indexes: list[int]) -> tuple[list[RenderedPage], list[ContentError]]:
     assert _worker is not None, "the worker was not started"
     pages = [_worker.site.pages[i] for i in indexes]
     return _worker.renderer.render_pages(
-        _worker.site, pages, _worker.existing, _worker.folder, _worker.shared, _worker.keep
+        _worker.site, pages, _worker.existing, _worker.into, _worker.shared, _worker.keep
     )
