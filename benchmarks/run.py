@@ -2,8 +2,8 @@
 
     python benchmarks/run.py [--runs 7] [--sizes 100 1000 10000] [--out benchmarks/results.md]
 
-Measures, each as a separate process run several times (median, min, max, and the
-peak memory of the largest process, from ``wait4``):
+Measures, each as a separate process run several times (median, min, max; and from
+``wait4``, the peak memory of the largest process and the CPU time of all of them):
 
 - the import baseline: ``python -c "import jinja2, markdown, yaml, click"``;
 - the build of the real site in a cold process: as it is run again (what the previous
@@ -11,12 +11,19 @@ peak memory of the largest process, from ``wait4``):
   nothing kept at all (``ZHOUKOU_REPORT_NO_CACHE=1``); and ``check``;
 - ``zhoukou-report --help`` against ``python -c "import click"``;
 - builds of synthetic sites of the same shape at each size (benchmarks/synthetic.py),
-  with nothing kept between runs;
+  with nothing kept between runs but the output folder (a build links the files that
+  did not change from the previous one); at the largest size, also into an empty
+  folder, and after a figure is corrected;
 - in one warm process, the rebuild ``serve`` does after one figure is edited.
 
 A baseline and the commands compared with it take turns, run by run, so that the ratios
 hold when the shared machine slows down for a while. Every run uses a cache folder of its
 own, made for the benchmark, never the user's.
+Before the synthetic builds, it times how long this machine's disk takes to create files,
+since a build of thousands of pages spends part of its time doing that, and it varies from
+one minute to the next on a shared machine. The CPU time of a build shows how much of
+it was the tool's own work (and, above its time, that both cores were used).
+
 Prints a table, checks it against the targets of the project, and writes it as
 Markdown (and the raw numbers as JSON beside it).
 """
@@ -53,6 +60,7 @@ class Timing:
     runs: list[float]
     peak_mb: float
     pages: int | None = None
+    cpu: list[float] | None = None  # user + system seconds of each run, workers included
 
     @property
     def median(self) -> float:
@@ -62,16 +70,29 @@ class Timing:
         rate = f"{self.pages / self.median:,.0f}" if self.pages else ""
         pages = f"{self.pages:,}" if self.pages else ""
         peak = f"{self.peak_mb:,.0f}" if self.peak_mb else "–"  # not measured in-process
+        cpu = f"{statistics.median(self.cpu) * 1000:,.0f}" if self.cpu else "–"
         return (
             f"| {self.name} | {pages} | {self.median * 1000:,.0f} | {min(self.runs) * 1000:,.0f} "
-            f"| {max(self.runs) * 1000:,.0f} | {rate} | {peak} |"
+            f"| {max(self.runs) * 1000:,.0f} | {cpu} | {rate} | {peak} |"
         )
+
+
+HEADER = [
+    "| measurement | pages | median ms | min ms | max ms | CPU ms | pages/s | peak MB |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+]
+
+
+class Run(NamedTuple):
+    seconds: float
+    peak_mb: float
+    cpu: float  # user + system seconds, of the process and the workers it waited for
 
 
 def run_once(
     command: list[str], env: dict[str, str] | None = None, before: Callable[[], None] = lambda: None
-) -> tuple[float, float]:
-    """Seconds and peak resident memory (MB) of one run of a command, as its own process;
+) -> Run:
+    """Seconds, peak resident memory (MB) and CPU time of one run of a command, as its own process;
     ``before`` is done first, untimed. Each run starts once the disk has caught up with the
     writes of the one before (``os.sync``, untimed): a run is not charged for flushing the
     thousands of files its predecessor wrote."""
@@ -87,7 +108,8 @@ def run_once(
         process.stderr.close()
     if process.returncode != 0:
         raise SystemExit(f"benchmark command failed: {' '.join(command)}\n{errors}")
-    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+    # ru_maxrss is in KB on Linux; wait4 counts the workers the process has waited for.
+    return Run(elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 class Command(NamedTuple):
@@ -104,16 +126,22 @@ def measure_together(commands: dict[str, Command], runs: int) -> dict[str, Timin
     """Each command run ``runs`` times, taking turns (A B C A B C …): a baseline and the
     commands compared with it meet the same moments of a shared machine, so that a slow
     minute cannot fall on one of them only."""
-    results: dict[str, list[tuple[float, float]]] = {key: [] for key in commands}
+    results: dict[str, list[Run]] = {key: [] for key in commands}
     for _ in range(runs):
         for key, row in commands.items():
             results[key].append(run_once(row.command, row.env, row.before))
     timings = {}
     for key, row in commands.items():
-        seconds = [s for s, _ in results[key]]
-        timings[key] = Timing(row.name, seconds, max(m for _, m in results[key]), row.pages)
+        timings[key] = _timing(row.name, results[key], row.pages)
         print(timings[key].row(), flush=True)
     return timings
+
+
+def _timing(name: str, runs: list[Run], pages: int | None) -> Timing:
+    return Timing(
+        name, [run.seconds for run in runs], max(run.peak_mb for run in runs), pages,
+        [run.cpu for run in runs],
+    )  # fmt: skip
 
 
 def measure(
@@ -124,10 +152,27 @@ def measure(
     env: dict[str, str] | None = None,
     before: Callable[[], None] = lambda: None,
 ) -> Timing:
-    results = [run_once(command, env, before) for _ in range(runs)]
-    timing = Timing(name, [s for s, _ in results], max(m for _, m in results), pages)
+    timing = _timing(name, [run_once(command, env, before) for _ in range(runs)], pages)
     print(timing.row(), flush=True)
     return timing
+
+
+def disk_probe(folder: Path, files: int = 2000) -> float:
+    """Milliseconds this machine's disk takes, now, to create ``files`` files of 10 KB in
+    two folders (as a build writes its pages) and to flush them."""
+    probe = folder / "disk-probe"
+    data = os.urandom(10_000)
+    os.sync()
+    started = time.perf_counter()
+    for sub in ("a", "b"):
+        (probe / sub).mkdir(parents=True)
+        for i in range(files // 2):
+            (probe / sub / f"{i}.html").write_bytes(data)
+    os.sync()
+    elapsed = time.perf_counter() - started
+    shutil.rmtree(probe)
+    os.sync()
+    return elapsed * 1000
 
 
 class FigureEditor:
@@ -204,8 +249,7 @@ def main() -> None:
     script = Path(PYTHON).with_name("zhoukou-report")
     cli = [str(script)] if script.exists() else [PYTHON, "-m", "zhoukou_report"]
     timings: dict[str, Timing] = {}
-    print("| measurement | pages | median ms | min ms | max ms | pages/s | peak MB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("\n".join(HEADER))
     with tempfile.TemporaryDirectory(prefix="zhoukou-bench-") as tmp:
         work = Path(tmp)
         cached = {**os.environ, "XDG_CACHE_HOME": str(work / "cache")}
@@ -248,27 +292,37 @@ def main() -> None:
             args.runs,
         )
         timings["serve"] = measure_serve_rebuild(args.runs, work, cached)
+        disk = [disk_probe(work)] if args.sizes else []
         for size in args.sizes:
             synthetic_project = synthetic.generate(work / f"synthetic-{size}", size)
             out = work / f"synthetic-{size}-out"
             command = [*cli, "build", "--project", str(synthetic_project), "--out", str(out)]
             run_once(command, uncached)
             runs = args.large_runs if size >= 10000 else args.runs
-            timings[f"synthetic-{size}"] = measure(
-                f"build a synthetic site of {size:,} pages",
-                command,
-                runs,
-                count_pages(out),
-                uncached,
-            )
+            pages = count_pages(out)
+            name = f"build a synthetic site of {size:,} pages"
+            timings[f"synthetic-{size}"] = measure(name, command, runs, pages, uncached)
+            if size == max(args.sizes):
+                # A first build has no previous files to link; a correction changes some.
+                timings[f"synthetic-{size}-empty"] = measure(
+                    f"{name}, into an empty folder", command, runs, pages, uncached,
+                    before=lambda out=out: shutil.rmtree(out, ignore_errors=True),
+                )  # fmt: skip
+                editor = FigureEditor(synthetic_project / "content" / "figures.yaml")
+                timings[f"synthetic-{size}-edited"] = measure(
+                    f"{name}, after a figure is corrected", command, runs, pages, uncached,
+                    editor.next,
+                )  # fmt: skip
             shutil.rmtree(synthetic_project)
             shutil.rmtree(out)
 
+            disk.append(disk_probe(work))
+    notes = [_disk_note(disk)] if disk else []
     checks = targets(timings, args.sizes)
     print()
-    for line in checks:
+    for line in notes + checks:
         print(line)
-    write_results(args.out, timings, checks)
+    write_results(args.out, timings, checks, notes)
     print(
         f"\nWritten to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
     )
@@ -301,6 +355,10 @@ def targets(timings: dict[str, Timing], sizes: list[int]) -> list[str]:
     large = timings.get("synthetic-10000")
     if large:
         check(large.median < 8, f"10,000 pages in {large.median:.1f} s (target < 8 s)")
+        for name, what in (("empty", "into an empty folder"), ("edited", "after a correction")):
+            if f"synthetic-10000-{name}" in timings:
+                seconds = timings[f"synthetic-10000-{name}"].median
+                lines.append(f"INFO  10,000 pages {what} in {seconds:.1f} s")
         check(
             large.peak_mb < 150,
             f"10,000 pages: peak memory {large.peak_mb:.0f} MB (target < 150 MB)",
@@ -312,7 +370,17 @@ def targets(timings: dict[str, Timing], sizes: list[int]) -> list[str]:
     return lines
 
 
-def write_results(path: Path, timings: dict[str, Timing], checks: list[str]) -> None:
+def _disk_note(probes: list[float]) -> str:
+    times = ", ".join(f"{ms:,.0f}" for ms in probes)
+    return (
+        f"The disk, before the synthetic builds and after each size: creating 2,000 files of "
+        f"10 KB and flushing them took {times} ms."
+    )
+
+
+def write_results(
+    path: Path, timings: dict[str, Timing], checks: list[str], notes: list[str]
+) -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     lines = [
         "# Benchmark results",
@@ -322,12 +390,16 @@ def write_results(path: Path, timings: dict[str, Timing], checks: list[str]) -> 
         "commands compared with it, so the ratios hold on a noisy, shared machine. Each run has",
         "a cache folder of its own: the real site's builds find there what the run before kept",
         "(compiled templates, the HTML of Markdown that needed Python-Markdown), except the one",
-        "that keeps nothing; the synthetic builds keep nothing between runs.",
+        "that keeps nothing; the synthetic builds keep nothing between runs but their output",
+        "folder, whose unchanged files a build links instead of writing them again.",
         "",
-        "| measurement | pages | median ms | min ms | max ms | pages/s | peak MB |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "CPU ms is the user and system time of the process and of its workers: above the",
+        "median time, both cores were used.",
+        "",
+        *HEADER,
         *(timing.row() for timing in timings.values()),
         "",
+        *(f"{note}\n" for note in notes),
         "## Targets",
         "",
         *(f"- {line}" for line in checks),
