@@ -129,7 +129,7 @@ class Staging:
             raise OutputRefused(f"refusing to write {rel} twice")
         self._written.add(rel)
         with self.writing():
-            write_file(self.folder, rel, data, self._made, self.previous)
+            self.destination.write(rel, data, self._made)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -201,7 +201,7 @@ def write_file(
         try:
             os.link(previous / rel, folder / rel, follow_symlinks=False)
             return
-        except OSError:  # a file system without hard links, or the file just went
+        except (OSError, NotImplementedError):  # no hard links here, or the file just went
             pass
     (folder / rel).write_bytes(data)
 
