@@ -10,9 +10,9 @@ import pytest
 from helpers import edit
 from zhoukou_report.errors import BuildFailed, ContentError
 from zhoukou_report.fields import Problems, text_field, translated
-from zhoukou_report.load import parse_yaml
 from zhoukou_report.strings import Use, check_strings, template_uses
 from zhoukou_report.validate import load_site
+from zhoukou_report.yamldoc import parse_yaml
 
 FIGURES = "content/figures.yaml"
 

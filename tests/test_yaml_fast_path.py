@@ -9,22 +9,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import ROOT
-from zhoukou_report import load
+from zhoukou_report import yamldoc
 
 
 def careful(text: str) -> tuple[object, dict[str, int]]:
-    doc = load.YamlDoc("x.yaml", None)
-    node = load._compose(text)
+    doc = yamldoc.YamlDoc("x.yaml", None)
+    node = yamldoc._compose(text)
     if node is None:
         return None, {"": 1}
-    doc.data = load._Converter(doc, load._Lines(text, 1)).convert(node, "")
+    doc.data = yamldoc._Converter(doc, yamldoc._Lines(text, 1)).convert(node, "")
     return doc.data, doc.lines
 
 
 @pytest.mark.parametrize("name", ["site.yaml", "strings.yaml", "figures.yaml", "charts.yaml"])
 def test_the_real_files_take_the_fast_path_and_read_the_same(name: str):
     text = (ROOT / "content" / name).read_text(encoding="utf-8")
-    fast = load._read_events(text, "x.yaml", 1)
+    fast = yamldoc._read_events(text, "x.yaml", 1)
     assert fast is not None
     assert (fast.data, fast.lines) == careful(text)
 
@@ -43,7 +43,7 @@ def test_the_real_files_take_the_fast_path_and_read_the_same(name: str):
     ids=["alias", "repeated-key", "tag", "merge", "two-documents", "syntax", "bad-date"],
 )
 def test_anything_unusual_goes_to_the_careful_reader(text: str):
-    assert load._read_events(text, "x.yaml", 1) is None
+    assert yamldoc._read_events(text, "x.yaml", 1) is None
 
 
 PIECES = st.sampled_from(
@@ -56,7 +56,7 @@ PIECES = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(PIECES, max_size=8).map("".join))
 def test_the_fast_path_never_reads_differently(text: str):
-    fast = load._read_events(text, "x.yaml", 1)
+    fast = yamldoc._read_events(text, "x.yaml", 1)
     if fast is None:
         return
     assert (fast.data, fast.lines) == careful(text)
@@ -67,7 +67,7 @@ def test_a_large_file_is_read_without_a_node_tree(tmp_path: Path):
         f"  - id: f{i}\n    value: {i}\n    label:\n      zh: 数据{i}\n      en: Figure {i}\n"
         for i in range(2000)
     )
-    doc = load.parse_yaml(text, "x.yaml")
+    doc = yamldoc.parse_yaml(text, "x.yaml")
     assert doc.data["figures"][1999] == {
         "id": "f1999",
         "value": 1999,

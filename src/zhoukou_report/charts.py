@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .fields import Problems, expected, suggestion, text_field, translated, unknown_keys
-from .load import YamlDoc
 from .model import Chart, Figure, Page
 from .numbers import SYMBOL_UNITS
+from .yamldoc import YamlDoc
 
 CHARTS_FILE = "content/charts.yaml"
 CHART_KINDS = ("bars", "share")

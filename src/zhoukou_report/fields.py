@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ContentError
-from .load import YamlDoc
+from .yamldoc import YamlDoc
 
 QUOTE_HINT = 'put it in quotes if it is meant as text: "…"'
 

@@ -13,11 +13,11 @@ import re
 
 from .errors import ContentError
 from .fields import Problems, suggestion, text_field, translated, unknown_keys, wrong
-from .load import YamlDoc
 from .markup import figure_references
 from .model import Figure, SourceText
 from .numbers import QUALIFIERS, chinese, grouped, plain
 from .pages import Docs, page_order
+from .yamldoc import YamlDoc
 
 FIGURES_FILE = "content/figures.yaml"
 FIGURE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -15,7 +15,8 @@ from pathlib import Path
 from .cache import cached_json, digest
 from .errors import ContentError
 from .fields import Problems, suggestion, translated
-from .load import YamlDoc, read_text
+from .load import read_text
+from .yamldoc import YamlDoc
 
 TEMPLATES = "templates"
 STATIC = "static"  # inside templates/: assets, not templates

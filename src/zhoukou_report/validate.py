@@ -17,11 +17,12 @@ from .charts import read_charts
 from .errors import BuildFailed, ContentError
 from .fields import Problems, translated, unknown_keys, wrong
 from .figures import check_references, check_sections, check_source_phrases, read_figures
-from .load import YamlDoc, parse_markdown, parse_yaml, read_parsed
+from .load import parse_markdown, read_parsed
 from .model import GENERATED_PAGES, Language, Page, Site, SiteMeta, SourceText
 from .pages import CONTENT, PAGE_FILE, build_pages, read_markdown_files
 from .source import clean_source
 from .strings import check_strings, read_strings, template_uses
+from .yamldoc import YamlDoc, parse_yaml
 
 SITE_FILE = f"{CONTENT}/site.yaml"
 STRINGS_FILE = f"{CONTENT}/strings.yaml"
