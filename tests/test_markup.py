@@ -113,6 +113,29 @@ def test_a_reference_in_code_or_in_an_attribute_stays_as_typed():
     assert '<data value="110">' in linked
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Type `[[nope]]` for a figure.",
+        "A figure:\n\n    [[nope]]\n",
+        "See [the list](figures.html#[[nope]]).",
+        "See [the list][l].\n\n[l]: figures.html#[[nope]]\n",
+        '<abbr title="[[nope]]">NPC</abbr>',
+        "<!-- [[nope]] -->",
+    ],
+    ids=["code-span", "code-block", "link-address", "link-definition", "attribute", "comment"],
+)
+def test_a_reference_shown_as_typed_is_no_reference(text):
+    """Not checked against the figures (an example of the syntax is no error), nor counted
+    as a use of a figure, nor given its anchor."""
+    assert list(figure_references(f"{text}\n\n[[units]] units")) == [
+        ("units", 2 + text.count("\n"))
+    ]
+    html = render(f"{text}\n\n[[units]] units", "en")
+    assert "[[nope]]" in html or "nope" not in html  # as typed, or gone (a comment)
+    assert html.count("<data") == 1
+
+
 def test_a_corrected_figure_reaches_a_text_already_converted():
     renderer = Renderer()
     before = FigureContext(FIGURES, "en", lambda figure: "f.html")
@@ -202,3 +225,27 @@ _CHARACTERS = [*"ab中。 \t\n\r\x02\x03\x0b\xa0\u2028*_`[]()!<>&\\#=-+|:.1", " 
 def test_the_quick_ways_agree_with_the_full_one_on_any_mix_of_characters(text, lang):
     assume(FIGURE_REF.search(text) is None)  # [[…]] is a figure reference
     assert render(text, lang) == converted_in_full(text, lang)
+
+
+_REFERENCE_PIECES = ["[[deputies]]", "[[units]]", "[[nope]]", "`", "    ", "\t", "<", ">",
+                     "](", "]:", "[", "]", "(", ")", "a", " ", "\n", "\n\n", "*", "#"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_REFERENCE_PIECES), max_size=12).map("".join))
+@example("`[[nope]]` [[units]]")
+@example("[[deputies]] `[[deputies]]`")
+@example("[a](b[[nope]])")
+def test_the_references_of_a_text_are_the_figures_it_shows(text):
+    """What validation calls a text's references is what rendering shows as figures: an
+    unknown one is an error exactly when rendering would fail on it."""
+    ids = {figure_id for figure_id, _ in figure_references(text)}
+    every = {**FIGURES, "nope": replace(FIGURES["units"], id="nope", value=777)}
+    html = Renderer().convert(text, FigureContext(every, "en", lambda figure: "f.html"))
+    shown = {key for key, figure in every.items() if f'<data value="{figure.value}">' in html}
+    assert ids == shown
+    if "nope" in ids:
+        with pytest.raises(ContentError, match='unknown figure "nope"'):
+            render(text, "en")
+    else:
+        render(text, "en")

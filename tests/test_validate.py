@@ -263,3 +263,16 @@ def test_a_content_error_can_pass_through_a_with_block():
         raise error
     assert caught.value is error
     assert error.with_traceback(None) is error
+
+
+def test_a_reference_shown_as_typed_is_not_checked_nor_counted_as_a_use(project: Path):
+    page = project / "content" / "en" / "goal-1.md"
+    page.write_text(
+        page.read_text(encoding="utf-8")
+        + "\nA figure is written like `[[no-such-figure]]` or `[[liaison-stations]]`.\n",
+        encoding="utf-8",
+    )
+    site, warnings = load_site(project)  # no error for the example
+    assert not any("no-such-figure" in w.message for w in warnings)
+    body = next(p for p in site.pages if p.id == "goal-1" and p.lang == "en").body
+    assert "`[[no-such-figure]]`" in body.markdown

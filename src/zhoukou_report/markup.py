@@ -210,12 +210,10 @@ class Renderer:
         self._code: str | None = None
 
     def convert(self, text: str, context: FigureContext) -> str:
-        """A Markdown text as HTML, its ``[[id]]`` references as the figures of ``context``."""
-        for figure_id, _ in figure_references(text):
-            if figure_id not in context.figures:
-                raise ContentError(f'unknown figure "{figure_id}"', field="[[…]]")
+        """A Markdown text as HTML, its ``[[id]]`` references as the figures of ``context``
+        (one to a figure it does not have is an error, unless shown as written)."""
         chinese = context.lang.startswith("zh")
-        tokens = FIGURE_REF.sub(lambda m: f"\ue000{m.group(1).strip()}\ue001", text)
+        tokens = _tokens(text)
         html = self.converted.get((chinese, tokens))
         if html is None:
             html = _plain_paragraphs(tokens, chinese)
@@ -326,7 +324,9 @@ def _place_figures(html: str, context: FigureContext) -> str:
     def place(match: re.Match[str]) -> str:
         if match.group(1) is not None:
             return _TOKEN.sub(lambda token: f"[[{token.group(1)}]]", match.group(1))
-        figure = context.figures[match.group(2)]
+        figure = context.figures.get(match.group(2))
+        if figure is None:
+            raise ContentError(f'unknown figure "{match.group(2)}"', field="[[…]]")
         anchor = ""
         if figure.id not in context.anchored:
             context.anchored.add(figure.id)
@@ -341,6 +341,28 @@ def _place_figures(html: str, context: FigureContext) -> str:
 
 
 def figure_references(text: str) -> Iterator[tuple[str, int]]:
-    """Every ``[[id]]`` of a Markdown text, with its 0-based line within the text."""
+    """Every ``[[id]]`` of a Markdown text that shows as a figure, with its 0-based line
+    within the text.
+
+    One in a code span or block, a link's address or raw HTML shows as it is written,
+    and is none. Which those are, Markdown itself says, for the few texts that have such
+    syntax: the text is converted and its figure tokens looked for, as when it is shown.
+    """
+    shown: set[str] | None = None
+    if "[[" in text and _LITERAL_SYNTAX.search(text):
+        html = Renderer()._convert(_tokens(text), chinese=False)
+        shown = {m.group(2) for m in _TOKEN_PLACES.finditer(html) if m.group(2) is not None}
     for match in FIGURE_REF.finditer(text):
-        yield match.group(1).strip(), text.count("\n", 0, match.start())
+        figure_id = match.group(1).strip()
+        if shown is None or figure_id in shown:
+            yield figure_id, text.count("\n", 0, match.start())
+
+
+# Markdown that may show a [[id]] as it is written: code (a span, or a block indented by
+# four spaces or a tab), raw HTML or an autolink, a link's address, a link definition.
+_LITERAL_SYNTAX = re.compile(r"`|<|\]\s*\(|\]:|^(?: {4}|\t)", re.M)
+
+
+def _tokens(text: str) -> str:
+    """The text with each ``[[id]]`` as a token (see ``_TOKEN``)."""
+    return FIGURE_REF.sub(lambda m: f"\ue000{m.group(1).strip()}\ue001", text)
