@@ -358,9 +358,10 @@ def figure_references(text: str) -> Iterator[tuple[str, int]]:
             yield figure_id, text.count("\n", 0, match.start())
 
 
-# Markdown that may show a [[id]] as it is written: code (a span, or a block indented by
-# four spaces or a tab), raw HTML or an autolink, a link's address, a link definition.
-_LITERAL_SYNTAX = re.compile(r"`|<|\]\s*\(|\]:|^(?: {4}|\t)", re.M)
+# Markdown that may show a [[id]] as it is written: code (a span, or a block: indented by
+# four columns, after a tab or four spaces, at the start of a line or inside a quote or a
+# list), raw HTML or an autolink, a link's address, a link definition.
+_LITERAL_SYNTAX = re.compile(r"[`<\t]|    |\]\s*[(:]")
 
 
 def _tokens(text: str) -> str:
