@@ -96,7 +96,8 @@ class SiteRenderer:
     # Templates ------------------------------------------------------------------------
 
     def check_templates(self) -> None:
-        """Compile every template, reporting each syntax error with its file and line."""
+        """Compile every template, reporting each syntax error with its file and line; and
+        see whether they write every tag and link name in lower case (``lower_case``)."""
         errors = []
         if not self.templates.is_dir():
             raise BuildFailed([ContentError("the templates folder is missing", path=TEMPLATES)])
