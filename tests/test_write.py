@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -332,3 +333,23 @@ def test_without_hard_links_every_file_is_written(project: Path, monkeypatch):
     after = _inodes(out)
     assert all(after[rel] != before[rel] for rel in FILES)
     assert all((out / rel).read_bytes() == data for rel, data in FILES.items())
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_a_named_pipe_in_place_of_a_previous_file_does_not_hold_up_the_build(project: Path):
+    out = project.parent / "site"
+    write_site(FILES, out, project)
+    page = out / "en" / "index.html"
+    page.unlink()
+    os.mkfifo(page)
+    done = threading.Event()
+
+    def build() -> None:
+        write_site(FILES, out, project)
+        done.set()
+
+    threading.Thread(target=build, daemon=True).start()
+    if not done.wait(10):
+        os.close(os.open(page, os.O_WRONLY | os.O_NONBLOCK))  # let the stuck open go
+        pytest.fail("the build waited for a writer of the named pipe")
+    assert page.read_bytes() == FILES["en/index.html"]

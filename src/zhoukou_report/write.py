@@ -207,9 +207,11 @@ def write_file(
 
 
 def _unchanged(file: Path, data: bytes) -> bool:
-    """Whether ``file`` is a regular file (not a link to one) holding exactly ``data``."""
+    """Whether ``file`` is a regular file (not a link to one) holding exactly ``data``.
+    Opened without waiting, so that a named pipe left in its place cannot hold up a build."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(file, flags | getattr(os, "O_BINARY", 0))
     except OSError:
         return False
     try:
