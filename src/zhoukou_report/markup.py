@@ -21,6 +21,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -348,10 +349,9 @@ def figure_references(text: str) -> Iterator[tuple[str, int]]:
     and is none. Which those are, Markdown itself says, for the few texts that have such
     syntax: the text is converted and its figure tokens looked for, as when it is shown.
     """
-    shown: set[str] | None = None
+    shown = None
     if "[[" in text and _LITERAL_SYNTAX.search(text):
-        html = Renderer()._convert(_tokens(text), chinese=False)
-        shown = {m.group(2) for m in _TOKEN_PLACES.finditer(html) if m.group(2) is not None}
+        shown = _shown_ids(_tokens(text))
     for match in FIGURE_REF.finditer(text):
         figure_id = match.group(1).strip()
         if shown is None or figure_id in shown:
@@ -362,6 +362,14 @@ def figure_references(text: str) -> Iterator[tuple[str, int]]:
 # four columns, after a tab or four spaces, at the start of a line or inside a quote or a
 # list), raw HTML or an autolink, a link's address, a link definition.
 _LITERAL_SYNTAX = re.compile(r"[`<\t]|    |\]\s*[(:]")
+
+
+@lru_cache(maxsize=256)
+def _shown_ids(tokens: str) -> frozenset[str]:
+    """The ids of a tokenised text's figures that its HTML shows as figures. Kept: the
+    checks, the open data and serve's rebuilds ask again about the same texts."""
+    html = Renderer()._convert(tokens, chinese=False)
+    return frozenset(m.group(2) for m in _TOKEN_PLACES.finditer(html) if m.group(2) is not None)
 
 
 def _tokens(text: str) -> str:
