@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import nh3
 import pytest
@@ -140,7 +139,7 @@ def test_a_corrected_figure_reaches_a_text_already_converted():
     renderer = Renderer()
     before = FigureContext(FIGURES, "en", lambda figure: "f.html")
     assert "18,000" in renderer.convert("[[deputies]] deputies", before)
-    corrected = {**FIGURES, "deputies": replace(FIGURES["deputies"], value=18500)}
+    corrected = {**FIGURES, "deputies": FIGURES["deputies"]._replace(value=18500)}
     after = FigureContext(corrected, "en", lambda figure: "f.html")
     html = renderer.convert("[[deputies]] deputies", after)
     assert '<data value="18500">18,500</data>' in html
@@ -242,7 +241,7 @@ def test_the_references_of_a_text_are_the_figures_it_shows(text):
     """What validation calls a text's references is what rendering shows as figures: an
     unknown one is an error exactly when rendering would fail on it."""
     ids = {figure_id for figure_id, _ in figure_references(text)}
-    every = {**FIGURES, "nope": replace(FIGURES["units"], id="nope", value=777)}
+    every = {**FIGURES, "nope": FIGURES["units"]._replace(id="nope", value=777)}
     assume(ids <= every.keys())  # an empty [[]] is validation's own error
     html = Renderer().convert(text, FigureContext(every, "en", lambda figure: "f.html"))
     shown = {key for key, figure in every.items() if f'<data value="{figure.value}">' in html}

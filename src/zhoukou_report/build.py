@@ -6,13 +6,12 @@ any stage raises ``BuildFailed`` and leaves the previous output as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from .cache import FileCache
 from .changes import figure_changes
@@ -40,8 +39,7 @@ NO_BASE_URL = (
 )
 
 
-@dataclass
-class SiteFiles:
+class SiteFiles(NamedTuple):
     """The whole site in memory, checked, ready to be written (its pages left out when not
     kept, for ``check``)."""
 
@@ -51,16 +49,15 @@ class SiteFiles:
     warnings: list[ContentError]
 
 
-@dataclass
-class BuildSummary:
+class BuildSummary(NamedTuple):
     """What a build or check did, for the CLI to report."""
 
     pages: int
     files: int
     seconds: float
     out: Path | None
-    warnings: list[ContentError] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # lines to show before the summary
+    warnings: list[ContentError]
+    notes: Sequence[str] = ()  # lines to show before the summary
 
 
 def prepare(
@@ -77,8 +74,7 @@ def prepare(
     site, warnings = load_site(project, strict=strict, cache=cache or parse_ahead(project, jobs))
     base = base_url or site.meta.base_url
     if base:
-        meta = dataclasses.replace(site.meta, base_url=normalise_base_url(base))
-        site = dataclasses.replace(site, meta=meta)
+        site = site.with_base_url(normalise_base_url(base))
     return site, warnings
 
 
@@ -171,14 +167,14 @@ def _other_files(
     return files
 
 
-@dataclass
 class _Others:
     """The files beside the pages: foreseen by name, then made and written."""
 
-    names: list[str]
-    previous: bytes | None  # the previous build's figures.json
-    changes: list[str] = field(default_factory=list)  # what changed in the figures
-    html: dict[str, bytes] = field(default_factory=dict)  # any HTML among them, to link-check
+    def __init__(self, names: list[str], previous: bytes | None):
+        self.names = names
+        self.previous = previous  # the previous build's figures.json
+        self.changes: list[str] = []  # what changed in the figures
+        self.html: dict[str, bytes] = {}  # any HTML among them, to link-check
 
 
 def _write_others(site: Site, renderer: SiteRenderer, staging: Staging, others: _Others) -> None:

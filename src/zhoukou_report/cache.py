@@ -22,7 +22,6 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -99,14 +98,15 @@ def cached_json(kind: str, key: str, compute: Callable[[], Any]) -> Any:
     return value
 
 
-@dataclass
 class FileCache:
     """Parsed content files kept by a long-running process (``serve``) while their text is the
     same: a rebuild after one edit parses one file, not all of them."""
 
-    entries: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
-    # Files parsed moments ago by other processes (``workers.parse_ahead``), each taken once.
-    ahead: dict[tuple[str, str], Any] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], tuple[str, Any]] = {}
+        # Files parsed moments ago by other processes (``workers.parse_ahead``), each taken
+        # once.
+        self.ahead: dict[tuple[str, str], Any] = {}
 
     def parsed(self, rel: str, kind: str, text: str, parse: Callable[[str], T]) -> T:
         """``parse(text)``, or the result kept from the last time the file had this text.

@@ -12,8 +12,8 @@ Two kinds of chart:
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .fields import Problems, expected, suggestion, text_field, translated, unknown_keys
 from .model import Chart, Figure, Page
@@ -122,15 +122,13 @@ def _members(
 # Layout -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(NamedTuple):
     """A text of one or more lines, each with its own baseline."""
 
     lines: tuple[tuple[float, str], ...]  # (y, text)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One bar of a bar chart, placed."""
 
     figure: Figure
@@ -143,8 +141,7 @@ class Row:
     value: str  # the value as text, with its unit
 
 
-@dataclass(frozen=True)
-class ChartLayout:
+class ChartLayout(NamedTuple):
     """A chart with every bar, label and size computed, ready for chart.html to draw."""
 
     chart: Chart

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -101,8 +100,7 @@ class Switch(NamedTuple):
     name: str
 
 
-@dataclass
-class LanguageContext:
+class LanguageContext(NamedTuple):
     """What every page of one language shares: computed once per build, not once per page."""
 
     site: Site

@@ -9,41 +9,54 @@ message is only formatted when shown, by ``format``.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, replace
 
 _INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # control, format, line and paragraph separators
 
 
-@dataclass(unsafe_hash=True)
 class ContentError(Exception):
     """A problem in the content or templates, pointing at a place an editor can open.
 
-    Treat it as immutable (``located`` returns a copy); it is hashable by its fields, so
-    that one mistake reported by every page is shown once. Not a frozen dataclass:
-    Python must be able to set ``__traceback__`` on it (``contextlib`` does, on the way
-    out of a ``with``).
+    Treat it as immutable (``located`` returns a copy); it is equal and hashed by its
+    fields, so that one mistake reported by every page is shown once.
     """
 
-    message: str
-    path: str | None = None  # relative to the project, with forward slashes
-    line: int | None = None  # 1-based
-    field: str | None = None  # e.g. "figures[12].value"
-    hint: str | None = None
+    def __init__(
+        self,
+        message: str,
+        path: str | None = None,  # relative to the project, with forward slashes
+        line: int | None = None,  # 1-based
+        field: str | None = None,  # e.g. "figures[12].value"
+        hint: str | None = None,
+    ):
+        # The fields are the exception's args: it pickles as them (worker processes send
+        # their errors back this way).
+        super().__init__(message, path, line, field, hint)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.field = field
+        self.hint = hint
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.args == self.args
+
+    def __hash__(self) -> int:
+        return hash(self.args)
+
+    def __repr__(self) -> str:
+        return f"ContentError({self.format()!r})"
 
     def __str__(self) -> str:
         return self.format()
 
-    def __reduce__(self) -> tuple:
-        # Exceptions pickle as their args, which a dataclass leaves empty: pickle the fields
-        # (worker processes send their errors back this way).
-        return (ContentError, (self.message, self.path, self.line, self.field, self.hint))
-
     def located(self, path: str | None = None, line: int | None = None) -> ContentError:
         """The same error, with the path and line filled in where they were unknown."""
-        return replace(
-            self,
-            path=self.path if self.path is not None else path,
-            line=self.line if self.line is not None else line,
+        return ContentError(
+            self.message,
+            self.path if self.path is not None else path,
+            self.line if self.line is not None else line,
+            self.field,
+            self.hint,
         )
 
     def format(self) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ContentError
@@ -16,12 +15,12 @@ from .yamldoc import YamlDoc
 QUOTE_HINT = 'put it in quotes if it is meant as text: "…"'
 
 
-@dataclass
 class Problems:
     """Errors and warnings of one run, in the order found."""
 
-    errors: list[ContentError] = field(default_factory=list)
-    warnings: list[ContentError] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.errors: list[ContentError] = []
+        self.warnings: list[ContentError] = []
 
     def attempt(self, step: Callable[[], Any]) -> Any:
         """Run a step; a content error is recorded and None returned."""

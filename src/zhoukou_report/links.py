@@ -9,7 +9,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -50,12 +49,11 @@ def has_capital_names(html: str) -> bool:
     return _CAPITAL_NAMES.search(html) is not None
 
 
-@dataclass
-class PageLinks:
+class PageLinks(NamedTuple):
     """What the link check needs of a page: the ids it defines, the links it holds."""
 
-    ids: set[str] = field(default_factory=set)
-    links: list[tuple[str, int]] = field(default_factory=list)  # (link, line)
+    ids: set[str]
+    links: list[tuple[str, int]]  # (link, line)
 
 
 def page_links(html: str, lower_case: bool = False) -> PageLinks:
@@ -73,7 +71,7 @@ def page_links(html: str, lower_case: bool = False) -> PageLinks:
         html = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), html)
     if lower_case:
         return _lower_case_links(html)
-    page = PageLinks()
+    page = PageLinks(set(), [])
     line, counted = 1, 0
     for tag in _START_TAG.finditer(html):
         attributes = tag.group(2)
@@ -89,7 +87,7 @@ def page_links(html: str, lower_case: bool = False) -> PageLinks:
 
 
 def _lower_case_links(html: str) -> PageLinks:
-    page = PageLinks()
+    page = PageLinks(set(), [])
     tag = -1  # where the tag of the last id starts
     for found in _ID.finditer(html):
         at = found.start()

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from .errors import ContentError
 from .yamldoc import YamlDoc, parse_yaml
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass
-class MarkdownDoc:
+class MarkdownDoc(NamedTuple):
     """A Markdown file: its front matter (a YamlDoc) and its body, with the body's first line."""
 
     path: str

@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -105,16 +104,22 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
-@dataclass
 class FigureContext:
     """What a figure reference needs to render: the figures, the language, where they link."""
 
-    figures: Mapping[str, Figure]
-    lang: str
-    link: Callable[[Figure], str]
-    # Figures already given an anchor on this page: the first reference to each
-    # carries id="ref-<figure id>", the place the open data points to.
-    anchored: set[str] = field(default_factory=set)
+    def __init__(
+        self,
+        figures: Mapping[str, Figure],
+        lang: str,
+        link: Callable[[Figure], str],
+        anchored: set[str] | None = None,
+    ):
+        self.figures = figures
+        self.lang = lang
+        self.link = link
+        # Figures already given an anchor on this page: the first reference to each
+        # carries id="ref-<figure id>", the place the open data points to.
+        self.anchored = set() if anchored is None else anchored
 
 
 def reference_anchor(figure_id: str) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 from markupsafe import Markup
@@ -43,8 +43,7 @@ TEMPLATE_OF = {
 }
 
 
-@dataclass
-class RenderedPage:
+class RenderedPage(NamedTuple):
     """A page rendered, with what the site-wide link check still needs of it."""
 
     output: str

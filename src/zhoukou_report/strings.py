@@ -9,7 +9,6 @@ So both are reported here, at strings.yaml, before anything is rendered.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import cached_json, digest
@@ -31,14 +30,14 @@ CODE_STRINGS: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass
 class Use:
     """Where a string is first used, and the placeholders ``.format(...)`` fills in it."""
 
-    path: str | None  # "templates/base.html"; None for a string the code uses
-    line: int | None
-    placeholders: set[str] | None = None  # None: not formatted, its braces are plain text
-    dynamic: bool = False  # formatted with arguments that cannot be read: not checked
+    def __init__(self, path: str | None, line: int | None, placeholders: set[str] | None = None):
+        self.path = path  # "templates/base.html"; None for a string the code uses
+        self.line = line
+        self.placeholders = placeholders  # None: not formatted, its braces are plain text
+        self.dynamic = False  # formatted with arguments that cannot be read: not checked
 
 
 def read_strings(

@@ -107,7 +107,6 @@ def load_site(
         goals_intro=intros,
         strings=strings,
         source=source,
-        figure_index=figure_index,
         charts=tuple(charts),
     )
     return site, problems.warnings

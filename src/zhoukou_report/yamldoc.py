@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -19,16 +18,22 @@ import yaml
 from .errors import ContentError
 
 
-@dataclass
 class YamlDoc:
     """Parsed YAML plus the 1-based line of every field path ("figures[3].value")."""
 
-    path: str
-    data: Any
-    lines: dict[str, int] = field(default_factory=dict)
-    # The line given for a top-level field that is not there: none for a YAML file (its
-    # first line would point at an unrelated key), line 1 for front matter (its "---").
-    top_line: int | None = None
+    def __init__(
+        self,
+        path: str,
+        data: Any,
+        lines: dict[str, int] | None = None,
+        top_line: int | None = None,
+    ):
+        self.path = path
+        self.data = data
+        self.lines = {} if lines is None else lines
+        # The line given for a top-level field that is not there: none for a YAML file (its
+        # first line would point at an unrelated key), line 1 for front matter (its "---").
+        self.top_line = top_line
 
     def line_of(self, field_path: str) -> int | None:
         """The line of a field, or of its nearest parent that has one."""
