@@ -6,11 +6,13 @@ inject a failure into the write stage use click's CliRunner in this process.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from click.testing import CliRunner
 
 from helpers import ROOT, edit, run_cli, tree_hash
 from zhoukou_report import write
-from zhoukou_report.cli import main
+from zhoukou_report.cli import main, run
 from zhoukou_report.write import MARKER
 
 REFUSAL_END = (
@@ -366,3 +368,18 @@ def test_a_build_does_not_import_python_markdown_for_plain_or_kept_texts(tmp_pat
     )
     assert second.stdout.strip().splitlines()[-1] == "[]", second.stderr
     assert (tmp_path / "out" / "en" / "index.html").is_file()
+
+
+def test_the_installed_command_exits_without_the_collectors_last_pass(monkeypatch):
+    """``zhoukou-report`` is ``run``: main's exit status, and everything the process made left
+    out of Python's last garbage collection (the system frees it at once)."""
+    (script,) = entry_points(group="console_scripts", name="zhoukou-report")
+    assert script.value == "zhoukou_report.cli:run"
+    monkeypatch.setattr(sys, "argv", ["zhoukou-report", "check", "--project", "/nowhere"])
+    try:
+        with pytest.raises(SystemExit) as exited:
+            run()
+        assert exited.value.code == 1
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

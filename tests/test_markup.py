@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import nh3
 import pytest
 from hypothesis import assume, example, given, settings
