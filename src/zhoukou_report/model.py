@@ -11,7 +11,7 @@ import copy
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from typing import NamedTuple, TypeVar
 
 from .numbers import format_number, plain
@@ -103,21 +103,18 @@ class Page(NamedTuple):
     def href(self, target: str) -> str:
         """A relative link from this page to another output path (with an optional #anchor)."""
         path, _, anchor = target.partition("#")
-        rel = (
-            _relative(path, posixpath.dirname(self.output))
-            if path
-            else self.output.rpartition("/")[2]
-        )
+        rel = _relative(path, self.lang_prefix) if path else self.output.rpartition("/")[2]
         return rel + (f"#{anchor}" if anchor else "")
 
 
-def _relative(path: str, here: str) -> str:
-    """``path`` (relative to the site's root) as seen from the folder ``here``."""
-    if not here:
+@cache  # every page of a folder links to much the same files
+def _relative(path: str, folder: str) -> str:
+    """``path`` (relative to the site's root) as seen from ``folder`` ("" or "en/")."""
+    if not folder:
         return path
-    if posixpath.dirname(path) == here:
-        return posixpath.basename(path)
-    return posixpath.relpath(path, here)
+    if path.startswith(folder) and "/" not in path[len(folder) :]:
+        return path[len(folder) :]
+    return posixpath.relpath(path, folder)
 
 
 def output_path(page_id: str, prefix: str) -> str:
