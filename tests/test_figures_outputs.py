@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import edit, run_cli
+from helpers import ROOT, edit, run_cli
+from zhoukou_report.validate import load_site
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -284,3 +285,18 @@ def test_figures_json_has_one_line_per_figure_and_reads_back_as_written(count):
     assert json.loads(text) == document
     assert text.endswith("}\n")
     assert sum(line.startswith('    {"id"') for line in text.splitlines()) == count
+
+
+def test_where_each_figure_appears_is_worked_out_once_per_build(monkeypatch):
+    """The pages and the open data both need each figure's place; the texts are read for it
+    once per site, not once for each."""
+    from zhoukou_report import opendata
+    from zhoukou_report.build import render_project
+
+    read: list[str] = []
+    scan = opendata.figure_references
+    monkeypatch.setattr(opendata, "figure_references", lambda text: read.append(text) or scan(text))
+    opendata.figure_locations.cache_clear()
+    render_project(ROOT, jobs=1)
+    texts = [page.body.markdown for page in load_site(ROOT)[0].pages if page.body is not None]
+    assert sorted(read) == sorted(texts)

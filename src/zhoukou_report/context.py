@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -112,7 +112,7 @@ class LanguageContext(NamedTuple):
     sections: list[Page]  # highlights and goals, in reading order
     position: dict[str, int]  # page id -> its index in sections
     figure_sections: list[tuple[Page, list[Figure]]]
-    locations: dict[tuple[str, str], str]
+    locations: Mapping[tuple[str, str], str]
     languages_words: list[tuple[Language, SimpleNamespace]]  # every language's, for 404.html
     date_text: str
     stylesheet: str

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from .markup import figure_references, reference_anchor
@@ -26,11 +28,13 @@ def tile_anchor(figure_id: str) -> str:
     return f"tile-{figure_id}"
 
 
-def figure_locations(site: Site) -> dict[tuple[str, str], str]:
+@lru_cache(maxsize=1)
+def figure_locations(site: Site) -> Mapping[tuple[str, str], str]:
     """(figure id, language) -> the page and anchor where the figure appears.
 
     The anchor is the figure's first reference in that page's prose, or its tile
-    when the prose of its own page does not mention it.
+    when the prose of its own page does not mention it. Kept for the last site (which
+    is not changed once made): its pages and its open data both ask.
     """
     locations = {}
     for page in site.pages:
