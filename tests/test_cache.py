@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, edit
-from zhoukou_report.cache import FileCache, cached_json, digest, prune
+from zhoukou_report import cache as cache_module
+from zhoukou_report.cache import FileCache, cached_json, digest, kept_files, prune
 from zhoukou_report.fields import Problems
 from zhoukou_report.markup import FigureContext, Renderer
 from zhoukou_report.model import Figure
@@ -50,6 +51,47 @@ def test_a_failed_parse_is_not_kept():
             cache.parsed("a.yaml", "yaml", "bad", fail)
 
 
+def test_kept_files_last_from_one_build_to_the_next(project: Path, private_cache: Path):
+    """What a build parsed is there for the next build of the project; only the files it
+    asked for are kept, and the store is written again only when one was parsed afresh."""
+
+    def fail(text: str) -> str:
+        raise AssertionError(f"parsed again: {text}")
+
+    with kept_files(project) as cache:
+        assert cache is not None and cache.entries == {}
+        cache.parsed("a.yaml", "yaml", "x: 1", str.upper)
+        cache.parsed("b.yaml", "yaml", "y: 2", str.upper)
+    (store,) = (private_cache / "zhoukou-report" / "parsed").glob("*.pickle")
+    with kept_files(project) as cache:
+        assert cache.parsed("a.yaml", "yaml", "x: 1", fail) == "X: 1"
+        assert cache.parsed("b.yaml", "yaml", "y: 2", fail) == "Y: 2"
+    written = store.stat().st_mtime_ns
+    with kept_files(project) as cache:
+        assert cache.parsed("a.yaml", "yaml", "x: 3", str.upper) == "X: 3"
+    assert store.stat().st_mtime_ns >= written
+    with kept_files(project) as cache:
+        assert cache.entries == {("a.yaml", "yaml"): ("x: 3", "X: 3")}  # b.yaml not asked
+
+
+def test_kept_files_of_other_code_or_a_damaged_store_are_not_used(
+    project: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+):
+    with kept_files(project) as cache:
+        cache.parsed("a.yaml", "yaml", "x: 1", str.upper)
+    (store,) = (private_cache / "zhoukou-report" / "parsed").glob("*.pickle")
+    monkeypatch.setattr(cache_module, "code_version", lambda *names: "another version")
+    with kept_files(project) as cache:
+        assert cache.entries == {}  # the parsers changed: every file is parsed afresh
+    monkeypatch.undo()
+    store.write_bytes(b"not a pickle")
+    with kept_files(project) as cache:
+        assert cache.entries == {}
+        cache.parsed("a.yaml", "yaml", "x: 1", str.upper)
+    with kept_files(project) as cache:
+        assert cache.entries == {("a.yaml", "yaml"): ("x: 1", "X: 1")}
+
+
 def test_cached_json_computes_once_and_survives_a_damaged_file(private_cache: Path):
     calls = []
     key = digest("k")
@@ -66,6 +108,8 @@ def test_no_cache_when_asked(private_cache: Path, monkeypatch: pytest.MonkeyPatc
     for _ in range(2):
         cached_json("kind", "key", lambda: calls.append(1) or 1)
     assert len(calls) == 2
+    with kept_files(ROOT) as cache:
+        assert cache is None
     assert not (private_cache / "zhoukou-report").exists()
 
 

@@ -370,6 +370,33 @@ def test_a_build_does_not_import_python_markdown_for_plain_or_kept_texts(tmp_pat
     assert (tmp_path / "out" / "en" / "index.html").is_file()
 
 
+def test_a_build_imports_pyyaml_only_to_parse_a_file_that_changed(project: Path, tmp_path: Path):
+    """The content files parsed by a build are kept for the next: unchanged content needs no
+    PyYAML, and an edited file is parsed afresh."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("ZHOUKOU_REPORT_NO_CACHE", None)
+    code = HELP_IMPORTS.replace("{NAMES}", repr({"yaml"}))
+    out = tmp_path / "out"
+    args = ["build", "--project", str(project), "--out", str(out)]
+
+    def build() -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env
+        )
+        assert "Built 27 pages" in result.stdout, result.stderr
+        return result.stdout.strip().splitlines()[-1]
+
+    assert build() == "['yaml']"
+    page = (out / "en" / "highlight-3.html").read_text(encoding="utf-8")
+    assert build() == "[]"
+    assert (out / "en" / "highlight-3.html").read_text(encoding="utf-8") == page
+    edit(project / "content" / "figures.yaml", "value: 240\n", "value: 250\n")
+    assert build() == "['yaml']"
+    assert '<data value="250">250</data>' in (out / "en" / "highlight-3.html").read_text(
+        encoding="utf-8"
+    )
+
+
 def test_the_installed_command_exits_without_the_collectors_last_pass(monkeypatch):
     """``zhoukou-report`` is ``run``: main's exit status, and everything the process made left
     out of Python's last garbage collection (the system frees it at once)."""

@@ -9,22 +9,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import ROOT
-from zhoukou_report import yamldoc
+from zhoukou_report import yamldoc, yamlparse
 
 
 def careful(text: str) -> tuple[object, dict[str, int]]:
     doc = yamldoc.YamlDoc("x.yaml", None)
-    node = yamldoc._compose(text)
+    node = yamlparse._compose(text)
     if node is None:
         return None, {"": 1}
-    doc.data = yamldoc._Converter(doc, yamldoc._Lines(text, 1)).convert(node, "")
+    doc.data = yamlparse._Converter(doc, yamlparse._Lines(text, 1)).convert(node, "")
     return doc.data, doc.lines
 
 
 @pytest.mark.parametrize("name", ["site.yaml", "strings.yaml", "figures.yaml", "charts.yaml"])
 def test_the_real_files_take_the_fast_path_and_read_the_same(name: str):
     text = (ROOT / "content" / name).read_text(encoding="utf-8")
-    fast = yamldoc._read_events(text, "x.yaml", 1)
+    fast = yamlparse._read_events(text, "x.yaml", 1)
     assert fast is not None
     assert (fast.data, fast.lines) == careful(text)
 
@@ -43,7 +43,7 @@ def test_the_real_files_take_the_fast_path_and_read_the_same(name: str):
     ids=["alias", "repeated-key", "tag", "merge", "two-documents", "syntax", "bad-date"],
 )
 def test_anything_unusual_goes_to_the_careful_reader(text: str):
-    assert yamldoc._read_events(text, "x.yaml", 1) is None
+    assert yamlparse._read_events(text, "x.yaml", 1) is None
 
 
 PIECES = st.sampled_from(
@@ -56,7 +56,7 @@ PIECES = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(PIECES, max_size=8).map("".join))
 def test_the_fast_path_never_reads_differently(text: str):
-    fast = yamldoc._read_events(text, "x.yaml", 1)
+    fast = yamlparse._read_events(text, "x.yaml", 1)
     if fast is None:
         return
     assert (fast.data, fast.lines) == careful(text)

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from .cache import FileCache
+from .cache import FileCache, kept_files
 from .changes import figure_changes
 from .errors import BuildFailed, ContentError
 from .links import check_anchors, markdown_origins
@@ -70,8 +70,13 @@ def prepare(
     """Load and check the content; the base URL given on the command line wins.
 
     Without a cache of its own (one build, not ``serve``), a large project's files are
-    parsed ahead by worker processes."""
-    site, warnings = load_site(project, strict=strict, cache=cache or parse_ahead(project, jobs))
+    parsed ahead by worker processes; a small one's are kept from its previous build."""
+    cache = cache or parse_ahead(project, jobs)
+    if cache is not None:
+        site, warnings = load_site(project, strict=strict, cache=cache)
+    else:
+        with kept_files(project) as kept:
+            site, warnings = load_site(project, strict=strict, cache=kept)
     base = base_url or site.meta.base_url
     if base:
         site = site.with_base_url(normalise_base_url(base))

@@ -2,16 +2,17 @@
 
 Between runs, in the user's cache folder (``$XDG_CACHE_HOME/zhoukou-report``, else
 ``~/.cache/zhoukou-report``): what is derived from the templates alone — Jinja2's
-compiled templates and the list of interface strings they use — and the HTML of the
-Markdown texts that need Python-Markdown (before their figures are placed). Each is
-kept under the text it comes from (and the code that made it), so an edited template
-or text is always read afresh; what was written more than a month ago is removed (and
-made again if still needed). Set ``ZHOUKOU_REPORT_NO_CACHE=1`` to keep nothing. A cache
-that cannot be read or written is simply not used.
+compiled templates and the list of interface strings they use — the HTML of the
+Markdown texts that need Python-Markdown (before their figures are placed), and a small
+site's content files as parsed (``kept_files``). Each is kept under the text it comes
+from (and the code that made it), so an edited template or text is always read afresh;
+what was written more than a month ago is removed (and made again if still needed).
+Set ``ZHOUKOU_REPORT_NO_CACHE=1`` to keep nothing. A cache that cannot be read or written
+is simply not used.
 
-Within one process (``serve``), ``FileCache`` keeps each content file parsed while its
-text stays the same; for one build of a large site, it holds the files that worker
-processes parsed ahead.
+``FileCache`` keeps each content file parsed while its text stays the same: within one
+process (``serve``), and from one build of a small site to the next; for one build of a
+large site, it holds the files that worker processes parsed ahead.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import contextlib
 import hashlib
 import json
 import os
+import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -77,6 +79,22 @@ def digest(*parts: str | bytes) -> str:
     return hasher.hexdigest()
 
 
+def code_version(modules: tuple[str, ...], libraries: tuple[str, ...]) -> str:
+    """A hash of what a cached result depends on besides its input: the source of some of
+    this package's ``modules`` ("markup.py"), and the installed ``libraries`` (whose
+    files change when they are upgraded)."""
+    from importlib.util import find_spec
+
+    here = Path(__file__).parent
+    parts: list[str | bytes] = [(here / name).read_bytes() for name in modules]
+    for name in libraries:
+        spec = find_spec(name)
+        origin = spec.origin if spec is not None and spec.origin else ""
+        stat = os.stat(origin) if origin else None
+        parts.append(f"{name} {origin} {stat and (stat.st_mtime_ns, stat.st_size)}")
+    return digest(*parts)
+
+
 def cached_json(kind: str, key: str, compute: Callable[[], Any]) -> Any:
     """``compute()``'s JSON-able result, kept on disk under ``key``; computed when missing."""
     folder = cache_folder(kind)
@@ -99,23 +117,69 @@ def cached_json(kind: str, key: str, compute: Callable[[], Any]) -> Any:
 
 
 class FileCache:
-    """Parsed content files kept by a long-running process (``serve``) while their text is the
-    same: a rebuild after one edit parses one file, not all of them."""
+    """Parsed content files, each kept while its text stays the same: by a long-running
+    process (``serve``), and from one build of a small site to the next (``kept_files``).
+    A rebuild after one edit parses one file, not all of them."""
 
-    def __init__(self) -> None:
-        self.entries: dict[tuple[str, str], tuple[str, Any]] = {}
+    def __init__(self, entries: dict[tuple[str, str], tuple[str, Any]] | None = None) -> None:
+        self.entries = {} if entries is None else entries
         # Files parsed moments ago by other processes (``workers.parse_ahead``), each taken
         # once.
         self.ahead: dict[tuple[str, str], Any] = {}
+        self.used: set[tuple[str, str]] = set()  # the files asked for since made
+        self.changed = False  # whether any of them was parsed afresh
 
     def parsed(self, rel: str, kind: str, text: str, parse: Callable[[str], T]) -> T:
         """``parse(text)``, or the result kept from the last time the file had this text.
 
         A parse that fails is not kept: its error is raised again on the next build.
         """
+        self.used.add((rel, kind))
         entry = self.entries.get((rel, kind))
         if entry is not None and entry[0] == text:
             return entry[1]
         value = parse(text)
         self.entries[rel, kind] = (text, value)
+        self.changed = True
         return value
+
+
+# What a parsed file depends on besides its text: the parsers, the types they return, and
+# PyYAML (its Python part and its libyaml binding).
+PARSER_MODULES = ("yamldoc.py", "yamlparse.py", "load.py", "source.py", "model.py")
+PARSER_LIBRARIES = ("yaml", "_yaml")
+
+
+@contextlib.contextmanager
+def kept_files(project: Path) -> Iterator[FileCache | None]:
+    """The content files of a project as the previous build parsed them, from the user's
+    cache folder (one file per project); on the way out, the files this build asked for
+    are kept there in turn if any was parsed afresh. None when caching is off.
+
+    A build whose content did not change parses nothing, and so never imports PyYAML.
+    """
+    folder = cache_folder("parsed")
+    if folder is None:
+        yield None
+        return
+    key = digest(code_version(PARSER_MODULES, PARSER_LIBRARIES), str(project.resolve()))
+    file = folder / f"{key}.pickle"
+    try:
+        # The user's own cache folder, trusted as Jinja2's compiled templates there are.
+        entries = pickle.loads(file.read_bytes())
+    except Exception:  # none yet, unreadable, or not this code's: every file is parsed
+        entries = None
+    cache = FileCache(entries if isinstance(entries, dict) else None)
+    try:
+        yield cache
+    finally:
+        if cache.changed:
+            kept = {name: cache.entries[name] for name in cache.used if name in cache.entries}
+            temporary = file.with_suffix(f".{os.getpid()}.tmp")
+            try:
+                temporary.write_bytes(pickle.dumps(kept, pickle.HIGHEST_PROTOCOL))
+                os.replace(temporary, file)
+            except (OSError, pickle.PicklingError):
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+            prune(folder)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import escape
 
-from .cache import digest, prune
+from .cache import code_version, digest, prune
 from .errors import ContentError
 from .model import Figure
 
@@ -250,21 +250,9 @@ class Renderer:
 
     def _code_version(self) -> str:
         """What the HTML of a text depends on besides the text: the code of this module and
-        of pymarkdown.py, and the installed Python-Markdown and nh3 (their files change
-        when they are upgraded)."""
+        of pymarkdown.py, and the installed Python-Markdown and nh3."""
         if self._code is None:
-            from importlib.util import find_spec
-
-            here = Path(__file__).parent
-            parts: list[str | bytes] = [
-                (here / name).read_bytes() for name in ("markup.py", "pymarkdown.py")
-            ]
-            for name in ("markdown", "nh3"):
-                spec = find_spec(name)
-                origin = spec.origin if spec is not None and spec.origin else ""
-                stat = os.stat(origin) if origin else None
-                parts.append(f"{name} {origin} {stat and (stat.st_mtime_ns, stat.st_size)}")
-            self._code = digest(*parts)
+            self._code = code_version(("markup.py", "pymarkdown.py"), ("markdown", "nh3"))
         return self._code
 
     def _convert(self, text: str, chinese: bool) -> str:
