@@ -145,9 +145,9 @@ class FileCache:
 
 
 # What a parsed file depends on besides its text: the parsers, the types they return, and
-# PyYAML (its Python part and its libyaml binding).
+# the installed PyYAML.
 PARSER_MODULES = ("yamldoc.py", "yamlparse.py", "load.py", "source.py", "model.py")
-PARSER_LIBRARIES = ("yaml", "_yaml")
+PARSER_LIBRARIES = ("yaml",)
 
 
 @contextlib.contextmanager

@@ -2,7 +2,7 @@
 
 Records are ``NamedTuple``s rather than frozen dataclasses: a build is a short process, and
 on Python 3.11 each dataclass costs about half a millisecond to create at import, as it
-compiles its generated methods; a named tuple costs a twentieth of that.
+compiles its generated methods; a named tuple costs about a third of that.
 """
 
 from __future__ import annotations
