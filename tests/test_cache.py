@@ -74,22 +74,29 @@ def test_kept_files_last_from_one_build_to_the_next(project: Path, private_cache
         assert cache.entries == {("a.yaml", "yaml"): ("x: 3", "X: 3")}  # b.yaml not asked
 
 
-def test_kept_files_of_other_code_or_a_damaged_store_are_not_used(
+def test_kept_files_of_other_code_another_user_or_a_damaged_store_are_not_used(
     project: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
 ):
+    kept = {("a.yaml", "yaml"): ("x: 1", "X: 1")}
     with kept_files(project) as cache:
         cache.parsed("a.yaml", "yaml", "x: 1", str.upper)
     (store,) = (private_cache / "zhoukou-report" / "parsed").glob("*.pickle")
-    monkeypatch.setattr(cache_module, "code_version", lambda *names: "another version")
+    with monkeypatch.context() as patched:
+        patched.setattr(cache_module, "code_version", lambda *names: "another version")
+        with kept_files(project) as cache:
+            assert cache.entries == {}  # the parsers changed: every file is parsed afresh
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "geteuid", lambda: store.stat().st_uid + 1)
+        with kept_files(project) as cache:
+            assert cache.entries == {}  # written by another user: not unpickled
     with kept_files(project) as cache:
-        assert cache.entries == {}  # the parsers changed: every file is parsed afresh
-    monkeypatch.undo()
+        assert cache.entries == kept  # the store itself was fine all along
     store.write_bytes(b"not a pickle")
     with kept_files(project) as cache:
         assert cache.entries == {}
         cache.parsed("a.yaml", "yaml", "x: 1", str.upper)
     with kept_files(project) as cache:
-        assert cache.entries == {("a.yaml", "yaml"): ("x: 1", "X: 1")}
+        assert cache.entries == kept
 
 
 def test_cached_json_computes_once_and_survives_a_damaged_file(private_cache: Path):

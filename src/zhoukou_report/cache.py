@@ -165,8 +165,7 @@ def kept_files(project: Path) -> Iterator[FileCache | None]:
     key = digest(code_version(PARSER_MODULES, PARSER_LIBRARIES), str(project.resolve()))
     file = folder / f"{key}.pickle"
     try:
-        # The user's own cache folder, trusted as Jinja2's compiled templates there are.
-        entries = pickle.loads(file.read_bytes())
+        entries = _unpickle_own(file)
     except Exception:  # none yet, unreadable, or not this code's: every file is parsed
         entries = None
     cache = FileCache(entries if isinstance(entries, dict) else None)
@@ -183,3 +182,12 @@ def kept_files(project: Path) -> Iterator[FileCache | None]:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
             prune(folder)
+
+
+def _unpickle_own(file: Path) -> Any:
+    """A pickle from the user's cache folder, trusted as Jinja2's compiled templates there
+    are; but not one another user wrote (unpickling runs code), should the folder be shared."""
+    with open(file, "rb") as f:
+        if hasattr(os, "geteuid") and os.fstat(f.fileno()).st_uid != os.geteuid():
+            return None
+        return pickle.load(f)
