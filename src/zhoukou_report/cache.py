@@ -176,7 +176,8 @@ def kept_files(project: Path) -> Iterator[FileCache | None]:
             kept = {name: cache.entries[name] for name in cache.used if name in cache.entries}
             temporary = file.with_suffix(f".{os.getpid()}.tmp")
             try:
-                temporary.write_bytes(pickle.dumps(kept, pickle.HIGHEST_PROTOCOL))
+                with open(temporary, "wb") as out:  # written as made: not held whole
+                    pickle.dump(kept, out, pickle.HIGHEST_PROTOCOL)
                 os.replace(temporary, file)
             except (OSError, pickle.PicklingError):
                 with contextlib.suppress(OSError):
