@@ -25,7 +25,7 @@ import pickle
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 T = TypeVar("T")
 
@@ -106,14 +106,24 @@ def cached_json(kind: str, key: str, compute: Callable[[], Any]) -> Any:
             pass
     value = compute()
     if file is not None:
-        temporary = file.with_suffix(f".{os.getpid()}.tmp")
-        try:
-            temporary.write_text(json.dumps(value), encoding="utf-8")
-            os.replace(temporary, file)
-        except OSError:
-            pass  # not kept: computed again next time
-        prune(file.parent)
+        text = json.dumps(value)
+        keep(file, lambda out: out.write(text.encode("utf-8")))
     return value
+
+
+def keep(file: Path, write: Callable[[BinaryIO], object]) -> None:
+    """A cache entry, written by ``write`` into a temporary file that then takes its place:
+    no reader sees half of it. One that cannot be written is not kept (it is made again
+    next time); the folder is pruned."""
+    temporary = file.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as out:
+            write(out)
+        os.replace(temporary, file)
+    except (OSError, pickle.PicklingError):
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    prune(file.parent)
 
 
 class FileCache:
@@ -174,15 +184,8 @@ def kept_files(project: Path) -> Iterator[FileCache | None]:
     finally:
         if cache.changed:
             kept = {name: cache.entries[name] for name in cache.used if name in cache.entries}
-            temporary = file.with_suffix(f".{os.getpid()}.tmp")
-            try:
-                with open(temporary, "wb") as out:  # written as made: not held whole
-                    pickle.dump(kept, out, pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, file)
-            except (OSError, pickle.PicklingError):
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
-            prune(folder)
+            # Pickled as made, into the file: not held whole in memory first.
+            keep(file, lambda out: pickle.dump(kept, out, pickle.HIGHEST_PROTOCOL))
 
 
 def _unpickle_own(file: Path) -> Any:

@@ -17,7 +17,6 @@ quick ways to the output of the full one.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import escape
 
-from .cache import code_version, digest, prune
+from .cache import code_version, digest, keep
 from .errors import ContentError
 from .model import Figure
 
@@ -239,13 +238,7 @@ class Renderer:
         except (OSError, ValueError):
             pass
         html = self._convert(text, chinese)
-        temporary = file.with_suffix(f".{os.getpid()}.tmp")
-        try:
-            temporary.write_text(html, encoding="utf-8")
-            os.replace(temporary, file)
-        except OSError:
-            pass  # not kept: converted again next time
-        prune(self.folder)
+        keep(file, lambda out: out.write(html.encode("utf-8")))
         return html
 
     def _code_version(self) -> str:
