@@ -291,12 +291,12 @@ def test_where_each_figure_appears_is_worked_out_once_per_build(monkeypatch):
     """The pages and the open data both need each figure's place; the texts are read for it
     once per site, not once for each."""
     from zhoukou_report import opendata
-    from zhoukou_report.build import render_project
+    from zhoukou_report.build import assemble_site
 
     read: list[str] = []
     scan = opendata.figure_references
     monkeypatch.setattr(opendata, "figure_references", lambda text: read.append(text) or scan(text))
     opendata.figure_locations.cache_clear()
-    render_project(ROOT, jobs=1)
+    assemble_site(ROOT, jobs=1)
     texts = [page.body.markdown for page in load_site(ROOT)[0].pages if page.body is not None]
     assert sorted(read) == sorted(texts)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zhoukou_report.errors import ContentError
-from zhoukou_report.load import parse_markdown, read_text
+from zhoukou_report.files import parse_markdown, read_text
 from zhoukou_report.yamldoc import parse_yaml
 
 # read_text -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import copy_project, run_cli
-from zhoukou_report.build import render_project
+from zhoukou_report.build import assemble_site
 from zhoukou_report.errors import BuildFailed, ContentError
 from zhoukou_report.render import SiteRenderer
 
@@ -98,7 +98,7 @@ def hang_guard() -> Iterator[None]:
 def assert_site_or_content_errors(project: Path, renderer: SiteRenderer) -> None:
     try:
         with hang_guard():
-            render_project(project, renderer=renderer)
+            assemble_site(project, renderer=renderer)
     except BuildFailed as failure:
         assert failure.errors, "a failure without errors"
         for error in failure.errors:

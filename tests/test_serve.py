@@ -446,7 +446,7 @@ def test_an_unexpected_failure_keeps_the_server_running(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom <now>")
 
-    monkeypatch.setattr(serve_module, "render_project", crash)
+    monkeypatch.setattr(serve_module, "assemble_site", crash)
     report = preview.build(["content/figures.yaml"])
     assert [e.format() for e in report.errors] == [
         "<unknown file>: internal error: RuntimeError: boom <now>"
@@ -493,7 +493,7 @@ def test_changes_during_a_build_lead_to_exactly_one_more(
     preview: PreviewServer, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     entered, release = threading.Event(), threading.Event()
-    real = serve_module.render_project
+    real = serve_module.assemble_site
 
     def slow(*args: object, **kwargs: object) -> object:
         if not release.is_set():
@@ -501,7 +501,7 @@ def test_changes_during_a_build_lead_to_exactly_one_more(
             assert release.wait(DEADLINE)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(serve_module, "render_project", slow)
+    monkeypatch.setattr(serve_module, "assemble_site", slow)
     preview.request_rebuild(["content/zh/overview.md"])
     assert entered.wait(DEADLINE)
     for name in ("content/en/overview.md", "content/figures.yaml", "content/en/overview.md"):

@@ -9,7 +9,7 @@ import pytest
 
 from helpers import ROOT, edit, run_cli, tree_hash
 from zhoukou_report import build as build_module
-from zhoukou_report.build import build_site, check_site, render_project
+from zhoukou_report.build import build_site, check_site, assemble_site
 from zhoukou_report.errors import BuildFailed
 from zhoukou_report.validate import content_files
 from zhoukou_report.workers import PARALLEL_FROM_PAGES, default_jobs, parse_ahead
@@ -122,7 +122,7 @@ def test_check_reads_and_renders_a_large_site_in_parallel_and_keeps_no_page(
         return real_render_all(*args, **kwargs)
 
     monkeypatch.setattr(build_module, "render_all", spy)
-    checked = render_project(large, jobs=None, keep=False)
+    checked = assemble_site(large, jobs=None, keep=False)
     assert jobs_seen == [(None, False)]
     assert checked.pages == built.pages and checked.total == built.files
     assert not any(name.endswith(".html") for name in checked.files)  # pages let go

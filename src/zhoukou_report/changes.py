@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # The fields compared, and how a change to each is named; the value comes first.
@@ -9,14 +10,18 @@ COMPARED = ("value", "qualifier", "unit", "label", "section", "source")
 
 
 def figure_changes(
-    previous: dict[str, dict[str, Any]] | None, current: list[dict[str, Any]]
+    previous: Mapping[str, dict[str, Any]] | None, current: Iterable[dict[str, Any]]
 ) -> list[str]:
-    """Lines for the terminal: every figure added, removed or changed, or why none are listed."""
+    """Lines for the terminal: every figure added, removed or changed, or why none are
+    listed. ``previous``: the previous build's figures by id (``opendata.load_records``);
+    ``current``: this build's records (``opendata.figure_records``)."""
     if previous is None:
         return ["Figures: no previous build to compare with."]
-    now = {record["id"]: record for record in current}
     lines = []
-    for figure_id, record in now.items():
+    now = set()
+    for record in current:
+        figure_id = record["id"]
+        now.add(figure_id)
         if figure_id not in previous:
             lines.append(f"  added    {figure_id}: {_shown(record)}")
             continue

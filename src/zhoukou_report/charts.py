@@ -12,7 +12,6 @@ Two kinds of chart:
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 from typing import NamedTuple
 
 from .fields import Problems, expected, suggestion, text_field, translated, unknown_keys
@@ -20,7 +19,6 @@ from .model import Chart, Figure, Page
 from .numbers import SYMBOL_UNITS
 from .yamldoc import YamlDoc
 
-CHARTS_FILE = "content/charts.yaml"
 CHART_KINDS = ("bars", "share")
 CHART_KEYS = ("id", "section", "kind", "title", "figures")
 
@@ -122,6 +120,7 @@ def _members(
 # Layout -----------------------------------------------------------------------------------
 
 
+# Records are named tuples, not dataclasses: model.py says why.
 class Label(NamedTuple):
     """A text of one or more lines, each with its own baseline."""
 
@@ -229,9 +228,8 @@ def text_width(text: str, size: float) -> float:
     return sum(map(_char_width, text), 0.0) * size
 
 
-@lru_cache(maxsize=4096)
 def _char_width(char: str) -> float:
-    """A character's width in ems (labels are measured again as they are wrapped)."""
+    """A character's width in ems."""
     if unicodedata.east_asian_width(char) in ("W", "F"):
         return 1.0
     if char.isupper() or char in "mwMW":
@@ -242,19 +240,34 @@ def _char_width(char: str) -> float:
 
 
 def wrap(text: str, width: float, size: float) -> list[str]:
-    """Break a label into lines that fit: between words in English, characters in Chinese."""
+    """Break a label into lines that fit: between words in English, characters in Chinese.
+
+    The line being made is measured as it grows, each character once: ``ems`` is the sum
+    of its characters' widths, added up from the first, as ``text_width`` adds them."""
     lines: list[str] = []
-    current = ""
+    current, ems = "", 0.0
     for token in _tokens(text):
         candidate = current + token
-        if current and text_width(candidate.rstrip(), size) > width:
+        shown = candidate.rstrip()
+        if len(shown) >= len(current):
+            shown_ems = _add_widths(ems, shown[len(current) :])
+        else:  # the token is spaces only, and current ends in spaces too
+            shown_ems = _add_widths(0.0, shown)
+        if current and shown_ems * size > width:
             lines.append(current.rstrip())
             current = token.lstrip()
+            ems = _add_widths(0.0, current)
         else:
-            current = candidate
+            current, ems = candidate, _add_widths(shown_ems, candidate[len(shown) :])
     if current.strip():
         lines.append(current.rstrip())
     return lines or [""]
+
+
+def _add_widths(ems: float, text: str) -> float:
+    for char in text:
+        ems += _char_width(char)
+    return ems
 
 
 def _tokens(text: str) -> list[str]:

@@ -6,8 +6,6 @@ inside the commands, so that ``--help`` starts as fast as click itself.
 
 from __future__ import annotations
 
-import gc
-import os
 import re
 import sys
 from pathlib import Path
@@ -30,34 +28,10 @@ strict_option = click.option("--strict", is_flag=True, help="Treat warnings as e
 debug_option = click.option("--debug", is_flag=True, help="Show Python tracebacks of failures.")
 
 
-def _help_width() -> int:
-    """The width click gives its help: the terminal's, at most 78 columns. Asked of ``os``
-    here because click asks ``shutil``, whose import costs more than the rest of --help."""
-    columns = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
-        except (OSError, ValueError, AttributeError):
-            columns = 80
-    return max(min(columns, 80) - 2, 50)
-
-
-@click.group(
-    context_settings={"help_option_names": ["-h", "--help"], "terminal_width": _help_width()}
-)
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="zhoukou-report")
 def main() -> None:
     """Build the Zhoukou work report microsite in Chinese and English."""
-
-
-def run() -> None:
-    """The ``zhoukou-report`` program: ``main``, and then a quick exit."""
-    try:
-        main()
-    finally:
-        # The process ends here, and the system frees its memory at once: Python's last
-        # collection need not walk every object first (about 5 ms, 3 % of a small build).
-        gc.freeze()
 
 
 @main.command()

@@ -12,12 +12,9 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 
 from .charts import layout_chart
-from .model import Figure, Language, Page, Site, Text
+from .layout import CSV_FILE, JSON_FILE, SCHEMA_FILE, STYLESHEET
+from .model import Figure, Language, Page, Site, Text, figure_anchor, tile_anchor
 from .numbers import ordinal_word
-from .opendata import CSV_FILE, JSON_FILE, SCHEMA_FILE, figure_locations, tile_anchor
-
-ASSETS = "assets"
-STYLESHEET = f"{ASSETS}/site.css"
 
 _EN_MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -46,11 +43,7 @@ def content_security_policy(inline_style: str | None = None) -> str:
     )
 
 
-def figure_anchor(figure: Figure) -> str:
-    """The id of a figure's entry on the figures page."""
-    return f"fig-{figure.id}"
-
-
+# Records are named tuples, not dataclasses: model.py says why.
 class Tile(NamedTuple):
     """A key figure as its tile shows it."""
 
@@ -124,7 +117,6 @@ class LanguageContext(NamedTuple):
 
 
 def language_contexts(site: Site, stylesheet: str) -> dict[str, LanguageContext]:
-    locations = figure_locations(site)
     words = {
         lang.code: SimpleNamespace(**{key: value[lang.code] for key, value in site.strings.items()})
         for lang in site.languages
@@ -144,7 +136,7 @@ def language_contexts(site: Site, stylesheet: str) -> dict[str, LanguageContext]
             figure_sections=[
                 (p, site.figures_in(p.id)) for p in pages.values() if site.figures_in(p.id)
             ],
-            locations=locations,
+            locations=site.figure_locations,
             languages_words=languages_words,
             date_text=format_date(site.meta.date, lang.code),
             stylesheet=stylesheet,
@@ -220,7 +212,7 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         "tiles": [
             Tile(
                 tile_anchor(figure.id),
-                href(f"{figures_page}#{figure_anchor(figure)}"),
+                href(f"{figures_page}#{figure_anchor(figure.id)}"),
                 figure.data_value,
                 figure.text(page.lang),
                 figure.unit_text(page.lang),
@@ -260,7 +252,7 @@ def _figure_section(
     title = f"{place}{strings['colon']}{section.title}" if section.number else place
     rows = [
         FigureRow(
-            figure_anchor(figure),
+            figure_anchor(figure.id),
             figure.label[lang],
             figure.data_value,
             figure.text(lang),

@@ -1,9 +1,7 @@
-"""figures.yaml: every statistic of the report, defined once, and the checks on how it is used.
+"""figures.yaml: every statistic of the report, defined once.
 
-Errors: a malformed figure, a duplicate id, a section with no page, a reference in
-the prose to an id that does not exist. Warnings: a figure no page uses, a value
-that no longer appears in its own source phrase (the number was corrected, the
-citation was not), a source phrase that is not in the source text.
+Each figure is checked as it is read (its id, value, qualifier, texts in every
+language); how the pages use the figures is checked by ``validate``.
 """
 
 from __future__ import annotations
@@ -11,26 +9,29 @@ from __future__ import annotations
 import math
 import re
 
-from .errors import ContentError
-from .fields import Problems, suggestion, text_field, translated, unknown_keys, wrong
-from .markup import figure_references
-from .model import Figure, SourceText
-from .numbers import QUALIFIERS, chinese, grouped, plain
-from .pages import Docs, page_order
+from .fields import Problems, text_field, translated, unknown_keys, wrong
+from .model import Figure
+from .numbers import QUALIFIERS
 from .yamldoc import YamlDoc
 
-FIGURES_FILE = "content/figures.yaml"
 FIGURE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIGURE_KEYS = ("id", "section", "value", "qualifier", "unit", "label", "source")
 LARGEST = 10**15  # beyond it a float loses whole digits: surely a typing mistake
 
 
-def read_figures(doc: YamlDoc, codes: tuple[str, ...], problems: Problems) -> list[Figure]:
+def read_figures(
+    doc: YamlDoc, codes: tuple[str, ...], problems: Problems
+) -> tuple[list[Figure], YamlDoc]:
+    """Every figure of figures.yaml; and what of the file the checks across files need
+    (``validate``): every id given (a figure's that could not be read included), and the
+    lines of each figure's id, section and source. The rest of the file as read is let
+    go: for 10,000 pages it takes 30 MB (the memory target of benchmarks/run.py's
+    10,000-page row fails holding it)."""
     unknown_keys(doc, "", doc.data, ("figures",), problems)
     items = doc.data.get("figures")
     if not isinstance(items, list):
         problems.errors.append(wrong(doc, "figures", items, "a list of figures"))
-        return []
+        return [], _checked_fields(doc, [])
     figures: list[Figure] = []
     first_use: dict[str, str] = {}
     for i, item in enumerate(items):
@@ -57,20 +58,20 @@ def read_figures(doc: YamlDoc, codes: tuple[str, ...], problems: Problems) -> li
         if len(problems.errors) > before:
             continue
         figures.append(
-            Figure(
-                id=figure_id,
-                section=section,
-                value=value,
-                unit=unit,
-                label=label,
-                source=source,
-                qualifier=qualifier,
-                path=doc.path,
-                line=doc.line_of(path) or 0,
-                field=path,
-            )
+            Figure.make(figure_id, section, value, unit, label, source, qualifier, field=path)
         )
-    return figures
+    return figures, _checked_fields(doc, items)
+
+
+def _checked_fields(doc: YamlDoc, items: list) -> YamlDoc:
+    ids = [{"id": item.get("id")} if isinstance(item, dict) else None for item in items]
+    paths = ["", "figures"] + [
+        f"figures[{i}]{field}"
+        for i in range(len(items))
+        for field in ("", ".id", ".section", ".source")
+    ]
+    lines = {path: doc.lines[path] for path in paths if path in doc.lines}
+    return YamlDoc(doc.path, {"figures": ids}, lines, doc.top_line)
 
 
 def _figure_id(
@@ -104,78 +105,3 @@ def _value(doc: YamlDoc, path: str, value: object, problems: Problems) -> int | 
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def check_sections(figures: list[Figure], docs: Docs, doc: YamlDoc, problems: Problems) -> None:
-    """Every figure belongs to a page that exists (in some language: a missing one is
-    reported by the pages' own checks)."""
-    sections = {page_id for by_id in docs.values() for page_id in by_id} - {"goals-intro"}
-    for figure in figures:
-        if figure.section not in sections:
-            message = f'there is no page "{figure.section}"'
-            hint = "the pages are " + ", ".join(sorted(sections, key=page_order))
-            problems.errors.append(doc.error(f"{figure.field}.section", message, hint=hint))
-
-
-def check_references(
-    docs: Docs, figures: dict[str, Figure], doc: YamlDoc, problems: Problems
-) -> None:
-    """Every [[id]] names a figure; every figure is used somewhere (else a warning).
-
-    A reference to a figure that is in figures.yaml but could not be read is not
-    reported again: the figure's own error says what to fix.
-    """
-    referenced: set[str] = set()
-    declared = _declared_ids(doc)
-    for by_id in docs.values():
-        for page in by_id.values():
-            if page is None:
-                continue
-            for figure_id, offset in figure_references(page.body):
-                referenced.add(figure_id)
-                if figure_id in figures or figure_id in declared:
-                    continue
-                message = f'unknown figure "{figure_id}"' if figure_id else "empty figure reference"
-                hint = suggestion(figure_id, figures) or f"figures are defined in {FIGURES_FILE}"
-                problems.errors.append(
-                    ContentError(
-                        message,
-                        path=page.path,
-                        line=page.body_line + offset,
-                        field=f"[[{figure_id}]]",
-                        hint=hint,
-                    )
-                )
-    for figure in figures.values():
-        if figure.id not in referenced:
-            message = f'the figure "{figure.id}" is not used on any page'
-            hint = f"refer to it as [[{figure.id}]] in the text, or remove it"
-            problems.warnings.append(doc.error(f"{figure.field}.id", message, hint=hint))
-
-
-def _declared_ids(doc: YamlDoc) -> set[str]:
-    items = doc.data.get("figures") if isinstance(doc.data, dict) else None
-    if not isinstance(items, list):
-        return set()
-    return {
-        item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)
-    }
-
-
-def check_source_phrases(
-    figures: list[Figure], doc: YamlDoc, source: SourceText, problems: Problems
-) -> None:
-    """Each value still appears in its own source phrase, and each phrase in the source text."""
-    text = source.plain
-    for figure in figures:
-        path = f"{figure.field}.source"
-        written = {plain(figure.value), chinese(figure.value), grouped(figure.value)}
-        if not any(form in figure.source for form in written):
-            value = plain(figure.value)
-            message = f'the value {value} does not appear in its source phrase "{figure.source}"'
-            hint = "if the number was corrected, update the citation too"
-            problems.warnings.append(doc.error(path, message, hint=hint))
-        if figure.source not in text:
-            message = f'the phrase "{figure.source}" is not in the source text {source.path}'
-            hint = "copy the phrase from the source text exactly"
-            problems.warnings.append(doc.error(path, message, hint=hint))

@@ -1,5 +1,10 @@
 """Checking every internal link and anchor of a rendered site, before anything is written.
 
+Each page's own part of the check (``check_page``: does every link lead to a file of the
+site, and every #anchor of its own to an id on it?) is done as the page is rendered,
+wherever it is rendered; ``check_links`` then confirms the links to other pages' anchors
+and reports everything broken.
+
 A broken link that an editor typed into a page's Markdown is reported at that file and
 line; one that comes from a template, at the built page (``build/en/goal-1.html:40``).
 """
@@ -8,47 +13,26 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Collection, Iterable, Mapping
-from functools import lru_cache
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .errors import ContentError
 from .model import Page, Site, Text
 
-Origins = Mapping[str, Iterable[Text]]  # output path -> the Markdown texts shown on it
-
-# The attributes that hold links, by tag.
-_LINK_ATTRIBUTES = {
-    "a": "href",
-    "link": "href",
-    "img": "src",
-    "script": "src",
-    "source": "src",
-    "use": "href",
-}
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_START_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\s([^>]*)>")  # a start tag with attributes
-_VALUE = r"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"""
-# The first of an attribute in a tag's attributes (the one a browser keeps).
-_ATTRIBUTE = {name: re.compile(rf"(?:^|\s){name}{_VALUE}", re.I) for name in ("id", "href", "src")}
-# The same, for HTML whose tag and attribute names are all lower case: each link found with
-# its tag in one search, each id by its name, instead of going through every tag.
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+_VALUE = rb"""\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"""
+# In a start tag, the first of an attribute is the one a browser keeps. A link: the href of
+# an <a>, <link> or <use>, the src of an <img>, <script> or <source>. An id: of any tag.
+# Both are looked for in the page with its ASCII letters made lower case (the same length,
+# so that a value is then read at the same place in the page itself).
 _LINK = re.compile(
-    rf"<(?:(?:a|link|use)(?=\s)[^>]*?\shref|(?:img|script|source)(?=\s)[^>]*?\ssrc){_VALUE}"
+    rb"<(?:(?:a|link|use)(?=\s)[^>]*?\shref|(?:img|script|source)(?=\s)[^>]*?\ssrc)" + _VALUE
 )
-_ID = re.compile(rf"id{_VALUE}")
-# A tag name, or an id, href or src attribute, written with a capital letter.
-_CAPITAL_NAMES = re.compile(r"<[a-zA-Z0-9-]*[A-Z]|\s(?!(?:id|href|src)\s*=)(?i:id|href|src)\s*=")
+_ID = re.compile(rb"id" + _VALUE)  # then checked to be an attribute of a start tag
 
 
-def has_capital_names(html: str) -> bool:
-    """Whether HTML (a template's) writes a tag name, or an id, href or src attribute, with
-    capitals (Python-Markdown and nh3 never do). Text that only looks like one counts too:
-    the careful reading is never wrong, only slower."""
-    return _CAPITAL_NAMES.search(html) is not None
-
-
+# Records are named tuples, not dataclasses: model.py says why.
 class PageLinks(NamedTuple):
     """What the link check needs of a page: the ids it defines, the links it holds."""
 
@@ -56,59 +40,42 @@ class PageLinks(NamedTuple):
     links: list[tuple[str, int]]  # (link, line)
 
 
-def page_links(html: str, lower_case: bool = False) -> PageLinks:
-    """The ids and links of a page, read from its start tags.
+def page_links(html: bytes) -> PageLinks:
+    """The ids and links of a page (as UTF-8), read from its start tags.
 
     Regular expressions over start tags rather than a full HTML parser: the pages are
     this tool's own output, always well formed, and a site of thousands of pages is
     read in a fraction of the time. Comments are skipped; lines are kept.
-
-    ``lower_case``: the page writes every tag name, and every id, href and src
-    attribute, in lower case (``has_capital_names`` of its templates is false), so a
-    quicker reading finds the same.
     """
-    if "<!--" in html:
-        html = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), html)
-    if lower_case:
-        return _lower_case_links(html)
-    page = PageLinks(set(), [])
-    line, counted = 1, 0
-    for tag in _START_TAG.finditer(html):
-        attributes = tag.group(2)
-        lowered = attributes.lower()
-        if "id" in lowered and (found := _ATTRIBUTE["id"].search(attributes)):
-            page.ids.add(_attribute_value(found))
-        name = _LINK_ATTRIBUTES.get(tag.group(1).lower())
-        if name and name in lowered and (found := _ATTRIBUTE[name].search(attributes)):
-            line += html.count("\n", counted, tag.start())
-            counted = tag.start()
-            page.links.append((_attribute_value(found), line))
-    return page
-
-
-def _lower_case_links(html: str) -> PageLinks:
-    page = PageLinks(set(), [])
+    if b"<!--" in html:
+        html = _COMMENT.sub(lambda m: b"\n" * m.group(0).count(b"\n"), html)
+    lowered = html.lower()
+    ids = set()
     tag = -1  # where the tag of the last id starts
-    for found in _ID.finditer(html):
+    for found in _ID.finditer(lowered):
         at = found.start()
-        if not html[at - 1].isspace():
+        if not lowered[at - 1 : at].isspace():
             continue  # the end of another name: data-id=
-        start = html.rfind("<", 0, at)
-        if start == tag or start < 0 or html.find(">", start, at) >= 0:
-            continue  # a second id in a tag, or text outside any tag
+        start = lowered.rfind(b"<", 0, at)
+        if start == tag or start < 0 or lowered.find(b">", start, at) >= 0:
+            continue  # the tag's second id, or text outside any tag
+        if not lowered[start + 1 : start + 2].isalpha():
+            continue  # not a start tag
         tag = start
-        page.ids.add(_attribute_value(found))
+        ids.add(_attribute_value(html, found))
+    links = []
     line, counted = 1, 0
-    for found in _LINK.finditer(html):
-        line += html.count("\n", counted, found.start())
+    for found in _LINK.finditer(lowered):
+        line += html.count(b"\n", counted, found.start())
         counted = found.start()
-        page.links.append((_attribute_value(found), line))
-    return page
+        links.append((_attribute_value(html, found), line))
+    return PageLinks(ids, links)
 
 
-def _attribute_value(match: re.Match[str]) -> str:
-    double, single, bare = match.groups()
-    value = double if double is not None else single if single is not None else bare or ""
+def _attribute_value(html: bytes, match: re.Match[bytes]) -> str:
+    """The value the match found, read from the page itself (not its lower-case copy)."""
+    group = match.lastindex  # the one of the value's three forms that matched
+    value = html[match.start(group) : match.end(group)].decode("utf-8")
     if "&" not in value:
         return value
     from html import unescape  # here: html.entities is large, and an & in a link is rare
@@ -124,86 +91,98 @@ def page_texts(site: Site, page: Page) -> list[Text]:
     return texts
 
 
-def markdown_origins(site: Site) -> dict[str, list[Text]]:
-    """The Markdown texts each page shows, by output path."""
-    return {page.output: page_texts(site, page) for page in site.pages}
+class PageCheck(NamedTuple):
+    """A page's own part of the link check, and what the rest of the check needs of it:
+    held for every page of the site until all are rendered, so in few objects (the
+    memory target of the 10,000-page row of benchmarks/run.py fails with a set and a
+    record per id and link)."""
+
+    output: str
+    ids: str  # the targets of its #anchors, one per line
+    broken: list[ContentError]  # links that lead nowhere
+    wanted: str  # "page#anchor" of each of its links to another page's anchor, one per line
 
 
-class Anchor(NamedTuple):
-    """A link to an #anchor of another page, which only that page can confirm."""
-
-    target: str
-    anchor: str
-    link: str
-    page: str  # where the link is, to report it
-    line: int
+Resolved = dict[tuple[str, str], tuple[str | None, str, str]]
 
 
 def check_page(
     path: str,
-    page: PageLinks,
+    html: bytes,
     existing: Collection[str],
     origins: Iterable[Text] = (),
-    label: str = "build",
-) -> tuple[list[ContentError], list[Anchor]]:
-    """The broken links of one page, and its links to anchors of other pages.
-
-    The part of the check a page can do alone, so that worker processes can do it for
-    the pages they render.
-    """
-    if path == "404.html":
-        return [], []  # served at any depth: its links are absolute or relative to the root
-    errors, anchors = [], []
-    folder = posixpath.dirname(path)
-    for link, line in page.links:
-        problem, target, anchor = _link_problem(path, folder, link, existing)
-        if problem is None and anchor and target == path and anchor not in page.ids:
-            problem = f'{target} has no element with id "{anchor}"'
-        if problem is None and not (anchor and target != path):
-            continue
+    resolved: Resolved | None = None,
+) -> PageCheck:
+    """The broken links of one page (checked against the files that will ``exist``), and
+    its links to anchors of other pages. ``resolved``: where links lead, as worked out
+    for earlier pages of the same run (most links of a page are on every page of its
+    folder: the 10,000-page row of benchmarks/run.py fails working each out anew)."""
+    page = page_links(html)
+    ids = "\n".join(sorted(page.ids))
+    errors: list[ContentError] = []
+    wanted: set[str] = set()
+    if path == "404.html":  # served at any depth: its links are absolute or relative to the root
+        return PageCheck(path, ids, errors, "")
+    for link, line, problem, target, anchor in _checked_links(path, page, existing, resolved):
         if problem is not None:
-            errors.append(_broken(path, link, line, problem, origins, label))
-        else:
-            anchors.append(Anchor(target, anchor, link, path, line))
-    return errors, anchors
+            errors.append(_broken(path, link, line, problem, origins))
+        elif anchor and target != path:
+            wanted.add(f"{target}#{anchor}")
+    return PageCheck(path, ids, errors, "\n".join(sorted(wanted)))
 
 
-def check_anchors(
-    anchors: Iterable[Anchor],
-    ids: Mapping[str, Collection[str] | str],
-    origins: Origins | None = None,
-    label: str = "build",
+def check_links(
+    pages: list[PageCheck],
+    site: Site,
+    existing: Collection[str],
+    html_of: Callable[[str], bytes],
 ) -> list[ContentError]:
-    """The links to other pages' anchors whose page has no such id.
-
-    A page's ids may come as one text, one id per line (compact, for a site of thousands
-    of pages whose ids are mostly never linked to); they are read only for linked pages.
-    """
-    read: dict[str, Collection[str]] = {}
-    errors = []
-    for wanted in anchors:
-        known = read.get(wanted.target)
-        if known is None:
-            given = ids.get(wanted.target, ())
-            known = read[wanted.target] = (
-                set(given.split("\n")) if isinstance(given, str) else given
-            )
-        if wanted.anchor not in known:
-            problem = f'{wanted.target} has no element with id "{wanted.anchor}"'
-            texts = (origins or {}).get(wanted.page, ())
-            errors.append(_broken(wanted.page, wanted.link, wanted.line, problem, texts, label))
+    """Every broken link of the site: those each page found, and the links to other pages'
+    anchors whose page has no such id (found again, with their lines, in the HTML of
+    the page that holds them: ``html_of(output)``)."""
+    ids = {page.output: page.ids for page in pages}
+    known: dict[str, set[str]] = {}  # the ids of each page linked to, read when first asked
+    errors = [error for page in pages for error in page.broken]
+    for page in pages:
+        missing = set()
+        for wanted in page.wanted.split("\n") if page.wanted else ():
+            target, _, anchor = wanted.partition("#")
+            if target not in known:
+                known[target] = set(ids.get(target, "").split("\n"))
+            if anchor not in known[target]:
+                missing.add(wanted)
+        if missing:
+            shown = next((p for p in site.pages if p.output == page.output), None)
+            texts = page_texts(site, shown) if shown is not None else []
+            links = page_links(html_of(page.output))
+            for link, line, _, target, anchor in _checked_links(page.output, links, existing):
+                if f"{target}#{anchor}" in missing:
+                    problem = f'{target} has no element with id "{anchor}"'
+                    errors.append(_broken(page.output, link, line, problem, texts))
     return errors
 
 
-def _broken(
-    path: str, link: str, line: int, problem: str, origins: Iterable[Text], label: str
-) -> ContentError:
+def _checked_links(
+    path: str, page: PageLinks, existing: Collection[str], resolved: Resolved | None = None
+) -> Iterator[tuple[str, int, str | None, str, str]]:
+    """Each link of a page, with its line, what is wrong with it if anything, and the page
+    and anchor it leads to."""
+    resolved = {} if resolved is None else resolved
+    folder = posixpath.dirname(path)
+    for link, line in page.links:
+        problem, target, anchor = _link_problem(path, folder, link, existing, resolved)
+        if problem is None and anchor and target == path and anchor not in page.ids:
+            problem = f'{target} has no element with id "{anchor}"'
+        yield link, line, problem, target, anchor
+
+
+def _broken(path: str, link: str, line: int, problem: str, origins: Iterable[Text]) -> ContentError:
     message = f'broken link "{link}": {problem}'
     typed = _typed_at(link, origins)
     if typed is not None:
         return ContentError(message, path=typed[0], line=typed[1])
-    hint = f"{label}/{path} is the page as built: the link comes from a template"
-    return ContentError(message, path=f"{label}/{path}", line=line, hint=hint)
+    hint = f"build/{path} is the page as built: the link comes from a template"
+    return ContentError(message, path=f"build/{path}", line=line, hint=hint)
 
 
 def _typed_at(link: str, texts: Iterable[Text]) -> tuple[str, int] | None:
@@ -220,23 +199,24 @@ def _typed_at(link: str, texts: Iterable[Text]) -> tuple[str, int] | None:
 
 
 def _link_problem(
-    page: str, folder: str, link: str, existing: Collection[str]
+    page: str, folder: str, link: str, existing: Collection[str], resolved: Resolved
 ) -> tuple[str | None, str, str]:
     """What is wrong with a link of a page in ``folder``, if anything; and the page and
     anchor it leads to."""
     if link.startswith("#"):
         return None, page, unquote(link[1:])
-    problem, target, anchor = _resolve(folder, link)
+    found = resolved.get((folder, link))
+    if found is None:
+        found = resolved[folder, link] = _resolve(folder, link)
+    problem, target, anchor = found
     if problem is None and target and target not in existing:
         return f"there is no file {target}", target, ""
     return problem, target or page, anchor
 
 
-@lru_cache(maxsize=4096)
 def _resolve(folder: str, link: str) -> tuple[str | None, str, str]:
     """A link's problem that does not depend on which files exist, and the file (empty for
-    the page itself) and anchor it leads to. Kept: most links of a page are on every
-    page of its folder (the navigation, the stylesheet)."""
+    the page itself) and anchor it leads to."""
     parts = urlsplit(link)
     anchor = unquote(parts.fragment)
     if parts.scheme in ("http", "https", "mailto", "tel", "data"):

@@ -1,92 +1,255 @@
-"""Reading content files: their text, and Markdown with YAML front matter.
+"""``load_content``: read every file of a project's content into the records of the site.
 
-Nothing here knows what a figure or a page is; ``validate`` gives the data its meaning.
-YAML, whose every value keeps its line, is read by ``yamldoc``.
+Each reader checks the fields it reads, records its problems and carries on, so that
+one run reports every mistake of the content, not only the first. What needs more than
+one file to check (does every ``[[id]]`` name a figure?) is ``validate``'s; ``make_site``
+then puts the records together, once there are no errors.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import NamedTuple
 
-from .errors import ContentError
+from .charts import read_charts
+from .errors import BuildFailed, ContentError
+from .fields import Problems, translated, unknown_keys, wrong
+from .figures import read_figures
+from .files import ContentFiles, parse_markdown, read_text
+from .layout import (
+    CHARTS_FILE,
+    CONTENT,
+    FIGURES_FILE,
+    PAGE_FILE,
+    SITE_FILE,
+    SOURCE_FILE,
+    STRINGS_FILE,
+)
+from .model import GENERATED_PAGES, Chart, Figure, Language, Page, Site, SiteMeta, SourceText, Text
+from .pages import Bodies, build_pages, read_markdown_files
+from .processes import CHUNKS_PER_PROCESS, PARALLEL_FROM, default_jobs, fork_context
+from .source import clean_source
+from .strings import read_strings
 from .yamldoc import YamlDoc, parse_yaml
 
-if TYPE_CHECKING:
-    from .cache import FileCache
-
-T = TypeVar("T")
-
-
-class MarkdownDoc(NamedTuple):
-    """A Markdown file: its front matter (a YamlDoc) and its body, with the body's first line."""
-
-    path: str
-    meta: YamlDoc
-    body: str
-    body_line: int  # the 1-based line of the file where ``body`` starts
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+LANGUAGE_KEYS = ("code", "tag", "name", "locale")
+TRANSLATED_META = ("title", "description", "meeting", "speaker", "speaker_role", "publication")
+SITE_KEYS = ("languages", *TRANSLATED_META, "date", "base_url")
+BASE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
 
 
-def read_text(file: Path, rel: str) -> str:
-    """A file's text as UTF-8 (a BOM is dropped, CRLF and CR become LF)."""
-    try:
-        raw = file.read_bytes()
-    except OSError as e:
-        raise ContentError(f"cannot read the file: {e.strerror or e}", path=rel) from e
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
-        raise ContentError(
-            "the file is not UTF-8 text",
-            path=rel,
-            line=line,
-            hint="save it as UTF-8 in your editor",
-        ) from e
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ContentError("the file holds a NUL byte: is it a text file?", path=rel, line=line)
-    return text
+# Records are named tuples, not dataclasses: model.py says why.
+class Content(NamedTuple):
+    """Everything read from the content folder. A part that could not be read is None (or
+    empty), and its errors are among the problems."""
+
+    languages: tuple[Language, ...]
+    meta: SiteMeta | None
+    strings_doc: YamlDoc | None
+    strings: dict[str, dict[str, str]]
+    figures_doc: YamlDoc | None
+    figures: list[Figure]
+    source: SourceText | None
+    bodies: Bodies  # of the Markdown files, their front matter right or wrong
+    pages: list[Page]
+    intros: dict[str, Text]  # each language's goals intro
+    charts: list[Chart]
 
 
-def read_parsed(
-    file: Path, rel: str, parse: Callable[[str, str], T], cache: FileCache | None = None
-) -> T:
-    """A file read and parsed by ``parse(text, rel)``; with a cache, parsed again only when
-    its text changed since the last build of this process, or not at all when another
-    process parsed it ahead."""
-    if cache is not None and (rel, parse.__name__) in cache.ahead:
-        return cache.ahead.pop((rel, parse.__name__))
-    text = read_text(file, rel)
-    if cache is None:
-        return parse(text, rel)
-    return cache.parsed(rel, parse.__name__, text, lambda text: parse(text, rel))
+def load_content(project: Path, problems: Problems, jobs: int | None = None) -> Content:
+    """Read and check, field by field, every content file of a project (parsed by ``jobs``
+    processes: by default one for a small project, every core for a large one)."""
+    if not (project / CONTENT).is_dir():
+        hint = "run the command in the project folder, or give --project"
+        raise BuildFailed(
+            [ContentError("there is no content folder here", path=CONTENT, hint=hint)]
+        )
+    files = ContentFiles(project, _parse_ahead(project, jobs))
+    site_doc = problems.attempt(lambda: _read_yaml(files, SITE_FILE))
+    languages = _languages(site_doc, problems) if site_doc else ()
+    codes = tuple(lang.code for lang in languages)
+    meta = _site_meta(site_doc, codes, problems) if site_doc and codes else None
+
+    strings_doc = problems.attempt(lambda: _read_yaml(files, STRINGS_FILE))
+    strings = read_strings(strings_doc, codes, problems) if strings_doc and codes else {}
+
+    figures_doc = problems.attempt(lambda: _read_yaml(files, FIGURES_FILE))
+    figures = []
+    if figures_doc and codes:
+        figures, figures_doc = read_figures(figures_doc, codes, problems)
+
+    source = problems.attempt(lambda: _read_source(files))
+    docs = read_markdown_files(files, languages, problems)
+    pages, intros, bodies = build_pages(docs, languages, problems)
+    del docs  # their front matter is read
+
+    charts = []
+    if (project / CHARTS_FILE).exists():
+        charts_doc = problems.attempt(lambda: _read_yaml(files, CHARTS_FILE))
+        # A chart names figures and pages: while any of them could not be read, its
+        # references would be reported as unknown, pointing away from the real mistake.
+        if charts_doc and codes and not problems.errors:
+            figure_index = {figure.id: figure for figure in figures}
+            charts = read_charts(charts_doc, figure_index, pages, codes, problems)
+
+    return Content(
+        languages, meta, strings_doc, strings, figures_doc, figures, source, bodies, pages, intros,
+        charts,
+    )  # fmt: skip
 
 
-# Markdown --------------------------------------------------------------------------------
+def make_site(content: Content) -> Site:
+    """The site, from content read without errors: its pages and the pages made for it
+    (the figures, the source text, one 404 page in every language)."""
+    assert content.meta is not None and content.source is not None, "the content has errors"
+    languages = content.languages
+    generated = [
+        Page(
+            page_id,
+            lang.code,
+            page_id,
+            _generated_title(content.strings, page_id, lang.code),
+            lang_prefix=lang.prefix,
+        )
+        for lang in languages
+        for page_id in GENERATED_PAGES
+        if page_id != "404" or lang == languages[0]  # one 404 page, in every language
+    ]
+    return Site(
+        meta=content.meta,
+        languages=languages,
+        figures=tuple(content.figures),
+        pages=tuple(content.pages + generated),
+        goals_intro=content.intros,
+        strings=content.strings,
+        source=content.source,
+        charts=tuple(content.charts),
+    )
 
-_FRONT = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | re.M)
+
+def _generated_title(strings: dict[str, dict[str, str]], page_id: str, code: str) -> str:
+    """A generated page's title, from strings.yaml (``figures_title``, ``notfound_title``)."""
+    key = "notfound_title" if page_id == "404" else f"{page_id}_title"
+    return strings.get(key, {}).get(code, "")
 
 
-def parse_markdown(text: str, rel: str) -> MarkdownDoc:
-    """Split optional YAML front matter (between ``---`` lines) from the Markdown body."""
-    match = _FRONT.match(text)
-    if not match:
-        if re.match(r"---[ \t]*(?:\n|\Z)", text):
-            raise ContentError(
-                "the front matter is not closed",
-                path=rel,
-                line=1,
-                hint='end it with a line holding only "---"',
-            )
-        meta = YamlDoc(rel, {}, {"": 1}, top_line=1)
-        return MarkdownDoc(rel, meta, text, 1)
-    meta = parse_yaml(match.group(1), rel, first_line=2)
-    meta.top_line = 1
-    if meta.data is None:
-        meta.data = {}
-    body_line = text.count("\n", 0, match.end()) + 1
-    return MarkdownDoc(rel, meta, text[match.end() :], body_line)
+def _read_yaml(files: ContentFiles, rel: str) -> YamlDoc:
+    if not (files.project / rel).is_file():
+        raise ContentError("the file is missing", path=rel)
+    doc = files.parsed(rel, parse_yaml)
+    if doc.data is None:
+        raise ContentError("the file is empty", path=rel, line=1)
+    if not isinstance(doc.data, dict):
+        message = "expected name: value lines at the top of the file"
+        raise ContentError(message, path=rel, line=doc.line_of(""))
+    return doc
+
+
+def _read_source(files: ContentFiles) -> SourceText:
+    if not (files.project / SOURCE_FILE).is_file():
+        raise ContentError("the source text is missing", path=SOURCE_FILE)
+    return files.parsed(SOURCE_FILE, clean_source)
+
+
+# Several processes ------------------------------------------------------------------------
+
+
+def _parse_ahead(project: Path, jobs: int | None) -> dict[str, object]:
+    """For a large project, every content file parsed by several processes (the
+    10,000-page row of benchmarks/run.py fails reading them in one); nothing for a small
+    one. A file that cannot be read is there as its ContentError, for the reader to raise."""
+    files = [(rel, parse_yaml) for rel in (SITE_FILE, STRINGS_FILE, FIGURES_FILE, CHARTS_FILE)]
+    files.append((SOURCE_FILE, clean_source))
+    for folder in sorted(os.scandir(project / CONTENT), key=lambda entry: entry.name):
+        if folder.is_dir():
+            names = sorted(entry.name for entry in os.scandir(folder.path))
+            files += [
+                (f"{CONTENT}/{folder.name}/{name}", parse_markdown)
+                for name in names
+                if PAGE_FILE.match(name)
+            ]
+    jobs = default_jobs(len(files)) if jobs is None else jobs
+    if jobs <= 1 or len(files) < PARALLEL_FROM:
+        return {}
+    from concurrent.futures import ProcessPoolExecutor  # here: a small project never needs it
+
+    # The few YAML files take longest to parse, byte for byte: each is a task of its own,
+    # handed out first; the many Markdown files follow in even chunks.
+    single = [[file] for file in files if file[1] is not parse_markdown]
+    pages = [file for file in files if file[1] is parse_markdown]
+    count = jobs * CHUNKS_PER_PROCESS
+    tasks = single + [pages[i::count] for i in range(count) if pages[i::count]]
+    ahead: dict[str, object] = {}
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=fork_context()) as pool:
+        for parsed in pool.map(_parse_files, [(project, task) for task in tasks]):
+            ahead.update(parsed)
+    return ahead
+
+
+def _parse_files(task: tuple[Path, list[tuple[str, Callable[[str, str], object]]]]) -> dict:
+    project, files = task
+    parsed: dict[str, object] = {}
+    for rel, parse in files:
+        if (project / rel).is_file():
+            try:
+                parsed[rel] = parse(read_text(project / rel, rel), rel)
+            except ContentError as e:
+                parsed[rel] = e
+    return parsed
+
+
+def _languages(doc: YamlDoc, problems: Problems) -> tuple[Language, ...]:
+    items = doc.data.get("languages")
+    if not isinstance(items, list) or not items:
+        problems.errors.append(wrong(doc, "languages", items, "a list of languages"))
+        return ()
+    languages: list[Language] = []
+    for i, item in enumerate(items):
+        path = f"languages[{i}]"
+        if not isinstance(item, dict):
+            problems.errors.append(wrong(doc, path, item, "a language: code, tag, name and locale"))
+            continue
+        before = len(problems.errors)
+        unknown_keys(doc, path, item, LANGUAGE_KEYS, problems)
+        values = {}
+        for key in LANGUAGE_KEYS:
+            value = item.get(key)
+            if not isinstance(value, str) or not value.strip():
+                problems.errors.append(wrong(doc, f"{path}.{key}", value, "text"))
+            else:
+                values[key] = value.strip()
+        code = values.get("code", "")
+        if code and not LANGUAGE_CODE.match(code):
+            message = f'"{code}" is not a language code like zh or en'
+            problems.errors.append(doc.error(f"{path}.code", message))
+        elif any(lang.code == code for lang in languages):
+            message = f'the language "{code}" is listed twice'
+            problems.errors.append(doc.error(f"{path}.code", message))
+        if len(problems.errors) == before:
+            prefix = f"{code}/" if languages else ""  # the first language is the default
+            languages.append(Language(prefix=prefix, **values))
+    return tuple(languages) if len(languages) == len(items) else ()
+
+
+def _site_meta(doc: YamlDoc, codes: tuple[str, ...], problems: Problems) -> SiteMeta | None:
+    unknown_keys(doc, "", doc.data, SITE_KEYS, problems)
+    texts = {
+        key: translated(doc, key, doc.data.get(key), codes, problems) for key in TRANSLATED_META
+    }
+    date = doc.data.get("date")
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        problems.errors.append(wrong(doc, "date", date, "a date like 2024-02-04"))
+        date = None
+    base_url = doc.data.get("base_url")
+    if base_url is not None and not (isinstance(base_url, str) and BASE_URL.match(base_url)):
+        what = "an address like https://example.org/report/"
+        problems.errors.append(wrong(doc, "base_url", base_url, what))
+        base_url = None
+    if date is None or any(value is None for value in texts.values()):
+        return None
+    return SiteMeta(date=date, base_url=base_url, **texts)

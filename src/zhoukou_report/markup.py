@@ -8,29 +8,29 @@ Python-Markdown keeps a line break inside a paragraph as a newline, which the
 browser shows as a space. Chinese has no spaces between words, so on Chinese
 pages a line break next to a Chinese character is dropped instead.
 
-A text that is nothing but paragraphs of prose is made into HTML here, directly; any
-other goes through Python-Markdown (pymarkdown.py) with only the inline patterns its
-characters call for, and the sanitiser. Either way the figures are placed afterwards,
-so that a text's HTML can be kept while its figures change. A property test holds the
-quick ways to the output of the full one.
+Raw HTML in the Markdown is cleaned to an allowlist (nh3).
+
+A text that is nothing but paragraphs of prose is made into HTML directly, as
+Python-Markdown and the sanitiser would make it (a property test holds the two to the
+same output): the 10,000-page row of benchmarks/run.py fails converting every text with
+Python-Markdown.
 """
 
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING
 
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import escape
 
-from .cache import code_version, digest, keep
 from .errors import ContentError
-from .model import Figure
-
-if TYPE_CHECKING:
-    import markdown
+from .model import Figure, reference_anchor
 
 # [[id]]: what an editor types. Anything between the brackets is taken, so that a
 # misspelt or empty id is reported rather than left on the page as text.
@@ -121,41 +121,14 @@ class FigureContext:
         self.anchored = set() if anchored is None else anchored
 
 
-def reference_anchor(figure_id: str) -> str:
-    """The id of a figure's first reference in the prose of a page."""
-    return f"ref-{figure_id}"
-
-
 # While Markdown converts a text, each [[id]] stands in it as this token, made of two
 # private-use characters that no Markdown syntax gives a meaning to; the figure's markup
-# replaces it afterwards. So the HTML of a text does not depend on the figures, and a
-# text is converted once however often its figures are corrected.
+# replaces it afterwards, where the HTML shows the token as prose (``_TOKEN_PLACES``).
 _TOKEN = re.compile("\ue000([^\ue001]*)\ue001")
 # Where a token is not prose: inside a tag (an attribute) or a code span, the reference
 # is left as the editor typed it.
 _TOKEN_PLACES = re.compile("(<code[\\s>].*?</code>|<[^>]*>)|\ue000([^\ue001]*)\ue001", re.S)
 
-# The characters each of Python-Markdown's inline patterns needs to find anything (the
-# hard line break, two spaces before a line break, is looked for apart: a tab, which
-# Markdown expands to spaces, may make one). A text is converted with only the patterns
-# its characters call for: trying every pattern on every piece of text is most of the
-# cost of converting prose, and a text whose only syntax is *emphasis* (or a list) needs
-# one pattern of fourteen. A pattern not named here is always kept.
-_PATTERN_NEEDS = {
-    "backtick": "`",
-    "escape": "\\",
-    "reference": "[",
-    "link": "[",
-    "image_link": "[",
-    "image_reference": "[",
-    "short_reference": "[",
-    "short_image_ref": "[",
-    "autolink": "<",
-    "automail": "<",
-    "html": "<",
-    "entity": "&",
-    "em_strong": "*_",
-}
 
 # What takes a text out of plain paragraphs: inline syntax; a line that is indented,
 # starts a block (heading, quote, list, rule, table, HTML) or ends in a space; a tab,
@@ -166,6 +139,7 @@ _NOT_PLAIN = re.compile(
     r"|^[ #=+|:-]|^\d+[.)]|[ ]$",
     re.M,
 )
+_PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 
 
 def join_lines(text: str) -> str:
@@ -195,63 +169,26 @@ def _joins(char: str) -> bool:
 
 
 class Renderer:
-    """Markdown converters made once and reused for every text; raw HTML is cleaned to an
-    allowlist; figure references are placed after the conversion.
+    """Markdown converters, made once and reused for every text: one for Chinese text, one
+    for any other. Raw HTML is cleaned to an allowlist; figure references are placed after
+    the conversion."""
 
-    A text converted before is not converted again: in this process (``serve`` rebuilds
-    after one edit convert only the texts that the edit changed), and, given a ``folder``,
-    between runs: a text that needs Python-Markdown is kept there as HTML (its figures
-    still to be placed, so that correcting a figure keeps it), under a hash of the text
-    and of the code that converts it. Python-Markdown is imported only to convert a
-    text that is in neither place.
-    """
-
-    MEMORY = 2048  # texts remembered; more than a site of a thousand pages holds
-
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder
-        self.converters: dict[tuple[bool, frozenset[str] | None], markdown.Markdown] = {}
-        self.converted: dict[tuple[bool, str], str] = {}
-        self._code: str | None = None
+    def __init__(self) -> None:
+        self.converters: dict[bool, markdown.Markdown] = {}
 
     def convert(self, text: str, context: FigureContext) -> str:
         """A Markdown text as HTML, its ``[[id]]`` references as the figures of ``context``
         (one to a figure it does not have is an error, unless shown as written)."""
-        chinese = context.lang.startswith("zh")
-        tokens = _tokens(text)
-        html = self.converted.get((chinese, tokens))
-        if html is None:
-            html = _plain_paragraphs(tokens, chinese)
-            if html is None:
-                html = self._kept_or_converted(tokens, chinese)
-            if len(self.converted) >= self.MEMORY:
-                self.converted.clear()
-            self.converted[chinese, tokens] = html
+        html = self.html(_tokens(text), context.lang.startswith("zh"))
         return _place_figures(html, context) if "\ue000" in html else html
 
-    def _kept_or_converted(self, text: str, chinese: bool) -> str:
-        if self.folder is None:
-            return self._convert(text, chinese)
-        file = self.folder / f"{digest(self._code_version(), str(chinese), text)}.html"
-        try:
-            return file.read_text(encoding="utf-8")
-        except (OSError, ValueError):
-            pass
-        html = self._convert(text, chinese)
-        keep(file, lambda out: out.write(html.encode("utf-8")))
-        return html
-
-    def _code_version(self) -> str:
-        """What the HTML of a text depends on besides the text: the code of this module and
-        of pymarkdown.py, and the installed Python-Markdown and nh3."""
-        if self._code is None:
-            self._code = code_version(("markup.py", "pymarkdown.py"), ("markdown", "nh3"))
-        return self._code
-
-    def _convert(self, text: str, chinese: bool) -> str:
-        import nh3
-
-        md = self._converter(chinese, _inline_patterns(text))
+    def html(self, text: str, chinese: bool) -> str:
+        """A text as clean HTML, its figure tokens left in place."""
+        if not _NOT_PLAIN.search(text):
+            return _plain_paragraphs(text, chinese)
+        md = self.converters.get(chinese)
+        if md is None:
+            md = self.converters[chinese] = _converter(chinese)
         md.reset()
         try:
             html = md.convert(text)
@@ -266,42 +203,13 @@ class Renderer:
             link_rel=None,
         )
 
-    def _converter(self, chinese: bool, patterns: frozenset[str] | None) -> markdown.Markdown:
-        """The converter for Chinese or other text, with only the named inline patterns of
-        ``_PATTERN_NEEDS`` (and any other), or with all of them (None)."""
-        md = self.converters.get((chinese, patterns))
-        if md is None:
-            from .pymarkdown import converter
 
-            known = {*_PATTERN_NEEDS, "linebreak"}
-            unwanted = known - patterns if patterns is not None else set()
-            md = self.converters[chinese, patterns] = converter(chinese, unwanted)
-        return md
-
-
-def _inline_patterns(text: str) -> frozenset[str]:
-    """The inline patterns of ``_PATTERN_NEEDS`` that could find something in a text, once
-    Markdown has normalised it as it does (removing STX and ETX, making CR a line break)."""
-    prose = text.replace("\x02", "").replace("\x03", "").replace("\r", "\n")
-    needed = {name for name, chars in _PATTERN_NEEDS.items() if any(c in prose for c in chars)}
-    if "  \n" in prose or "\t" in prose:
-        needed.add("linebreak")
-    return frozenset(needed)
-
-
-def _plain_paragraphs(text: str, chinese: bool) -> str | None:
-    """The HTML of a text that is nothing but paragraphs of plain prose, made as
-    Python-Markdown and the sanitiser make it, in a fraction of the time (a property test
-    holds the two to the same output); None for any other text."""
-    if _NOT_PLAIN.search(text):
-        return None
+def _plain_paragraphs(text: str, chinese: bool) -> str:
+    """The HTML of a text that is nothing but paragraphs of plain prose."""
     blocks = _PARAGRAPH_BREAK.split(text.strip("\n")) if text.strip("\n") else []
     if chinese:
         blocks = [join_lines(block) for block in blocks]
     return "\n".join(f"<p>{block}</p>" for block in blocks)
-
-
-_PARAGRAPH_BREAK = re.compile(r"\n{2,}")
 
 
 def _place_figures(html: str, context: FigureContext) -> str:
@@ -350,14 +258,53 @@ def figure_references(text: str) -> Iterator[tuple[str, int]]:
 _LITERAL_SYNTAX = re.compile(r"[`<\t]|    |\]\s*[(:]")
 
 
-@lru_cache(maxsize=256)
 def _shown_ids(tokens: str) -> frozenset[str]:
-    """The ids of a tokenised text's figures that its HTML shows as figures. Kept: the
-    checks, the open data and serve's rebuilds ask again about the same texts."""
-    html = Renderer()._convert(tokens, chinese=False)
+    """The ids of a tokenised text's figures that its HTML shows as figures."""
+    html = Renderer().html(tokens, chinese=False)
     return frozenset(m.group(2) for m in _TOKEN_PLACES.finditer(html) if m.group(2) is not None)
 
 
 def _tokens(text: str) -> str:
     """The text with each ``[[id]]`` as a token (see ``_TOKEN``)."""
     return FIGURE_REF.sub(lambda m: f"\ue000{m.group(1).strip()}\ue001", text)
+
+
+# Python-Markdown -------------------------------------------------------------------------
+
+# The elements whose text runs on as prose, where a line break is a soft one.
+_INLINE_PARENTS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd"}
+
+
+def _converter(chinese: bool) -> markdown.Markdown:
+    """Python-Markdown for Chinese or other text."""
+    # Extension instances, not names: a name is looked up among the entry points of
+    # every installed package, which costs more than the whole conversion of a page.
+    extensions: list[Extension] = [SaneListExtension()]
+    if chinese:
+        extensions.append(_ChineseExtension())
+    return markdown.Markdown(extensions=extensions, output_format="html")
+
+
+class _JoinChineseLines(Treeprocessor):
+    """Drop the soft line breaks of Chinese text instead of turning them into spaces."""
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if element.tag in _INLINE_PARENTS:
+                for holder, attribute in _inline_texts(element):
+                    text = getattr(holder, attribute)
+                    if text and "\n" in text:
+                        setattr(holder, attribute, join_lines(text))
+
+
+def _inline_texts(element: etree.Element) -> Iterator[tuple[etree.Element, str]]:
+    yield element, "text"
+    for child in element:
+        yield from _inline_texts(child)
+        yield child, "tail"
+
+
+class _ChineseExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After the inline patterns (20), before the output is prettified (10).
+        md.treeprocessors.register(_JoinChineseLines(md), "join_chinese_lines", 15)

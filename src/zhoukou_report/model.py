@@ -1,8 +1,10 @@
 """The site as data: languages, figures, pages. Each page's output path is decided here, once.
 
-Records are ``NamedTuple``s rather than frozen dataclasses: a build is a short process, and
-on Python 3.11 each dataclass costs about half a millisecond to create at import, as it
-compiles its generated methods; a named tuple costs about a third of that.
+Records here and in the other modules of a build are ``NamedTuple``s, not the frozen
+dataclasses STYLE.md prefers: on Python 3.11 a dataclass compiles its generated methods as
+its module is imported, and the package's 25 records take about 20 ms to create as
+dataclasses against 3 ms as named tuples (measured), which the row "real site, cold
+build" of benchmarks/run.py (≤ 1.6× the import baseline) has no room for.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import copy
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from functools import cache, cached_property
+from functools import cached_property
 from typing import NamedTuple, TypeVar
 
+from .layout import page_output
 from .numbers import format_number, plain
 
 T = TypeVar("T")
@@ -41,7 +44,8 @@ class Text(NamedTuple):
 
 
 class Figure(NamedTuple):
-    """A figure of the report, as content/figures.yaml defines it, once for both languages."""
+    """A figure of the report, as content/figures.yaml defines it, once for both languages
+    (made by ``Figure.make``)."""
 
     id: str
     section: str
@@ -49,14 +53,30 @@ class Figure(NamedTuple):
     unit: Mapping[str, str]
     label: Mapping[str, str]
     source: str
-    qualifier: str | None = None
-    path: str = "content/figures.yaml"
-    line: int = 0
-    field: str = "figures"  # where it is defined: "figures[12]"
+    qualifier: str | None
+    texts: Mapping[str, str]  # the figure as each language writes it
+    field: str  # where it is defined: "figures[12]"
+
+    @classmethod
+    def make(
+        cls,
+        id: str,
+        section: str,
+        value: int | float,
+        unit: Mapping[str, str],
+        label: Mapping[str, str],
+        source: str,
+        qualifier: str | None = None,
+        field: str = "figures",
+    ) -> Figure:
+        """A figure, written once for each language of its label: its page, tile, chart,
+        row on the figures page and open data all show it."""
+        texts = {lang: format_number(value, lang, qualifier, unit.get(lang, "")) for lang in label}
+        return cls(id, section, value, unit, label, source, qualifier, texts, field)
 
     def text(self, lang: str) -> str:
         """The figure as prose writes it: ``110多``, ``more than 110``, ``92.1%``."""
-        return format_number(self.value, lang, self.qualifier, self.unit.get(lang, ""))
+        return self.texts[lang]
 
     @property
     def data_value(self) -> str:
@@ -93,7 +113,7 @@ class Page(NamedTuple):
     @property
     def output(self) -> str:
         """Where the page is written, relative to the output folder (always forward slashes)."""
-        return output_path(self.id, self.lang_prefix)
+        return page_output(self.id, self.lang_prefix)
 
     @property
     def root(self) -> str:
@@ -107,7 +127,6 @@ class Page(NamedTuple):
         return rel + (f"#{anchor}" if anchor else "")
 
 
-@cache  # every page of a folder links to much the same files
 def _relative(path: str, folder: str) -> str:
     """``path`` (relative to the site's root) as seen from ``folder`` ("" or "en/")."""
     if not folder:
@@ -117,9 +136,22 @@ def _relative(path: str, folder: str) -> str:
     return posixpath.relpath(path, folder)
 
 
-def output_path(page_id: str, prefix: str) -> str:
-    name = "index" if page_id == "overview" else page_id
-    return f"{prefix}{name}.html"
+# Where on a page a figure is: the ids that links to it name.
+
+
+def figure_anchor(figure_id: str) -> str:
+    """The id of a figure's entry on the figures page."""
+    return f"fig-{figure_id}"
+
+
+def tile_anchor(figure_id: str) -> str:
+    """The id of a figure's tile on the page of its section."""
+    return f"tile-{figure_id}"
+
+
+def reference_anchor(figure_id: str) -> str:
+    """The id of a figure's first reference in the prose of a page."""
+    return f"ref-{figure_id}"
 
 
 class SiteMeta(NamedTuple):
@@ -195,6 +227,27 @@ class Site:
 
     def charts_in(self, section: str) -> list[Chart]:
         return self._charts_by_section.get(section, [])
+
+    @cached_property
+    def figure_locations(self) -> Mapping[tuple[str, str], str]:
+        """(figure id, language) -> the page and anchor where the figure appears: its first
+        reference in the prose of its own page, or its tile when the prose does not
+        mention it. Asked by the pages and by the open data."""
+        from .markup import figure_references  # here: markup reads the model
+
+        locations = {}
+        for page in self.pages:
+            if page.body is None:
+                continue
+            mentioned = {figure_id for figure_id, _ in figure_references(page.body.markdown)}
+            for figure in self.figures_in(page.id):
+                anchor = (
+                    reference_anchor(figure.id)
+                    if figure.id in mentioned
+                    else tile_anchor(figure.id)
+                )
+                locations[figure.id, page.lang] = f"{page.output}#{anchor}"
+        return locations
 
     # Indexes, computed once: a site of thousands of pages is looked up for every page.
 

@@ -10,7 +10,6 @@ Symbol units (``%``) are part of the number in both languages.
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import lru_cache
 
 QUALIFIERS = ("more-than",)
 SYMBOL_UNITS = frozenset({"%", "‰"})
@@ -47,13 +46,10 @@ def chinese(value: int | float) -> str:
     return plain(value)
 
 
-@lru_cache(maxsize=8192)
 def format_number(
     value: int | float, lang: str, qualifier: str | None = None, unit: str = ""
 ) -> str:
-    """The figure as prose shows it: number, qualifier, and a symbol unit if it has one.
-
-    Kept: a figure is written on its page, its tile, its chart and the figures page."""
+    """The figure as prose shows it: number, qualifier, and a symbol unit if it has one."""
     if unit in SYMBOL_UNITS:
         text = (plain(value) if lang.startswith("zh") else grouped(value)) + unit
     else:

@@ -9,51 +9,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
-from functools import lru_cache
+from collections.abc import Iterator
 from typing import Any
 
-from .markup import figure_references, reference_anchor
+from .layout import CSV_FILE, JSON_FILE, SCHEMA_FILE
 from .model import Site
 
-DATA = "data"
-JSON_FILE = f"{DATA}/figures.json"
-SCHEMA_FILE = f"{DATA}/figures.schema.json"
-CSV_FILE = f"{DATA}/figures.csv"
 SCHEMA_ID = "figures.schema.json"
 
 
-def tile_anchor(figure_id: str) -> str:
-    """The id of a figure's tile on the page of its section."""
-    return f"tile-{figure_id}"
-
-
-@lru_cache(maxsize=1)
-def figure_locations(site: Site) -> Mapping[tuple[str, str], str]:
-    """(figure id, language) -> the page and anchor where the figure appears.
-
-    The anchor is the figure's first reference in that page's prose, or its tile
-    when the prose of its own page does not mention it. Kept for the last site (which
-    is not changed once made): its pages and its open data both ask.
-    """
-    locations = {}
-    for page in site.pages:
-        if page.body is None:
-            continue
-        mentioned = {figure_id for figure_id, _ in figure_references(page.body.markdown)}
-        for figure in site.figures_in(page.id):
-            anchor = (
-                reference_anchor(figure.id) if figure.id in mentioned else tile_anchor(figure.id)
-            )
-            locations[figure.id, page.lang] = f"{page.output}#{anchor}"
-    return locations
-
-
-def figure_records(site: Site) -> list[dict[str, Any]]:
+def figure_records(site: Site) -> Iterator[dict[str, Any]]:
     """One plain record per figure, in the order of figures.yaml."""
     codes = [lang.code for lang in site.languages]
-    locations = figure_locations(site)
-    return [
+    locations = site.figure_locations
+    return (
         {
             "id": figure.id,
             "section": figure.section,
@@ -66,12 +35,11 @@ def figure_records(site: Site) -> list[dict[str, Any]]:
             "url": {code: locations.get((figure.id, code)) for code in codes},
         }
         for figure in site.figures
-    ]
+    )
 
 
-def data_files(site: Site, records: list[dict[str, Any]] | None = None) -> dict[str, bytes]:
-    """The open-data files, by output path (``records``: ``figure_records(site)``, if made)."""
-    records = figure_records(site) if records is None else records
+def data_files(site: Site, records: list[dict[str, Any]]) -> dict[str, bytes]:
+    """The open-data files, by output path, of a site's figures (``figure_records``)."""
     codes = [lang.code for lang in site.languages]
     document = {
         "$schema": SCHEMA_ID,

@@ -7,17 +7,13 @@ editor never types them twice; every language must have the same pages.
 from __future__ import annotations
 
 import os
-import re
-from pathlib import Path
 
-from .cache import FileCache
 from .errors import ContentError
 from .fields import Problems, text_field, unknown_keys
-from .load import MarkdownDoc, parse_markdown, read_parsed
+from .files import ContentFiles, MarkdownDoc, parse_markdown
+from .layout import PAGE_FILE, language_folder
 from .model import Language, Page, Text
 
-CONTENT = "content"
-PAGE_FILE = re.compile(r"^(?:overview|goals-intro|(?:highlight|goal)-[1-9][0-9]*)\.md$")
 REQUIRED_FILES = ("overview", "goals-intro")
 
 # The front matter each kind of Markdown file holds: required keys, then optional ones.
@@ -31,21 +27,20 @@ FRONT_MATTER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 # language code -> page id -> file; None for a file that could not be read (its error is
 # recorded), so that it is not reported missing as well.
 Docs = dict[str, dict[str, MarkdownDoc | None]]
+# The same, with each file's Markdown body: what the checks across files need of it.
+Bodies = dict[str, dict[str, Text | None]]
 
 
 def read_markdown_files(
-    project: Path,
-    languages: tuple[Language, ...],
-    problems: Problems,
-    cache: FileCache | None = None,
+    files: ContentFiles, languages: tuple[Language, ...], problems: Problems
 ) -> Docs:
     """Every Markdown file of every language, by language and page id."""
     docs: Docs = {}
     for lang in languages:
-        folder = project / CONTENT / lang.code
+        folder = files.project / language_folder(lang.code)
         if not folder.is_dir():
             message = f"the folder of the {lang.name} pages is missing"
-            problems.errors.append(ContentError(message, path=f"{CONTENT}/{lang.code}/"))
+            problems.errors.append(ContentError(message, path=f"{language_folder(lang.code)}/"))
             continue
         docs[lang.code] = {}
         # By name, with os.scandir: sorting Path objects and asking each for is_file costs
@@ -56,25 +51,32 @@ def read_markdown_files(
                 continue
             if not entry.is_file():
                 continue
-            file = Path(entry.path)
-            rel = f"{CONTENT}/{lang.code}/{file.name}"
-            if not PAGE_FILE.match(file.name):
+            rel = f"{language_folder(lang.code)}/{entry.name}"
+            if not PAGE_FILE.match(entry.name):
                 hint = "pages are overview.md, goals-intro.md, highlight-N.md and goal-N.md"
                 message = "this file name is not the name of a page"
                 problems.errors.append(ContentError(message, path=rel, hint=hint))
                 continue
-            docs[lang.code][file.stem] = problems.attempt(
-                lambda f=file, r=rel: read_parsed(f, r, parse_markdown, cache)
+            docs[lang.code][entry.name.removesuffix(".md")] = problems.attempt(
+                lambda r=rel: files.parsed(r, parse_markdown)
             )
     return docs
 
 
 def build_pages(
     docs: Docs, languages: tuple[Language, ...], problems: Problems
-) -> tuple[list[Page], dict[str, Text]]:
-    """The content pages of every language in reading order, and each language's goals intro."""
+) -> tuple[list[Page], dict[str, Text], Bodies]:
+    """The content pages of every language in reading order, each language's goals intro,
+    and the body of every page file, its front matter right or wrong."""
     pages: list[Page] = []
     intros: dict[str, Text] = {}
+    bodies: Bodies = {
+        code: {
+            page_id: doc and Text(doc.body, doc.path, doc.body_line)
+            for page_id, doc in by_id.items()
+        }
+        for code, by_id in docs.items()
+    }
     page_ids = {page_id for by_id in docs.values() for page_id in by_id} | set(REQUIRED_FILES)
     ordered = sorted(page_ids, key=page_order)
     for lang in languages:
@@ -85,14 +87,13 @@ def build_pages(
             if page_id not in by_id:
                 _missing(page_id, lang, docs, problems)
                 continue
-            doc = by_id[page_id]
-            if doc is None:
+            doc, body = by_id[page_id], bodies[lang.code][page_id]
+            if doc is None or body is None:
                 continue
             kind, number = page_kind(page_id)
             meta = _front_matter(doc, kind, problems)
             if meta is None:
                 continue
-            body = Text(doc.body, doc.path, doc.body_line)
             if kind == "goals-intro":
                 intros[lang.code] = body
             else:
@@ -100,7 +101,7 @@ def build_pages(
                 pages.append(Page(page_id, lang.code, kind, title, number, body, lang.prefix))
     if languages:
         _check_numbering(page_ids, languages[0], problems)
-    return pages, intros
+    return pages, intros, bodies
 
 
 def page_kind(page_id: str) -> tuple[str, int | None]:
@@ -124,11 +125,13 @@ def _missing(page_id: str, lang: Language, docs: Docs, problems: Problems) -> No
     other = next((code for code, by_id in docs.items() if page_id in by_id), None)
     message = f"the page is missing in {lang.name}"
     if other:
-        message += f": {CONTENT}/{other}/{page_id}.md has no {lang.name} version"
-        hint = f"add {page_id}.md to {CONTENT}/{lang.code}/, or remove it from every language"
+        message += f": {language_folder(other)}/{page_id}.md has no {lang.name} version"
+        hint = (
+            f"add {page_id}.md to {language_folder(lang.code)}/, or remove it from every language"
+        )
     else:
         hint = f"every language needs its {page_id}.md"
-    path = f"{CONTENT}/{lang.code}/{page_id}.md"
+    path = f"{language_folder(lang.code)}/{page_id}.md"
     problems.errors.append(ContentError(message, path=path, hint=hint))
 
 
@@ -145,7 +148,7 @@ def _check_numbering(page_ids: set[str], lang: Language, problems: Problems) -> 
                 message = (
                     f"{kind}-{expected}.md is missing: number the {kind}s 1, 2, 3 … without gaps"
                 )
-                path = f"{CONTENT}/{lang.code}/{kind}-{number}.md"
+                path = f"{language_folder(lang.code)}/{kind}-{number}.md"
                 problems.errors.append(ContentError(message, path=path))
                 break
 

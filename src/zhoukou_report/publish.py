@@ -5,10 +5,8 @@ Without a base URL the site stays entirely relative and these files are left out
 
 from __future__ import annotations
 
+from .layout import ROBOTS, SITEMAP
 from .model import Site
-
-SITEMAP = "sitemap.xml"
-ROBOTS = "robots.txt"
 
 
 def normalise_base_url(url: str) -> str:

@@ -1,36 +1,37 @@
-"""Pages to HTML: one Jinja2 environment, one Markdown converter, one context per page.
+"""Rendering: every page to HTML in memory, and the files beside the pages.
 
-``render_pages`` returns each page's HTML, or writes it straight into the new output
-folder it is given; besides that, nothing here touches the disk but to read templates
-and assets.
+One Jinja2 environment and one Markdown converter per project, one context per page
+(context.py). A large site's pages are rendered by several processes, each page the same
+way wherever it is rendered, so the output is byte for byte the same. Nothing here
+writes: the pages go back to ``build`` as bytes, each with its own part of the link
+check done (links.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterable, Iterator
+import gc
+import os
+import zlib
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from markupsafe import Markup
 
-from .cache import cache_folder
-from .context import (
-    ASSETS,
-    LanguageContext,
-    figure_anchor,
-    language_contexts,
-    page_context,
-)
+from .context import LanguageContext, language_contexts, page_context
 from .errors import BuildFailed, ContentError
-from .links import Anchor, check_page, has_capital_names, page_links, page_texts
+from .fields import Problems
+from .files import read_text
+from .layout import ASSETS, STATIC, STYLESHEET_SOURCE, TEMPLATES
+from .links import PageCheck, check_page, page_texts
 from .markup import FigureContext, Renderer
-from .model import Page, Site, Text
-from .write import Destination
-
-TEMPLATES = "templates"
-STATIC = "static"  # inside templates/: copied to assets/ as they are
+from .model import Page, Site, Text, figure_anchor
+from .processes import CHUNKS_PER_PROCESS, default_jobs, fork_context
+from .strings import Use, found_uses, string_uses
 
 # Which template renders which kind of page.
 TEMPLATE_OF = {
@@ -43,30 +44,20 @@ TEMPLATE_OF = {
 }
 
 
+# Records are named tuples, not dataclasses: model.py says why.
 class RenderedPage(NamedTuple):
-    """A page rendered, with what the site-wide link check still needs of it."""
+    """A page as HTML, and its own part of the link check. The HTML is held compressed until
+    it is written: the 10,000-page row of benchmarks/run.py (< 150 MB) fails holding every
+    page as it is."""
 
     output: str
-    ids: str  # the targets of its #anchors, one per line
-    broken: list[ContentError]  # links that lead nowhere
-    anchors: list[Anchor]  # links to other pages' anchors, to confirm against their ids
-    data: bytes | None  # None once written to the output folder
+    packed: bytes  # the HTML as UTF-8, compressed
+    size: int  # and its size as it is
+    links: PageCheck
 
-    @classmethod
-    def checked(
-        cls,
-        output: str,
-        html: str,
-        existing: Collection[str],
-        origins: Iterable[Text] = (),
-        data: bytes | None = None,
-        lower_case: bool = False,
-    ) -> RenderedPage:
-        """A page's own part of the link check, done against the files that will exist
-        (``lower_case`` as for ``page_links``)."""
-        links = page_links(html, lower_case)
-        broken, anchors = check_page(output, links, existing, origins)
-        return cls(output, "\n".join(sorted(links.ids)), broken, anchors, data)
+    @property
+    def data(self) -> bytes:
+        return zlib.decompress(self.packed, bufsize=self.size)
 
 
 class SiteRenderer:
@@ -77,7 +68,7 @@ class SiteRenderer:
         render checks its template's file; a build reads each template once."""
         self.project = project
         self.templates = project / TEMPLATES
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.FileSystemLoader(self.templates),
             bytecode_cache=_bytecode_cache(),
             autoescape=True,
@@ -87,86 +78,71 @@ class SiteRenderer:
             keep_trailing_newline=True,
             auto_reload=watching,
         )
-        self.markdown = Renderer(cache_folder("markdown"))
-        # Whether the templates write every tag name and link attribute in lower case, as
-        # Markdown's HTML does: the link check then reads pages the quicker way.
-        self.lower_case = False  # known once check_templates has read them
+        self.markdown = Renderer()
 
     # Templates ------------------------------------------------------------------------
 
-    def check_templates(self) -> None:
-        """Compile every template, reporting each syntax error with its file and line; and
-        see whether they write every tag and link name in lower case (``lower_case``)."""
-        errors = []
+    def load_templates(self, problems: Problems) -> dict[str, Use]:
+        """Compile every template, recording each syntax error with its file and line; and
+        the strings of strings.yaml that the templates use, found as they were compiled."""
         if not self.templates.is_dir():
-            raise BuildFailed([ContentError("the templates folder is missing", path=TEMPLATES)])
-        names = sorted(self.env.list_templates(filter_func=_is_template))
-        self.lower_case = not any(
-            has_capital_names((self.templates / name).read_text(encoding="utf-8", errors="replace"))
-            for name in names
-        )
-        for name in names:
+            problems.errors.append(ContentError("the templates folder is missing", path=TEMPLATES))
+            return string_uses(())
+        found = []
+        names = self.env.list_templates(filter_func=_is_template)
+        for name in sorted(names, key=lambda name: name.split("/")):
+            where = f"{TEMPLATES}/{name}"
             try:
-                self.env.get_template(name)
+                template = self.env.get_template(name)
             except jinja2.TemplateSyntaxError as e:
-                errors.append(
-                    ContentError(
-                        f"template error: {e.message}",
-                        path=f"{TEMPLATES}/{name}",
-                        line=e.lineno,
-                    )
+                problems.errors.append(
+                    ContentError(f"template error: {e.message}", path=where, line=e.lineno)
                 )
+                continue
+            except UnicodeDecodeError:  # read_text says where
+                problems.attempt(
+                    lambda name=name, where=where: read_text(self.templates / name, where)
+                )
+                continue
+            # The module a template compiles to holds its uses (see _CodeGenerator).
+            found.append((where, template.root_render_func.__globals__[_USES]))
         for kind, name in TEMPLATE_OF.items():
             if not (self.templates / name).is_file():
-                errors.append(
-                    ContentError(
-                        f"the template for {kind} pages is missing", path=f"{TEMPLATES}/{name}"
-                    )
-                )
-        if errors:
-            raise BuildFailed(errors)
+                message = f"the template for {kind} pages is missing"
+                problems.errors.append(ContentError(message, path=f"{TEMPLATES}/{name}"))
+        return string_uses(found)
 
-    def asset_files(self) -> list[tuple[str, Path]]:
-        """The files of templates/static/, each with its path in the output (assets/…)."""
+    def assets(self) -> dict[str, bytes]:
+        """The files of templates/static/, by their path in the site (assets/…)."""
         folder = self.templates / STATIC
         if not folder.is_dir():
-            return []
-        return [
-            (f"{ASSETS}/{file.relative_to(folder).as_posix()}", file)
+            return {}
+        return {
+            f"{ASSETS}/{file.relative_to(folder).as_posix()}": file.read_bytes()
             for file in sorted(folder.rglob("*"))
             if file.is_file() and not file.name.startswith(".")
-        ]
-
-    def assets(self) -> Iterator[tuple[str, bytes]]:
-        for rel, file in self.asset_files():
-            yield rel, file.read_bytes()
-
-    # Pages ----------------------------------------------------------------------------
+        }
 
     def stylesheet(self) -> str:
-        file = self.templates / STATIC / "site.css"
+        file = self.templates / STYLESHEET_SOURCE
         return file.read_text(encoding="utf-8") if file.is_file() else ""
+
+    # Pages ----------------------------------------------------------------------------
 
     def render_pages(
         self,
         site: Site,
         pages: Iterable[Page],
         existing: Collection[str],
-        into: Destination | None = None,
         shared: dict[str, LanguageContext] | None = None,
-        keep: bool = True,
     ) -> tuple[list[RenderedPage], list[ContentError]]:
         """Pages as HTML, each with its own part of the link check done against the files
-        that will ``exist``; and the errors met rendering.
-
-        With ``into``, each page is written there at once instead of being kept; without
-        ``keep``, it is only checked (``check``). ``shared`` is what ``language_contexts``
-        computed for this site, if it was.
-        """
+        that will ``exist``; and the errors met rendering. ``shared`` is what
+        ``language_contexts`` computed for this site, if it was."""
         shared = shared or language_contexts(site, self.stylesheet())
-        made: set[str] = set()
         rendered: list[RenderedPage] = []
         errors: list[ContentError] = []
+        resolved: dict = {}  # where each link leads, for check_page
         for page in pages:
             try:
                 html = self.render_page(shared[page.lang], page)
@@ -174,13 +150,9 @@ class SiteRenderer:
                 errors.append(e)
                 continue
             data = html.encode("utf-8")
-            if into is not None:
-                into.write(page.output, data, made)
-            texts = page_texts(site, page)
-            kept = data if keep and into is None else None
-            rendered.append(
-                RenderedPage.checked(page.output, html, existing, texts, kept, self.lower_case)
-            )
+            links = check_page(page.output, data, existing, page_texts(site, page), resolved)
+            packed = zlib.compress(data, 1)
+            rendered.append(RenderedPage(page.output, packed, len(data), links))
         return rendered, errors
 
     def render_page(self, shared: LanguageContext, page: Page) -> str:
@@ -222,7 +194,7 @@ class SiteRenderer:
         context = FigureContext(
             site.figure_index,
             page.lang,
-            lambda figure: page.href(f"{figures_page.output}#{figure_anchor(figure)}"),
+            lambda figure: page.href(f"{figures_page.output}#{figure_anchor(figure.id)}"),
             anchored,
         )
         try:
@@ -231,11 +203,29 @@ class SiteRenderer:
             raise e.located(text.path, text.line) from e
 
 
-class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates kept between runs; a cache that cannot be read or written is skipped.
+_USES = "string_uses"  # the name of a compiled template's list of the strings it uses
+_USES_FORMAT = "1"  # in the bytecode cache's file names: to change with what found_uses gives
 
-    Jinja checks each entry against the template's source, so an edited template is
-    always compiled afresh.
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja2's, writing into each compiled template the strings of strings.yaml it uses
+    (``strings.found_uses``): they are found on the template as it is compiled, and kept
+    with it in the bytecode cache."""
+
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        super().visit_Template(node, frame)
+        self.writeline(f"{_USES} = {found_uses(node)!r}")
+
+
+class _Environment(jinja2.Environment):
+    code_generator_class = _CodeGenerator
+
+
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs, in the user's cache folder
+    (``$XDG_CACHE_HOME/zhoukou-report/templates``, else ``~/.cache/…``); one that cannot be
+    read or written is skipped. Jinja checks each entry against the template's source, so
+    an edited template is always compiled afresh. ``ZHOUKOU_REPORT_NO_CACHE=1`` keeps none.
     """
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
@@ -250,9 +240,15 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates, kept in the user's cache folder (see cache.py)."""
-    folder = cache_folder("templates")
-    return _QuietBytecodeCache(str(folder), "%s.cache") if folder else None
+    if os.environ.get("ZHOUKOU_REPORT_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "zhoukou-report" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _QuietBytecodeCache(str(folder), f"%s.{_USES_FORMAT}.cache")
 
 
 def _is_template(name: str) -> bool:
@@ -272,3 +268,95 @@ def _template_frame(error: BaseException, templates: Path) -> tuple[str | None, 
             continue
         found = (f"{TEMPLATES}/{rel.as_posix()}", line)
     return found
+
+
+# Several processes ------------------------------------------------------------------------
+
+
+def render_site(
+    site: Site, renderer: SiteRenderer, existing: Collection[str], jobs: int | None = None
+) -> list[RenderedPage]:
+    """Every page of the site, in this process or in ``jobs`` (by default: as many as
+    ``default_jobs`` says); ``BuildFailed`` on errors. ``existing`` is every file the site
+    will have, for each page's own part of the link check."""
+    jobs = default_jobs(len(site.pages)) if jobs is None else jobs
+    if jobs <= 1 or len(site.pages) < 2:
+        rendered, errors = renderer.render_pages(site, site.pages, existing)
+    else:
+        rendered, errors = _render_in_workers(site, renderer, existing, jobs)
+    if errors:
+        raise BuildFailed(errors)
+    return rendered
+
+
+def _render_in_workers(
+    site: Site, renderer: SiteRenderer, existing: Collection[str], jobs: int
+) -> tuple[list[RenderedPage], list[ContentError]]:
+    """Each worker holds a renderer and the site, handed over once as it starts (inherited,
+    where processes are forked), renders its share of the pages and sends them back."""
+    from concurrent.futures import ProcessPoolExecutor  # here: a small site never needs it
+
+    context = fork_context()
+    # Forked workers start with this process's renderer, its templates compiled, and the
+    # contexts of the languages made once; others (spawned) make their own.
+    start: tuple = (renderer.project, site, existing, None)
+    if context is not None:
+        start = (renderer, site, existing, language_contexts(site, renderer.stylesheet()))
+    rendered: list[RenderedPage] = []
+    errors: list[ContentError] = []
+    # Python's way to fork without copying the site: the workers' garbage collections leave
+    # it alone (the 10,000-page row of benchmarks/run.py fails without).
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=start
+        ) as pool:
+            for pages, problems in pool.map(
+                _render_chunk, _chunks(site.pages, jobs * CHUNKS_PER_PROCESS)
+            ):
+                rendered += pages
+                errors += problems
+    finally:
+        gc.unfreeze()
+    return rendered, errors
+
+
+def _chunks(pages: tuple[Page, ...], count: int) -> list[list[int]]:
+    """Page indexes in ``count`` groups of about equal work: the largest pages (the landing
+    and figures pages, which list everything) go first, each to a group of its own."""
+    order = sorted(range(len(pages)), key=lambda i: pages[i].kind not in ("landing", "figures"))
+    groups: list[list[int]] = [[] for _ in range(min(count, len(pages)))]
+    for position, index in enumerate(order):
+        groups[position % len(groups)].append(index)
+    return [group for group in groups if group]
+
+
+class _WorkerState(NamedTuple):
+    renderer: SiteRenderer
+    site: Site
+    existing: Collection[str]
+    shared: dict[str, LanguageContext]
+
+
+# The worker's own state, set once by ``_start_worker`` in each worker process (the one
+# way to hand a process pool's workers what all their tasks share).
+_worker: _WorkerState | None = None
+
+
+def _start_worker(
+    renderer: SiteRenderer | Path,
+    site: Site,
+    existing: Collection[str],
+    shared: dict[str, LanguageContext] | None,
+) -> None:
+    global _worker
+    if not isinstance(renderer, SiteRenderer):
+        renderer = SiteRenderer(renderer)
+    shared = shared or language_contexts(site, renderer.stylesheet())
+    _worker = _WorkerState(renderer, site, existing, shared)
+
+
+def _render_chunk(indexes: list[int]) -> tuple[list[RenderedPage], list[ContentError]]:
+    assert _worker is not None, "the worker was not started"
+    pages = [_worker.site.pages[i] for i in indexes]
+    return _worker.renderer.render_pages(_worker.site, pages, _worker.existing, _worker.shared)

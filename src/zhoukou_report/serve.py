@@ -29,8 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import render_project
-from .cache import FileCache
+from .build import assemble_site
 from .errors import BuildFailed, ContentError, OutputRefused, WriteFailed
 from .httpd import (
     CONTENT_TYPES,
@@ -134,7 +133,6 @@ class PreviewServer:
         self.on_build = on_build or _log_report
         self.watch = watch
         self.renderer = SiteRenderer(self.project, watching=True)
-        self.files = FileCache()  # content files parsed, kept while unchanged
         self.builds = 0  # builds started, the first included
         self.streams = 0  # event streams open
         self.folder: Path | None = None  # the temporary folder holding every build
@@ -259,12 +257,12 @@ class PreviewServer:
         self.builds += 1
         root, errors, warnings, pages = self._snapshot.root, [], [], 0
         try:
-            built = render_project(self.project, renderer=self.renderer, cache=self.files)
+            built = assemble_site(self.project, jobs=1, renderer=self.renderer)
             warnings = built.warnings
             root = write_site(
-                built.files, self.folder / f"site-{self.builds}", self.project, previous=root
+                built.files(), self.folder / f"site-{self.builds}", self.project, previous=root
             )  # the files that have not changed are linked from the build now served
-            pages = built.pages
+            pages = len(built.pages)
         except BuildFailed as failure:
             errors, warnings = failure.errors, failure.warnings
         except (OutputRefused, WriteFailed) as failure:  # e.g. the disk is full

@@ -1,204 +1,171 @@
-"""``load_site``: read every content file, run every check, return the site model.
+"""The checks that need more than one file, run once every file is read (``load``).
 
-Each reader records its problems and carries on, so that one run reports every
-error of the content, not only the first; nothing is built unless there are none.
+Errors: a figure whose section has no page, a reference in the prose to an id that does
+not exist, a string the templates use that strings.yaml lacks or whose placeholders they
+do not fill. Warnings: a figure no page uses, a value that no longer appears in its own
+source phrase (the number was corrected, the citation was not), a source phrase that is
+not in the source text.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import re
-from collections.abc import Callable
-from pathlib import Path
+import string
 
-from .cache import FileCache
-from .charts import read_charts
-from .errors import BuildFailed, ContentError
-from .fields import Problems, translated, unknown_keys, wrong
-from .figures import check_references, check_sections, check_source_phrases, read_figures
-from .load import parse_markdown, read_parsed
-from .model import GENERATED_PAGES, Language, Page, Site, SiteMeta, SourceText
-from .pages import CONTENT, PAGE_FILE, build_pages, read_markdown_files
-from .source import clean_source
-from .strings import check_strings, read_strings, template_uses
-from .yamldoc import YamlDoc, parse_yaml
-
-SITE_FILE = f"{CONTENT}/site.yaml"
-STRINGS_FILE = f"{CONTENT}/strings.yaml"
-FIGURES_FILE = f"{CONTENT}/figures.yaml"
-CHARTS_FILE = f"{CONTENT}/charts.yaml"
-SOURCE_FILE = f"{CONTENT}/source/report.zh.txt"
-
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
-LANGUAGE_KEYS = ("code", "tag", "name", "locale")
-TRANSLATED_META = ("title", "description", "meeting", "speaker", "speaker_role", "publication")
-SITE_KEYS = ("languages", *TRANSLATED_META, "date", "base_url")
-BASE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
+from .errors import ContentError
+from .fields import Problems, suggestion
+from .layout import FIGURES_FILE
+from .load import Content
+from .markup import figure_references
+from .model import Figure, SourceText
+from .numbers import chinese, grouped, plain
+from .pages import Bodies, page_order
+from .strings import STRINGS_NAME, Use
+from .yamldoc import YamlDoc
 
 
-def load_site(
-    project: Path, strict: bool = False, cache: FileCache | None = None
-) -> tuple[Site, list[ContentError]]:
-    """Read and check the content of a project: the site, and its warnings."""
-    if not (project / CONTENT).is_dir():
-        hint = "run the command in the project folder, or give --project"
-        raise BuildFailed(
-            [ContentError("there is no content folder here", path=CONTENT, hint=hint)]
-        )
-    problems = Problems()
-
-    site_doc = problems.attempt(lambda: _read_yaml(project, SITE_FILE, cache))
-    languages = _languages(site_doc, problems) if site_doc else ()
-    codes = tuple(lang.code for lang in languages)
-    meta = _site_meta(site_doc, codes, problems) if site_doc and codes else None
-
-    strings_doc = problems.attempt(lambda: _read_yaml(project, STRINGS_FILE, cache))
-    strings = read_strings(strings_doc, codes, problems) if strings_doc and codes else {}
-    uses = template_uses(project, problems)
-    if strings_doc and codes:
-        check_strings(strings, strings_doc, uses, problems)
-
-    figures_doc = problems.attempt(lambda: _read_yaml(project, FIGURES_FILE, cache))
-    figures = read_figures(figures_doc, codes, problems) if figures_doc and codes else []
-    figure_index = {figure.id: figure for figure in figures}
-
-    source = problems.attempt(lambda: _read_source(project, cache))
-    docs = read_markdown_files(project, languages, problems, cache)
-    pages, intros = build_pages(docs, languages, problems)
-
-    charts = []
-    if (project / CHARTS_FILE).exists():
-        charts_doc = problems.attempt(lambda: _read_yaml(project, CHARTS_FILE, cache))
-        # A chart names figures and pages: while any of them could not be read, its
-        # references would be reported as unknown, pointing away from the real mistake.
-        if charts_doc and codes and not problems.errors:
-            charts = read_charts(charts_doc, figure_index, pages, codes, problems)
-
-    if figures_doc:
-        check_sections(figures, docs, figures_doc, problems)
-        check_references(docs, figure_index, figures_doc, problems)
-        if source is not None:
-            check_source_phrases(figures, figures_doc, source, problems)
-
-    if strict:
-        problems.errors.extend(problems.warnings)
-        problems.warnings = []
-    if problems.errors or meta is None or source is None:
-        raise BuildFailed(problems.errors, problems.warnings)
-
-    generated = [
-        Page(
-            page_id,
-            lang.code,
-            page_id,
-            _generated_title(strings, page_id, lang.code),
-            lang_prefix=lang.prefix,
-        )
-        for lang in languages
-        for page_id in GENERATED_PAGES
-        if page_id != "404" or lang == languages[0]  # one 404 page, in every language
-    ]
-    site = Site(
-        meta=meta,
-        languages=languages,
-        figures=tuple(figures),
-        pages=tuple(pages + generated),
-        goals_intro=intros,
-        strings=strings,
-        source=source,
-        charts=tuple(charts),
-    )
-    return site, problems.warnings
+def validate_content(content: Content, uses: dict[str, Use], problems: Problems) -> None:
+    """Every check across files of the content (and the strings the templates ``use``)."""
+    if content.strings_doc and content.languages:
+        check_strings(content.strings, content.strings_doc, uses, problems)
+    if content.figures_doc:
+        figures_doc, figures = content.figures_doc, content.figures
+        check_sections(figures, content.bodies, figures_doc, problems)
+        check_references(content.bodies, {f.id: f for f in figures}, figures_doc, problems)
+        if content.source is not None:
+            check_source_phrases(figures, figures_doc, content.source, problems)
 
 
-def content_files(project: Path) -> list[tuple[str, Callable[[str, str], object]]]:
-    """Every content file ``load_site`` may read, with the parser it reads it with."""
-    files: list[tuple[str, Callable[[str, str], object]]] = [
-        (rel, parse_yaml) for rel in (SITE_FILE, STRINGS_FILE, FIGURES_FILE, CHARTS_FILE)
-    ]
-    files.append((SOURCE_FILE, clean_source))
-    for folder in sorted((project / CONTENT).iterdir()):
-        if folder.is_dir():
-            names = sorted(entry.name for entry in os.scandir(folder))
-            pages = [f"{CONTENT}/{folder.name}/{name}" for name in names if PAGE_FILE.match(name)]
-            files += [(rel, parse_markdown) for rel in pages]
-    return files
+# Strings ----------------------------------------------------------------------------------
 
 
-def _generated_title(strings: dict[str, dict[str, str]], page_id: str, code: str) -> str:
-    """A generated page's title, from strings.yaml (``figures_title``, ``notfound_title``)."""
-    key = "notfound_title" if page_id == "404" else f"{page_id}_title"
-    return strings.get(key, {}).get(code, "")
+def check_strings(
+    strings: dict[str, dict[str, str]], doc: YamlDoc, uses: dict[str, Use], problems: Problems
+) -> None:
+    """Every string that is used is given; every placeholder in it is one that is filled.
 
-
-def _read_yaml(project: Path, rel: str, cache: FileCache | None) -> YamlDoc:
-    file = project / rel
-    if not file.is_file():
-        raise ContentError("the file is missing", path=rel)
-    doc = read_parsed(file, rel, parse_yaml, cache)
-    if doc.data is None:
-        raise ContentError("the file is empty", path=rel, line=1)
-    if not isinstance(doc.data, dict):
-        message = "expected name: value lines at the top of the file"
-        raise ContentError(message, path=rel, line=doc.line_of(""))
-    return doc
-
-
-def _read_source(project: Path, cache: FileCache | None) -> SourceText:
-    file = project / SOURCE_FILE
-    if not file.is_file():
-        raise ContentError("the source text is missing", path=SOURCE_FILE)
-    return read_parsed(file, SOURCE_FILE, clean_source, cache)
-
-
-def _languages(doc: YamlDoc, problems: Problems) -> tuple[Language, ...]:
-    items = doc.data.get("languages")
-    if not isinstance(items, list) or not items:
-        problems.errors.append(wrong(doc, "languages", items, "a list of languages"))
-        return ()
-    languages: list[Language] = []
-    for i, item in enumerate(items):
-        path = f"languages[{i}]"
-        if not isinstance(item, dict):
-            problems.errors.append(wrong(doc, path, item, "a language: code, tag, name and locale"))
-            continue
-        before = len(problems.errors)
-        unknown_keys(doc, path, item, LANGUAGE_KEYS, problems)
-        values = {}
-        for key in LANGUAGE_KEYS:
-            value = item.get(key)
-            if not isinstance(value, str) or not value.strip():
-                problems.errors.append(wrong(doc, f"{path}.{key}", value, "text"))
+    A string a template names but strings.yaml lacks is reported where the template
+    names it: either side may hold the typo, and the hint names the closest string.
+    """
+    unused = set(doc.data) - set(uses)
+    for name, use in sorted(uses.items()):
+        if name not in strings:
+            if doc.has(name):
+                continue  # given but unreadable: its own error says so
+            add = f"add it to {doc.path} as {name}: {{zh: …, en: …}}"
+            if use.path is None:
+                message = f'"{name}" is missing: it is used for the headings of the pages'
+                problems.errors.append(doc.error(name, message, hint=add))
             else:
-                values[key] = value.strip()
-        code = values.get("code", "")
-        if code and not LANGUAGE_CODE.match(code):
-            message = f'"{code}" is not a language code like zh or en'
-            problems.errors.append(doc.error(f"{path}.code", message))
-        elif any(lang.code == code for lang in languages):
-            message = f'the language "{code}" is listed twice'
-            problems.errors.append(doc.error(f"{path}.code", message))
-        if len(problems.errors) == before:
-            prefix = f"{code}/" if languages else ""  # the first language is the default
-            languages.append(Language(prefix=prefix, **values))
-    return tuple(languages) if len(languages) == len(items) else ()
+                message = f'there is no "{name}" in {doc.path}'
+                problems.errors.append(
+                    ContentError(
+                        message,
+                        path=use.path,
+                        line=use.line,
+                        field=f"{STRINGS_NAME}.{name}",
+                        hint=suggestion(name, unused) or add,
+                    )
+                )
+            continue
+        if use.placeholders is None or use.dynamic:
+            continue
+        for code, text in strings[name].items():
+            problem = _placeholder_problem(text, use.placeholders)
+            if problem:
+                message, hint = problem
+                problems.errors.append(doc.error(f"{name}.{code}", message, hint=hint))
 
 
-def _site_meta(doc: YamlDoc, codes: tuple[str, ...], problems: Problems) -> SiteMeta | None:
-    unknown_keys(doc, "", doc.data, SITE_KEYS, problems)
-    texts = {
-        key: translated(doc, key, doc.data.get(key), codes, problems) for key in TRANSLATED_META
+def _placeholder_problem(text: str, allowed: set[str]) -> tuple[str, str] | None:
+    known = ", ".join(f"{{{name}}}" for name in sorted(allowed))
+    hint = f"this text can use {known}" if allowed else "this text has no placeholders"
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        return 'a "{" or "}" without its pair', hint
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in allowed:
+            return f'unknown placeholder "{{{name}}}"', hint
+        if spec or conversion:
+            return f'write the placeholder as "{{{name}}}", without ":" or "!"', hint
+    return None
+
+
+# Figures ---------------------------------------------------------------------------------
+
+
+def check_sections(figures: list[Figure], bodies: Bodies, doc: YamlDoc, problems: Problems) -> None:
+    """Every figure belongs to a page that exists (in some language: a missing one is
+    reported by the pages' own checks)."""
+    sections = {page_id for by_id in bodies.values() for page_id in by_id} - {"goals-intro"}
+    for figure in figures:
+        if figure.section not in sections:
+            message = f'there is no page "{figure.section}"'
+            hint = "the pages are " + ", ".join(sorted(sections, key=page_order))
+            problems.errors.append(doc.error(f"{figure.field}.section", message, hint=hint))
+
+
+def check_references(
+    bodies: Bodies, figures: dict[str, Figure], doc: YamlDoc, problems: Problems
+) -> None:
+    """Every [[id]] names a figure; every figure is used somewhere (else a warning).
+
+    A reference to a figure that is in figures.yaml but could not be read is not
+    reported again: the figure's own error says what to fix.
+    """
+    referenced: set[str] = set()
+    declared = _declared_ids(doc)
+    for by_id in bodies.values():
+        for page in by_id.values():
+            if page is None:
+                continue
+            for figure_id, offset in figure_references(page.markdown):
+                referenced.add(figure_id)
+                if figure_id in figures or figure_id in declared:
+                    continue
+                message = f'unknown figure "{figure_id}"' if figure_id else "empty figure reference"
+                hint = suggestion(figure_id, figures) or f"figures are defined in {FIGURES_FILE}"
+                problems.errors.append(
+                    ContentError(
+                        message,
+                        path=page.path,
+                        line=page.line + offset,
+                        field=f"[[{figure_id}]]",
+                        hint=hint,
+                    )
+                )
+    for figure in figures.values():
+        if figure.id not in referenced:
+            message = f'the figure "{figure.id}" is not used on any page'
+            hint = f"refer to it as [[{figure.id}]] in the text, or remove it"
+            problems.warnings.append(doc.error(f"{figure.field}.id", message, hint=hint))
+
+
+def _declared_ids(doc: YamlDoc) -> set[str]:
+    items = doc.data.get("figures") if isinstance(doc.data, dict) else None
+    if not isinstance(items, list):
+        return set()
+    return {
+        item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)
     }
-    date = doc.data.get("date")
-    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-        problems.errors.append(wrong(doc, "date", date, "a date like 2024-02-04"))
-        date = None
-    base_url = doc.data.get("base_url")
-    if base_url is not None and not (isinstance(base_url, str) and BASE_URL.match(base_url)):
-        what = "an address like https://example.org/report/"
-        problems.errors.append(wrong(doc, "base_url", base_url, what))
-        base_url = None
-    if date is None or any(value is None for value in texts.values()):
-        return None
-    return SiteMeta(date=date, base_url=base_url, **texts)
+
+
+def check_source_phrases(
+    figures: list[Figure], doc: YamlDoc, source: SourceText, problems: Problems
+) -> None:
+    """Each value still appears in its own source phrase, and each phrase in the source text."""
+    text = source.plain
+    for figure in figures:
+        path = f"{figure.field}.source"
+        written = {plain(figure.value), chinese(figure.value), grouped(figure.value)}
+        if not any(form in figure.source for form in written):
+            value = plain(figure.value)
+            message = f'the value {value} does not appear in its source phrase "{figure.source}"'
+            hint = "if the number was corrected, update the citation too"
+            problems.warnings.append(doc.error(path, message, hint=hint))
+        if figure.source not in text:
+            message = f'the phrase "{figure.source}" is not in the source text {source.path}'
+            hint = "copy the phrase from the source text exactly"
+            problems.warnings.append(doc.error(path, message, hint=hint))

@@ -17,11 +17,10 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath, PurePosixPath
 
+from .layout import CONTENT, STATIC, TEMPLATES
+
 log = logging.getLogger(__name__)
 
-CONTENT = "content"
-TEMPLATES = "templates"
-STATIC = "static"  # inside templates/: the site's assets
 WATCHED = (CONTENT, TEMPLATES)
 
 # What ``classify`` says a changed path is.

@@ -24,10 +24,8 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
-from typing import NamedTuple
 
 from .errors import OutputRefused, WriteFailed
 
@@ -89,8 +87,7 @@ class Staging:
 
     Leaving the block normally swaps the folder in; leaving it by an exception, Ctrl-C
     included, removes the new folder and leaves ``out`` as it was. An ``OSError`` is
-    reported as ``WriteFailed``. Worker processes may write into ``staging.folder``
-    with ``write_file``.
+    reported as ``WriteFailed``.
     """
 
     def __init__(self, out: Path, project: Path, previous: Path | None = None):
@@ -101,8 +98,8 @@ class Staging:
         previous = self.target if previous is None else previous
         self.previous = previous if (previous / MARKER).is_file() else None
         self.folder: Path | None = None
-        self._made: set[str] = set()  # sub-folders created
         self._written: set[str] = set()
+        self._folders: set[str] = set()  # sub-folders made
 
     def __enter__(self) -> Staging:
         try:
@@ -116,26 +113,38 @@ class Staging:
             raise WriteFailed(str(self.out), e.strerror or str(e)) from e
         return self
 
-    @property
-    def destination(self) -> Destination:
-        """Where worker processes write their pages (they raise ``OSError``, which the
-        main process turns into ``WriteFailed``)."""
-        assert self.folder is not None
-        return Destination(self.folder, self.previous)
-
     def write(self, rel: str, data: bytes) -> None:
+        """Write one file; ``rel`` may not climb out of the folder.
+
+        The check is on the path's text: the folder is new and only this tool writes in
+        it, so no symbolic link can redirect a write. If the folder of the previous build
+        has the same file with the same bytes, it is linked instead.
+        """
         assert self.folder is not None
+        parts = rel.split("/")
+        if not rel or rel.startswith("/") or "\\" in rel or {"", ".", ".."} & set(parts):
+            raise OutputRefused(f"refusing to write {rel}: it lies outside the output folder")
         if rel in self._written:  # two stages writing one file is a bug, not a choice
             raise OutputRefused(f"refusing to write {rel} twice")
         self._written.add(rel)
-        with self.writing():
-            self.destination.write(rel, data, self._made)
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Around code that writes into the folder: a disk error becomes ``WriteFailed``."""
+        parent = rel.rpartition("/")[0]
+        # Paths as text: a site of thousands of files spends more making Path objects than
+        # linking its unchanged files.
+        file = os.path.join(self.folder, rel)
         try:
-            yield
+            if parent and parent not in self._folders:
+                os.makedirs(os.path.join(self.folder, parent), exist_ok=True)
+                self._folders.add(parent)
+            if self.previous is not None:
+                previous = os.path.join(self.previous, rel)
+                if _unchanged(previous, data):
+                    try:
+                        os.link(previous, file, follow_symlinks=False)
+                        return
+                    except (OSError, NotImplementedError):  # no hard links, or the file went
+                        pass
+            with open(file, "wb") as out:
+                out.write(data)
         except OSError as e:
             raise WriteFailed(str(self.out), e.strerror or str(e)) from e
 
@@ -154,72 +163,39 @@ class Staging:
 
 
 def write_site(
-    files: Mapping[str, bytes], out: Path, project: Path, previous: Path | None = None
+    files: Iterable[tuple[str, bytes]], out: Path, project: Path, previous: Path | None = None
 ) -> Path:
-    """Write every file into a fresh folder and swap it in place of ``out`` (``previous``
-    as for ``Staging``)."""
+    """Write every file (its path in the site, its bytes) into a fresh folder and swap it in
+    place of ``out`` (``previous`` as for ``Staging``); the folder written, resolved."""
     with Staging(out, project, previous) as staging:
-        for rel, data in files.items():
+        for rel, data in files:
             staging.write(rel, data)
+            del data  # before the next file is made: a site's largest files are not held twice
     return staging.target
 
 
-class Destination(NamedTuple):
-    """A new output folder, and the previous build's, whose unchanged files are linked."""
-
-    folder: Path
-    previous: Path | None = None
-
-    def write(self, rel: str, data: bytes, made: set[str] | None = None) -> None:
-        write_file(self.folder, rel, data, made, self.previous)
+_CHUNK = 1 << 20
+# Not following a link, not waiting for a named pipe's writer.
+_READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_READ |= getattr(os, "O_BINARY", 0)
 
 
-def write_file(
-    folder: Path,
-    rel: str,
-    data: bytes,
-    made: set[str] | None = None,
-    previous: Path | None = None,
-) -> None:
-    """Write one output file under ``folder``; ``rel`` may not climb out of it.
-
-    The check is on the path's text: the folder is new and only this tool writes in
-    it, so no symbolic link can redirect a write. ``made`` remembers the sub-folders
-    already created, so that a site of thousands of pages does not ask for each again.
-    If the folder of the ``previous`` build has the same file with the same bytes, it is
-    linked instead.
-    """
-    parts = rel.split("/")
-    if not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
-        raise OutputRefused(f"refusing to write {rel}: it lies outside the output folder")
-    parent = "/".join(parts[:-1])
-    if parent and (made is None or parent not in made):
-        (folder / parent).mkdir(parents=True, exist_ok=True)
-        if made is not None:
-            made.add(parent)
-    if previous is not None and _unchanged(previous / rel, data):
-        try:
-            os.link(previous / rel, folder / rel, follow_symlinks=False)
-            return
-        except (OSError, NotImplementedError):  # no hard links here, or the file just went
-            pass
-    (folder / rel).write_bytes(data)
-
-
-def _unchanged(file: Path, data: bytes) -> bool:
+def _unchanged(file: str, data: bytes) -> bool:
     """Whether ``file`` is a regular file (not a link to one) holding exactly ``data``.
     Opened without waiting, so that a named pipe left in its place cannot hold up a build."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(file, flags | getattr(os, "O_BINARY", 0))
+        fd = os.open(file, _READ)
     except OSError:
         return False
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
             return False
-        with open(fd, "rb", closefd=False) as reader:
-            return reader.read(len(data) + 1) == data
+        view = memoryview(data)
+        for start in range(0, len(data), _CHUNK):  # a large file is not read whole
+            if os.read(fd, _CHUNK) != view[start : start + _CHUNK]:
+                return False
+        return not os.read(fd, 1)
     except OSError:
         return False
     finally:

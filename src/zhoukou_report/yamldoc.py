@@ -1,13 +1,19 @@
 """YAML that keeps the line of every value, for messages that point at it.
 
-``YamlDoc`` is what the rest of the package reads; ``parse_yaml`` makes one, with the
-reader in ``yamlparse`` (PyYAML, imported only when a file has to be parsed: a build
-whose content files are all kept from the previous run does without it).
+``parse_yaml`` reads a document with PyYAML (libyaml's parser when it has it) and converts
+it to Python here, so that every value keeps its line, a key given twice is an error
+(PyYAML would silently keep the last one), and no tag can construct an object. A syntax
+error is explained in plain words, at the line where the mistake most likely is.
+``YamlDoc`` is what the rest of the package reads.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
 from typing import Any
+
+import yaml
 
 from .errors import ContentError
 
@@ -58,6 +64,297 @@ def parse_yaml(text: str, rel: str, first_line: int = 1) -> YamlDoc:
 
     ``first_line`` is the line of the file where ``text`` starts (2 for front matter).
     """
-    from .yamlparse import read_yaml
+    try:
+        try:
+            return _Reader(text, rel, first_line, _LOADER).read()
+        except yaml.YAMLError:
+            if _LOADER is yaml.SafeLoader:
+                raise
+            # What libyaml rejects is read again by PyYAML's own parser, whose errors (and
+            # their positions) are the ones ``_syntax_error`` explains.
+            return _Reader(text, rel, first_line, yaml.SafeLoader).read()
+    except yaml.YAMLError as e:
+        raise _syntax_error(e, text, rel, first_line) from e
+    except RecursionError as e:
+        raise ContentError("the values are nested too deeply to read", path=rel) from e
 
-    return read_yaml(text, rel, first_line)
+
+# libyaml's parser when PyYAML has it (about ten times faster); PyYAML's own otherwise.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Lines:
+    """The file's line of a position in the YAML text.
+
+    PyYAML counts U+2028, U+2029 and U+0085 as line breaks too; an editor's file does
+    not. A text that holds none of them (read_text has already made every break a
+    newline) is counted by PyYAML exactly as by the editor, so ``mark.line`` serves;
+    otherwise lines are counted from the position (``mark.index``).
+    """
+
+    def __init__(self, text: str, first: int):
+        self.text = text
+        self.first = first
+        self.plain = not any(char in text for char in "\x85\u2028\u2029")
+        self._breaks: list[int] | None = None
+
+    def at(self, index: int) -> int:
+        if self._breaks is None:
+            self._breaks = [match.start() for match in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._breaks, index) + self.first
+
+    def of(self, mark: yaml.Mark) -> int:
+        return mark.line + self.first if self.plain else self.at(mark.index)
+
+
+def _syntax_error(error: yaml.YAMLError, text: str, rel: str, first: int) -> ContentError:
+    """A YAML syntax error in plain words, at the line where the mistake most likely is."""
+    lines = _Lines(text, first)
+    if isinstance(error, yaml.reader.ReaderError):
+        line = lines.at(error.position)
+        char = f"U+{error.character:04X}" if isinstance(error.character, int) else "a character"
+        return ContentError(
+            f"the file holds a control character ({char}) that is not allowed",
+            path=rel,
+            line=line,
+            hint="delete it, or retype the text around it",
+        )
+    if not isinstance(error, yaml.MarkedYAMLError):
+        return ContentError(f"invalid YAML: {error}", path=rel)
+    problem = error.problem or error.context or "unreadable"
+    context = error.context or ""
+    mark = error.problem_mark or error.context_mark
+    message, hint = f"invalid YAML: {problem}", None
+    if context and error.context_mark is not None:
+        hint = f"{context} that starts on line {lines.of(error.context_mark)}"
+    runaway = _runaway_quote(text, lines, lines.of(mark)) if mark is not None else None
+    if runaway is not None:
+        # A missing closing quote makes YAML read on to the next quote mark, lines below,
+        # and fail there: point at where the quoted text starts instead.
+        start, end = runaway
+        return ContentError(
+            "a quoted text is not closed",
+            path=rel,
+            line=start,
+            hint=f"it runs on to line {end}: end it with the quote mark it starts with",
+        )
+    if "'\\t'" in problem:
+        message, hint = "a tab character where YAML expects spaces", "indent with spaces, not tabs"
+    elif "quoted scalar" in context and "end of stream" in problem:
+        mark = error.context_mark
+        message = "a quoted text is not closed"
+        hint = "end it with the same quote mark it starts with"
+    elif "could not find expected ':'" in problem:
+        mark = error.context_mark or mark
+        message = 'expected "name: value" on this line'
+        hint = "a colon and a space after the name, or a line that continues the text above"
+    elif "mapping values are not allowed" in problem:
+        message = 'a ": " inside a value'
+        hint = 'put the whole text in quotes: "…"'
+    elif "cannot start any token" in problem or "undefined alias" in problem:
+        message = f"invalid YAML: {problem}"
+        hint = 'a value starting with @, ` or * must be put in quotes: "…"'
+    elif "expected <block end>" in problem:
+        message = "the indentation does not line up with the lines above"
+        hint = "fields of the same level start with the same number of spaces"
+    elif "expected a single document" in context:
+        message = 'a second document starts here (a "---" line)'
+        hint = 'remove the "---" line; a file holds one document'
+    line = lines.of(mark) if mark is not None else None
+    return ContentError(message, path=rel, line=line, hint=hint)
+
+
+def _runaway_quote(text: str, lines: _Lines, error_line: int) -> tuple[int, int] | None:
+    """The first and last lines of a quoted text spanning lines up to ``error_line``."""
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            start, end = lines.of(token.start_mark), lines.of(token.end_mark)
+            if start > error_line:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and start < end == error_line
+            ):
+                return start, end
+    except yaml.YAMLError:
+        pass  # the scan fails where the parse failed: no quoted text ran up to there
+    return None
+
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_STR_TAG = "tag:yaml.org,2002:str"
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str": "text",
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:null": "nothing",
+    "tag:yaml.org,2002:timestamp": "a date",
+}
+
+
+class _Reader:
+    """A document's parsing events to dicts, lists and plain values, recording the line of
+    every field (the events, not a tree of nodes: a file of thousands of figures costs its
+    data and nothing more).
+
+    What PyYAML's composer refuses is refused here with its own errors (a second document,
+    an alias to no anchor, an anchor given twice), and before any mistake of content found
+    earlier in the document, as when the whole document is composed first.
+    """
+
+    def __init__(self, doc_text: str, rel: str, first_line: int, loader: type):
+        self.doc = YamlDoc(rel, None)
+        self.lines = _Lines(doc_text, first_line)
+        self.events = yaml.parse(doc_text, Loader=loader)
+        self.resolver = yaml.SafeLoader("")  # PyYAML's resolver and safe constructors
+        self.anchors: dict[str, yaml.Mark] = {}
+
+    def read(self) -> YamlDoc:
+        next(self.events)  # the stream's start
+        event = next(self.events)
+        if isinstance(event, yaml.StreamEndEvent):
+            self.doc.lines[""] = self.lines.first
+            return self.doc
+        root = next(self.events)
+        try:
+            self.doc.data = self.value(root, "")
+        except ContentError:
+            self.finish(root)  # an error of YAML itself, anywhere, is reported first
+            raise
+        self.finish(root)
+        return self.doc
+
+    def finish(self, root: yaml.Event) -> None:
+        """Read the rest of the stream as PyYAML's composer would, for its errors."""
+        for event in self.events:
+            if isinstance(event, yaml.AliasEvent):
+                self.alias(event)
+            elif getattr(event, "anchor", None) is not None:
+                self.anchor(event)
+            elif isinstance(event, yaml.DocumentStartEvent):
+                raise yaml.composer.ComposerError(
+                    "expected a single document in the stream",
+                    root.start_mark,
+                    "but found another document",
+                    event.start_mark,
+                )
+
+    def anchor(self, event: yaml.NodeEvent) -> None:
+        first = self.anchors.setdefault(event.anchor, event.start_mark)
+        if first is not event.start_mark:
+            raise yaml.composer.ComposerError(
+                f"found duplicate anchor {event.anchor!r}; first occurrence",
+                first,
+                "second occurrence",
+                event.start_mark,
+            )
+
+    def alias(self, event: yaml.AliasEvent) -> None:
+        if event.anchor not in self.anchors:
+            raise yaml.composer.ComposerError(
+                None, None, f"found undefined alias {event.anchor!r}", event.start_mark
+            )
+
+    def line(self, event: yaml.Event) -> int:
+        return self.lines.of(event.start_mark)
+
+    def error(
+        self, event: yaml.Event, path: str, message: str, hint: str | None = None
+    ) -> ContentError:
+        return ContentError(
+            message, path=self.doc.path, line=self.line(event), field=path or None, hint=hint
+        )
+
+    def refuse_alias(self, event: yaml.AliasEvent, path: str, line: int | None) -> ContentError:
+        self.alias(event)
+        return ContentError(
+            "repeating a value with & and * (YAML anchors and aliases) is not supported",
+            path=self.doc.path,
+            line=line,
+            field=path or None,
+            hint="write the value out in full",
+        )
+
+    def value(self, event: yaml.Event, path: str) -> Any:
+        if isinstance(event, yaml.AliasEvent):
+            raise self.refuse_alias(event, path, self.doc.line_of(path))  # its field's line
+        if event.anchor is not None:
+            self.anchor(event)
+        self.doc.lines.setdefault(path, self.line(event))
+        if isinstance(event, yaml.MappingStartEvent):
+            return self.mapping(event, path)
+        if isinstance(event, yaml.SequenceStartEvent):
+            if _tag(event, _SEQ_TAG) != _SEQ_TAG:
+                raise self.tag_error(event, _tag(event, _SEQ_TAG), path)
+            items: list[Any] = []
+            while not isinstance(item := next(self.events), yaml.SequenceEndEvent):
+                items.append(self.value(item, f"{path}[{len(items)}]"))
+            return items
+        return self.scalar(event, path)
+
+    def mapping(self, event: yaml.MappingStartEvent, path: str) -> dict[str, Any]:
+        if _tag(event, _MAP_TAG) != _MAP_TAG:
+            raise self.tag_error(event, _tag(event, _MAP_TAG), path)
+        result: dict[str, Any] = {}
+        while not isinstance(key := next(self.events), yaml.MappingEndEvent):
+            tag = self.scalar_tag(key) if isinstance(key, yaml.ScalarEvent) else None
+            if tag not in _PLAIN_TAGS:
+                if tag == "tag:yaml.org,2002:merge":
+                    raise self.error(key, path, 'the merge key "<<" is not supported')
+                if tag is not None:
+                    raise self.tag_error(key, tag, path)
+                if isinstance(key, yaml.AliasEvent):
+                    raise self.refuse_alias(key, path, self.line(key))
+                raise self.error(key, path, "a field name must be a plain word")
+            if key.anchor is not None:
+                self.anchor(key)
+            # The key as written: "no" stays "no", where YAML 1.1 would read it as false.
+            name = key.value
+            child = f"{path}.{name}" if path else name
+            if name in result:
+                raise self.error(
+                    key,
+                    child,
+                    f'the field "{name}" is given twice (first on line {self.doc.lines[child]})',
+                    hint="keep one of them",
+                )
+            self.doc.lines[child] = self.line(key)
+            result[name] = self.value(next(self.events), child)
+        return result
+
+    def scalar_tag(self, event: yaml.ScalarEvent) -> str:
+        if event.tag is None or event.tag == "!":
+            return self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        return event.tag
+
+    def scalar(self, event: yaml.ScalarEvent, path: str) -> Any:
+        tag = self.scalar_tag(event)
+        what = _PLAIN_TAGS.get(tag)
+        if what is None:
+            raise self.tag_error(event, tag, path)
+        if tag == _STR_TAG:
+            return event.value
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.resolver.yaml_constructors[tag](self.resolver, node)
+        except Exception as e:  # any failure to construct a plain value is a bad value
+            shown = event.value if len(event.value) <= 40 else event.value[:40] + "…"
+            hint = None if event.style else 'put it in quotes if it is meant as text: "…"'
+            raise self.error(event, path, f'"{shown}" is not {what}', hint=hint) from e
+
+    def tag_error(self, event: yaml.Event, tag: str, path: str) -> ContentError:
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        return self.error(
+            event,
+            path,
+            f'the YAML tag "{shown}" is not allowed',
+            hint="write plain text, numbers, lists and name: value pairs",
+        )
+
+
+def _tag(event: yaml.CollectionStartEvent, implicit: str) -> str:
+    """A list's or mapping's tag: its own, or the ``implicit`` one."""
+    return implicit if event.tag is None or event.tag == "!" else event.tag

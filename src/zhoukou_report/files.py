@@ -1,0 +1,94 @@
+"""Reading the project's text files: their text, and Markdown with YAML front matter.
+
+Nothing here knows what a figure or a page is; ``load`` gives the data its meaning.
+YAML, whose every value keeps its line, is read by ``yamldoc``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple, TypeVar
+
+from .errors import ContentError
+from .yamldoc import YamlDoc, parse_yaml
+
+T = TypeVar("T")
+
+
+class ContentFiles:
+    """A project's files, each read and parsed when first asked for, or taken from those
+    another process parsed ``ahead`` (``load``, for a large project)."""
+
+    def __init__(self, project: Path, ahead: dict[str, object] | None = None):
+        self.project = project
+        self.ahead = {} if ahead is None else ahead  # path -> parsed, or its ContentError
+
+    def parsed(self, rel: str, parse: Callable[[str, str], T]) -> T:
+        """The file ``rel`` parsed by ``parse(text, rel)``; ContentError if it is unreadable."""
+        found = self.ahead.pop(rel, None)
+        if found is None:
+            return parse(read_text(self.project / rel, rel), rel)
+        if isinstance(found, ContentError):
+            raise found
+        return found  # type: ignore[return-value]
+
+
+# Records are named tuples, not dataclasses: model.py says why.
+class MarkdownDoc(NamedTuple):
+    """A Markdown file: its front matter (a YamlDoc) and its body, with the body's first line."""
+
+    path: str
+    meta: YamlDoc
+    body: str
+    body_line: int  # the 1-based line of the file where ``body`` starts
+
+
+def read_text(file: Path, rel: str) -> str:
+    """A file's text as UTF-8 (a BOM is dropped, CRLF and CR become LF)."""
+    try:
+        raw = file.read_bytes()
+    except OSError as e:
+        raise ContentError(f"cannot read the file: {e.strerror or e}", path=rel) from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+        raise ContentError(
+            "the file is not UTF-8 text",
+            path=rel,
+            line=line,
+            hint="save it as UTF-8 in your editor",
+        ) from e
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ContentError("the file holds a NUL byte: is it a text file?", path=rel, line=line)
+    return text
+
+
+# Markdown --------------------------------------------------------------------------------
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | re.M)
+
+
+def parse_markdown(text: str, rel: str) -> MarkdownDoc:
+    """Split optional YAML front matter (between ``---`` lines) from the Markdown body."""
+    match = _FRONT.match(text)
+    if not match:
+        if re.match(r"---[ \t]*(?:\n|\Z)", text):
+            raise ContentError(
+                "the front matter is not closed",
+                path=rel,
+                line=1,
+                hint='end it with a line holding only "---"',
+            )
+        meta = YamlDoc(rel, {}, {"": 1}, top_line=1)
+        return MarkdownDoc(rel, meta, text, 1)
+    meta = parse_yaml(match.group(1), rel, first_line=2)
+    meta.top_line = 1
+    if meta.data is None:
+        meta.data = {}
+    body_line = text.count("\n", 0, match.end()) + 1
+    return MarkdownDoc(rel, meta, text[match.end() :], body_line)

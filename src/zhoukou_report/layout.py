@@ -1,0 +1,47 @@
+"""The names of things: the project's folders and files, and the files of the built site.
+
+Every other module takes these names from here, so that the layout an editor sees in
+the README is written down once.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The project ------------------------------------------------------------------------------
+
+CONTENT = "content"
+TEMPLATES = "templates"
+STATIC = "static"  # inside templates/: copied into the site's assets/ as they are
+
+SITE_FILE = f"{CONTENT}/site.yaml"
+STRINGS_FILE = f"{CONTENT}/strings.yaml"
+FIGURES_FILE = f"{CONTENT}/figures.yaml"
+CHARTS_FILE = f"{CONTENT}/charts.yaml"
+SOURCE_FILE = f"{CONTENT}/source/report.zh.txt"
+# The Markdown pages, one folder per language (content/zh/, content/en/).
+PAGE_FILE = re.compile(r"^(?:overview|goals-intro|(?:highlight|goal)-[1-9][0-9]*)\.md$")
+
+
+def language_folder(code: str) -> str:
+    """The folder of a language's pages: ``content/zh``."""
+    return f"{CONTENT}/{code}"
+
+
+# The built site ---------------------------------------------------------------------------
+
+ASSETS = "assets"
+STYLESHEET = f"{ASSETS}/site.css"
+STYLESHEET_SOURCE = f"{STATIC}/site.css"  # inside templates/
+DATA = "data"
+JSON_FILE = f"{DATA}/figures.json"
+SCHEMA_FILE = f"{DATA}/figures.schema.json"
+CSV_FILE = f"{DATA}/figures.csv"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+
+
+def page_output(page_id: str, prefix: str) -> str:
+    """Where a page is written in the site: ``index.html``, ``en/goal-1.html``."""
+    name = "index" if page_id == "overview" else page_id
+    return f"{prefix}{name}.html"
