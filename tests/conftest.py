@@ -1,4 +1,10 @@
-"""Shared fixtures: a private copy of the real project, and the real site built once."""
+"""Shared fixtures: editable copies of the fixture sites, and the full fixture built once.
+
+The tests of the tool use the fixture sites under tests/sites/ (``minimal``: one
+language, two pages, one figure; ``full``: every feature), never the real report's
+content, so that correcting a figure in content/ breaks no unrelated test. The real
+content has its own tests (test_content.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, copy_project, run_cli
+from helpers import copy_site, run_cli
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -27,15 +33,22 @@ def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A fresh, editable copy of the real project."""
-    return copy_project(tmp_path / "project")
+    """A fresh, editable copy of the full fixture site (tests/sites/full)."""
+    return copy_site("full", tmp_path / "project")
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    """A fresh, editable copy of the minimal fixture site (tests/sites/minimal)."""
+    return copy_site("minimal", tmp_path / "minimal")
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built once for the session by the CLI; do not modify it."""
+    """The full fixture site, built once for the session by the CLI; do not modify it."""
+    project = copy_site("full", tmp_path_factory.mktemp("built-project"))
     out = tmp_path_factory.mktemp("built") / "site"
-    result = run_cli("build", "--project", str(ROOT), "--out", str(out))
+    result = run_cli("build", "--project", str(project), "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
 

@@ -1,4 +1,4 @@
-"""Helpers the tests import: the project's root, an editable copy of it, the CLI as a user
+"""Helpers the tests import: the fixture sites, editable copies of them, the CLI as a user
 runs it, tree hashes, edits that fail loudly.
 
 A module of its own, not conftest.py: tests/browser has a conftest.py too, and two
@@ -15,10 +15,20 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SITES = ROOT / "tests" / "sites"  # the fixture sites: minimal, full
 
 
-def copy_project(destination: Path) -> Path:
-    """A copy of the project's content and templates, safe to edit."""
+def copy_site(name: str, destination: Path) -> Path:
+    """A project made of a fixture site's content (tests/sites/NAME/content) and this
+    repository's templates, safe to edit."""
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(SITES / name / "content", destination / "content")
+    shutil.copytree(ROOT / "templates", destination / "templates")
+    return destination
+
+
+def copy_report(destination: Path) -> Path:
+    """A copy of the real report's content and templates (for the content's own tests)."""
     destination.mkdir(parents=True, exist_ok=True)
     for name in ("content", "templates"):
         shutil.copytree(ROOT / name, destination / name)
