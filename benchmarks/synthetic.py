@@ -28,17 +28,17 @@ def _paragraphs(path: Path) -> list[str]:
     return [p.strip() for p in text.split("\n\n") if p.strip()]
 
 
-def _corpus(lang: str) -> list[str]:
-    """The real report's highlight paragraphs, without their figure references."""
+def _corpus(base: Path, lang: str) -> list[str]:
+    """The highlight paragraphs of a project, without their figure references."""
     paragraphs = []
-    for file in sorted((ROOT / "content" / lang).glob("highlight-*.md")):
+    for file in sorted((base / "content" / lang).glob("highlight-*.md")):
         paragraphs += [REFERENCE.sub("", p) for p in _paragraphs(file)]
     return paragraphs
 
 
-def _real_figures() -> list[tuple[str, str]]:
-    """(value, source phrase) of each real figure that is a whole number."""
-    text = (ROOT / "content" / "figures.yaml").read_text(encoding="utf-8")
+def _figures(base: Path) -> list[tuple[str, str]]:
+    """(value, source phrase) of each figure of a project that is a whole number."""
+    text = (base / "content" / "figures.yaml").read_text(encoding="utf-8")
     return re.findall(r"value: (\d+)\n.*?source: (\S+)", text, re.S)
 
 
@@ -49,18 +49,19 @@ def split(pages: int) -> tuple[int, int]:
     return per_language - goals, goals
 
 
-def generate(dest: Path, pages: int) -> Path:
-    """Write a synthetic project of about ``pages`` pages into ``dest`` and return it."""
+def generate(dest: Path, pages: int, base: Path = ROOT) -> Path:
+    """Write a synthetic project of about ``pages`` pages into ``dest`` and return it, made
+    of the texts and figures of the project ``base`` (by default, the real report)."""
     if dest.exists():
         shutil.rmtree(dest)
     content = dest / "content"
     shutil.copytree(ROOT / "templates", dest / "templates")
     (content / "source").mkdir(parents=True)
     for name in ("site.yaml", "strings.yaml", "source/report.zh.txt"):
-        shutil.copy(ROOT / "content" / name, content / name)
+        shutil.copy(base / "content" / name, content / name)
     highlights, goals = split(pages)
-    corpus = {"zh": _corpus("zh"), "en": _corpus("en")}
-    real = _real_figures()
+    corpus = {"zh": _corpus(base, "zh"), "en": _corpus(base, "en")}
+    real = _figures(base)
 
     figures = ["figures:"]
     charts = ["charts:"]
@@ -104,7 +105,7 @@ def generate(dest: Path, pages: int) -> Path:
             _page(content / lang / f"goal-{number}.md", {"title": title}, body)
     for lang in corpus:
         for name in ("overview.md", "goals-intro.md"):
-            overview = (ROOT / "content" / lang / name).read_text(encoding="utf-8")
+            overview = (base / "content" / lang / name).read_text(encoding="utf-8")
             (content / lang / name).write_text(REFERENCE.sub("1", overview), encoding="utf-8")
     (content / "figures.yaml").write_text("\n".join(figures) + "\n", encoding="utf-8")
     (content / "charts.yaml").write_text("\n".join(charts) + "\n", encoding="utf-8")

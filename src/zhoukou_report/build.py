@@ -164,10 +164,10 @@ def build_site(
     )
 
 
-def check_site(project: Path, strict: bool = False) -> BuildSummary:
+def check_site(project: Path, strict: bool = False, jobs: int | None = None) -> BuildSummary:
     """Every check of a build, without writing anything."""
     started = time.perf_counter()
-    built = assemble_site(project, strict=strict)
+    built = assemble_site(project, strict=strict, jobs=jobs)
     return BuildSummary(
         pages=len(built.pages),
         files=built.count,

@@ -6,7 +6,6 @@ inside the commands, so that ``--help`` starts as fast as click itself.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -26,6 +25,15 @@ project_option = click.option(
 )
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 debug_option = click.option("--debug", is_flag=True, help="Show Python tracebacks of failures.")
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help=(
+        "Processes that read the content and render the pages  "
+        "[default: 1 for a small site, every core for a large one]"
+    ),
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,15 +57,7 @@ def main() -> None:
     help="The address the site is published at, e.g. https://example.org/report/ "
     "(adds sitemap.xml, robots.txt and canonical links; default: base_url in site.yaml).",
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help=(
-        "Processes that read the content and render the pages  "
-        "[default: 1 for a small site, every core for a large one]"
-    ),
-)
+@jobs_option
 @strict_option
 @debug_option
 def build(
@@ -70,8 +70,9 @@ def build(
 ) -> None:
     """Build the site into the output folder, replacing the previous build only on success."""
     from .build import build_site
+    from .load import BASE_URL
 
-    if base_url is not None and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", base_url):
+    if base_url is not None and not BASE_URL.match(base_url):
         raise click.BadParameter("expected an address like https://example.org/report/")
     out = out if out is not None else project / "build"
     summary = _run(
@@ -85,13 +86,14 @@ def build(
 
 @main.command()
 @project_option
+@jobs_option
 @strict_option
 @debug_option
-def check(project: Path, strict: bool, debug: bool) -> None:
+def check(project: Path, jobs: int | None, strict: bool, debug: bool) -> None:
     """Run every check of a build, render in memory and check every link; write nothing."""
     from .build import check_site
 
-    summary = _run(lambda: check_site(project, strict=strict), debug)
+    summary = _run(lambda: check_site(project, strict=strict, jobs=jobs), debug)
     _print_warnings(summary.warnings)
     click.echo(f"Checked {summary.pages} pages in {_ms(summary.seconds)}: no errors.")
 

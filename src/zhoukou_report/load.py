@@ -31,7 +31,7 @@ from .layout import (
 )
 from .model import GENERATED_PAGES, Chart, Figure, Language, Page, Site, SiteMeta, SourceText, Text
 from .pages import Bodies, build_pages, read_markdown_files
-from .processes import CHUNKS_PER_PROCESS, PARALLEL_FROM, default_jobs, fork_context
+from .processes import CHUNKS_PER_PROCESS, default_jobs, fork_context
 from .source import clean_source
 from .strings import read_strings
 from .yamldoc import YamlDoc, parse_yaml
@@ -174,7 +174,7 @@ def _parse_ahead(project: Path, jobs: int | None) -> dict[str, object]:
                 if PAGE_FILE.match(name)
             ]
     jobs = default_jobs(len(files)) if jobs is None else jobs
-    if jobs <= 1 or len(files) < PARALLEL_FROM:
+    if jobs <= 1:
         return {}
     from concurrent.futures import ProcessPoolExecutor  # here: a small project never needs it
 

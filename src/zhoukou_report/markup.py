@@ -235,17 +235,19 @@ def _place_figures(html: str, context: FigureContext) -> str:
     return _TOKEN_PLACES.sub(place, html)
 
 
-def figure_references(text: str) -> Iterator[tuple[str, int]]:
+def figure_references(text: str, renderer: Renderer | None = None) -> Iterator[tuple[str, int]]:
     """Every ``[[id]]`` of a Markdown text that shows as a figure, with its 0-based line
     within the text.
 
     One in a code span or block, a link's address or raw HTML shows as it is written,
     and is none. Which those are, Markdown itself says, for the few texts that have such
-    syntax: the text is converted and its figure tokens looked for, as when it is shown.
+    syntax: the text is converted (by ``renderer``, kept for many texts) and its figure
+    tokens looked for, as when it is shown.
     """
     shown = None
     if "[[" in text and _LITERAL_SYNTAX.search(text):
-        shown = _shown_ids(_tokens(text))
+        html = (renderer or Renderer()).html(_tokens(text), chinese=False)
+        shown = {m.group(2) for m in _TOKEN_PLACES.finditer(html) if m.group(2) is not None}
     for match in FIGURE_REF.finditer(text):
         figure_id = match.group(1).strip()
         if shown is None or figure_id in shown:
@@ -256,12 +258,6 @@ def figure_references(text: str) -> Iterator[tuple[str, int]]:
 # four columns, after a tab or four spaces, at the start of a line or inside a quote or a
 # list), raw HTML or an autolink, a link's address, a link definition.
 _LITERAL_SYNTAX = re.compile(r"[`<\t]|    |\]\s*[(:]")
-
-
-def _shown_ids(tokens: str) -> frozenset[str]:
-    """The ids of a tokenised text's figures that its HTML shows as figures."""
-    html = Renderer().html(tokens, chinese=False)
-    return frozenset(m.group(2) for m in _TOKEN_PLACES.finditer(html) if m.group(2) is not None)
 
 
 def _tokens(text: str) -> str:

@@ -36,11 +36,14 @@ class Language(NamedTuple):
 
 
 class Text(NamedTuple):
-    """A piece of Markdown and where it came from, for error messages."""
+    """A piece of Markdown, where it came from (for error messages), and the figures it shows."""
 
     markdown: str
     path: str
     line: int  # the line of the file where the Markdown starts
+    # Each [[id]] that shows as a figure, with its line within the text (from 0): one in code
+    # or in a link's address shows as typed (markup.figure_references).
+    figures: tuple[tuple[str, int], ...] = ()
 
 
 class Figure(NamedTuple):
@@ -233,13 +236,11 @@ class Site:
         """(figure id, language) -> the page and anchor where the figure appears: its first
         reference in the prose of its own page, or its tile when the prose does not
         mention it. Asked by the pages and by the open data."""
-        from .markup import figure_references  # here: markup reads the model
-
         locations = {}
         for page in self.pages:
             if page.body is None:
                 continue
-            mentioned = {figure_id for figure_id, _ in figure_references(page.body.markdown)}
+            mentioned = {figure_id for figure_id, _ in page.body.figures}
             for figure in self.figures_in(page.id):
                 anchor = (
                     reference_anchor(figure.id)

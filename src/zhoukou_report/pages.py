@@ -12,6 +12,7 @@ from .errors import ContentError
 from .fields import Problems, text_field, unknown_keys
 from .files import ContentFiles, MarkdownDoc, parse_markdown
 from .layout import PAGE_FILE, language_folder
+from .markup import Renderer, figure_references
 from .model import Language, Page, Text
 
 REQUIRED_FILES = ("overview", "goals-intro")
@@ -70,11 +71,9 @@ def build_pages(
     and the body of every page file, its front matter right or wrong."""
     pages: list[Page] = []
     intros: dict[str, Text] = {}
+    renderer = Renderer()  # for the texts whose figures Markdown must say (figure_references)
     bodies: Bodies = {
-        code: {
-            page_id: doc and Text(doc.body, doc.path, doc.body_line)
-            for page_id, doc in by_id.items()
-        }
+        code: {page_id: doc and _body(doc, renderer) for page_id, doc in by_id.items()}
         for code, by_id in docs.items()
     }
     page_ids = {page_id for by_id in docs.values() for page_id in by_id} | set(REQUIRED_FILES)
@@ -102,6 +101,11 @@ def build_pages(
     if languages:
         _check_numbering(page_ids, languages[0], problems)
     return pages, intros, bodies
+
+
+def _body(doc: MarkdownDoc, renderer: Renderer) -> Text:
+    figures = tuple(figure_references(doc.body, renderer))
+    return Text(doc.body, doc.path, doc.body_line, figures)
 
 
 def page_kind(page_id: str) -> tuple[str, int | None]:

@@ -15,7 +15,6 @@ from .errors import ContentError
 from .fields import Problems, suggestion
 from .layout import FIGURES_FILE
 from .load import Content
-from .markup import figure_references
 from .model import Figure, SourceText
 from .numbers import chinese, grouped, plain
 from .pages import Bodies, page_order
@@ -121,7 +120,7 @@ def check_references(
         for page in by_id.values():
             if page is None:
                 continue
-            for figure_id, offset in figure_references(page.markdown):
+            for figure_id, offset in page.figures:
                 referenced.add(figure_id)
                 if figure_id in figures or figure_id in declared:
                     continue
