@@ -1,4 +1,4 @@
-"""Markdown to HTML: figure references, Chinese line breaks, sanitising."""
+"""markup.py: Markdown to HTML, figure references, Chinese line breaks, sanitising."""
 
 from __future__ import annotations
 
@@ -15,16 +15,17 @@ from zhoukou_report.markup import (
     FIGURE_REF,
     FigureContext,
     Renderer,
+    _converter,
     figure_references,
     join_lines,
 )
 from zhoukou_report.model import Figure
 
 FIGURES = {
-    "deputies": Figure("deputies", "highlight-4", 18000, {"zh": "名", "en": ""},
-                       {"zh": "代表", "en": "Deputies"}, "1.8万名"),
-    "units": Figure("units", "highlight-3", 110, {"zh": "家", "en": ""},
-                    {"zh": "单位", "en": "Units"}, "110多家", qualifier="more-than"),
+    "deputies": Figure.make("deputies", "highlight-4", 18000, {"zh": "名", "en": ""},
+                            {"zh": "代表", "en": "Deputies"}, "1.8万名"),
+    "units": Figure.make("units", "highlight-3", 110, {"zh": "家", "en": ""},
+                         {"zh": "单位", "en": "Units"}, "110多家", qualifier="more-than"),
 }  # fmt: skip
 
 
@@ -134,17 +135,6 @@ def test_a_reference_shown_as_typed_is_no_reference(text):
     assert html.count("<data") == 1
 
 
-def test_a_corrected_figure_reaches_a_text_already_converted():
-    renderer = Renderer()
-    before = FigureContext(FIGURES, "en", lambda figure: "f.html")
-    assert "18,000" in renderer.convert("[[deputies]] deputies", before)
-    corrected = {**FIGURES, "deputies": FIGURES["deputies"]._replace(value=18500)}
-    after = FigureContext(corrected, "en", lambda figure: "f.html")
-    html = renderer.convert("[[deputies]] deputies", after)
-    assert '<data value="18500">18,500</data>' in html
-    assert len(renderer.converted) == 1  # placed into the same conversion
-
-
 # Prose with a little Markdown syntax here and there: words (English and Chinese), spaces
 # and line breaks, then one or two pieces of syntax alone (so that each is not always in
 # the company of another that sends the text the slow way anyway): the starts of blocks,
@@ -165,8 +155,8 @@ def prose(draw: st.DrawFn) -> str:
 
 
 def converted_in_full(text: str, lang: str) -> str:
-    """The reference: Python-Markdown with every inline pattern, then the sanitiser."""
-    md = Renderer()._converter(chinese=lang == "zh", patterns=None)
+    """The reference: Python-Markdown, then the sanitiser."""
+    md = _converter(chinese=lang == "zh")
     return nh3.clean(
         md.convert(text),
         tags=ALLOWED_TAGS,
@@ -182,9 +172,9 @@ def converted_in_full(text: str, lang: str) -> str:
 @example("ab\t\nab", "en")  # Markdown expands the tab: a line break again
 @example("a\n*  \nb", "en")  # not a list marker: a line break
 @example("  \n*  \n*  \n", "en")  # not list markers: emphasis
-def test_the_quick_ways_through_convert_a_text_as_the_full_way_does(text, lang):
-    """Texts are converted with only the inline patterns their characters call for, and
-    texts of plain paragraphs without Python-Markdown: only where the output is the same."""
+def test_plain_paragraphs_are_converted_as_python_markdown_converts_them(text, lang):
+    """Texts of plain paragraphs are converted without Python-Markdown: only where the
+    output is the same."""
     assert render(text, lang) == converted_in_full(text, lang)
 
 
@@ -220,7 +210,7 @@ _CHARACTERS = [*"ab中。 \t\n\r\x02\x03\x0b\xa0\u2028*_`[]()!<>&\\#=-+|:.1", " 
 @given(
     st.lists(st.sampled_from(_CHARACTERS), max_size=14).map("".join), st.sampled_from(["en", "zh"])
 )
-def test_the_quick_ways_agree_with_the_full_one_on_any_mix_of_characters(text, lang):
+def test_the_plain_way_agrees_with_python_markdown_on_any_mix_of_characters(text, lang):
     assume(FIGURE_REF.search(text) is None)  # [[…]] is a figure reference
     assert render(text, lang) == converted_in_full(text, lang)
 
@@ -240,7 +230,8 @@ def test_the_references_of_a_text_are_the_figures_it_shows(text):
     """What validation calls a text's references is what rendering shows as figures: an
     unknown one is an error exactly when rendering would fail on it."""
     ids = {figure_id for figure_id, _ in figure_references(text)}
-    every = {**FIGURES, "nope": FIGURES["units"]._replace(id="nope", value=777)}
+    nope = Figure.make("nope", "highlight-3", 777, {"zh": "家"}, {"zh": "无", "en": "Nope"}, "x")
+    every = {**FIGURES, "nope": nope}
     assume(ids <= every.keys())  # an empty [[]] is validation's own error
     html = Renderer().convert(text, FigureContext(every, "en", lambda figure: "f.html"))
     shown = {key for key, figure in every.items() if f'<data value="{figure.value}">' in html}

@@ -182,6 +182,7 @@ def _runaway_quote(text: str, lines: _Lines, error_line: int) -> tuple[int, int]
     return None
 
 
+_DEEPEST = 100  # lists and mappings inside each other: content files nest four or five
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -278,24 +279,26 @@ class _Reader:
             hint="write the value out in full",
         )
 
-    def value(self, event: yaml.Event, path: str) -> Any:
+    def value(self, event: yaml.Event, path: str, depth: int = 0) -> Any:
+        if depth > _DEEPEST:
+            raise RecursionError  # parse_yaml says so, at once: no file of ours nests so
         if isinstance(event, yaml.AliasEvent):
             raise self.refuse_alias(event, path, self.doc.line_of(path))  # its field's line
         if event.anchor is not None:
             self.anchor(event)
         self.doc.lines.setdefault(path, self.line(event))
         if isinstance(event, yaml.MappingStartEvent):
-            return self.mapping(event, path)
+            return self.mapping(event, path, depth)
         if isinstance(event, yaml.SequenceStartEvent):
             if _tag(event, _SEQ_TAG) != _SEQ_TAG:
                 raise self.tag_error(event, _tag(event, _SEQ_TAG), path)
             items: list[Any] = []
             while not isinstance(item := next(self.events), yaml.SequenceEndEvent):
-                items.append(self.value(item, f"{path}[{len(items)}]"))
+                items.append(self.value(item, f"{path}[{len(items)}]", depth + 1))
             return items
         return self.scalar(event, path)
 
-    def mapping(self, event: yaml.MappingStartEvent, path: str) -> dict[str, Any]:
+    def mapping(self, event: yaml.MappingStartEvent, path: str, depth: int) -> dict[str, Any]:
         if _tag(event, _MAP_TAG) != _MAP_TAG:
             raise self.tag_error(event, _tag(event, _MAP_TAG), path)
         result: dict[str, Any] = {}
@@ -322,7 +325,7 @@ class _Reader:
                     hint="keep one of them",
                 )
             self.doc.lines[child] = self.line(key)
-            result[name] = self.value(next(self.events), child)
+            result[name] = self.value(next(self.events), child, depth + 1)
         return result
 
     def scalar_tag(self, event: yaml.ScalarEvent) -> str:

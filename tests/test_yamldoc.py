@@ -1,48 +1,16 @@
-"""load.py: reading text, YAML that keeps its lines, Markdown with front matter."""
+"""yamldoc.py: YAML that keeps the line of every value, and refuses what it should."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zhoukou_report.errors import ContentError
-from zhoukou_report.files import parse_markdown, read_text
 from zhoukou_report.yamldoc import parse_yaml
-
-# read_text -------------------------------------------------------------------------------
-
-
-def test_a_bom_and_crlf_line_endings_are_accepted(tmp_path: Path):
-    file = tmp_path / "a.yaml"
-    file.write_bytes(b"\xef\xbb\xbfa: 1\r\nb: \xe5\x91\xa8\xe5\x8f\xa3\r\nc: 3\rd: 4\r\n")
-    assert read_text(file, "a.yaml") == "a: 1\nb: 周口\nc: 3\nd: 4\n"
-
-
-def test_text_that_is_not_utf8_is_an_error_at_its_line(tmp_path: Path):
-    file = tmp_path / "a.md"
-    file.write_bytes("第一行\r\n第二行\r\n".encode() + "周口".encode("gbk") + b"\r\n")
-    with pytest.raises(ContentError) as caught:
-        read_text(file, "content/zh/a.md")
-    assert caught.value.format() == (
-        "content/zh/a.md:3: the file is not UTF-8 text (save it as UTF-8 in your editor)"
-    )
-
-
-def test_a_nul_byte_is_an_error_at_its_line(tmp_path: Path):
-    file = tmp_path / "a.md"
-    file.write_bytes(b"one\ntwo\x00\n")
-    with pytest.raises(ContentError) as caught:
-        read_text(file, "a.md")
-    assert caught.value.format() == "a.md:2: the file holds a NUL byte: is it a text file?"
-
-
-def test_a_file_that_cannot_be_read_is_an_error(tmp_path: Path):
-    with pytest.raises(ContentError) as caught:
-        read_text(tmp_path, "content/site.yaml")  # a folder, not a file
-    assert caught.value.format().startswith("content/site.yaml: cannot read the file: ")
-
 
 # parse_yaml ------------------------------------------------------------------------------
 
@@ -80,30 +48,6 @@ def test_a_missing_field_points_at_its_parent_and_a_missing_top_field_at_nothing
     assert doc.line_of("speaker") is None
     assert doc.error("speaker", "missing").format() == "f.yaml: speaker: missing"
     assert doc.has("figures[0].value") and not doc.has("figures[1].label")
-
-
-def test_front_matter_lines_count_from_the_line_after_the_dashes():
-    doc = parse_markdown("---\ntitle: A\nkeyword: B\n---\n\nBody [[x]]\n", "p.md")
-    assert doc.meta.data == {"title": "A", "keyword": "B"}
-    assert doc.meta.lines["keyword"] == 3
-    assert doc.body == "\nBody [[x]]\n"
-    assert doc.body_line == 5
-    assert doc.meta.line_of("missing") == 1
-
-
-def test_a_page_without_front_matter_is_all_body():
-    doc = parse_markdown("Just text\n---\nmore\n", "p.md")
-    assert doc.meta.data == {}
-    assert doc.body == "Just text\n---\nmore\n"
-    assert doc.body_line == 1
-
-
-def test_front_matter_that_is_not_closed_is_an_error():
-    with pytest.raises(ContentError) as caught:
-        parse_markdown("---\ntitle: A\n\nBody\n", "p.md")
-    assert caught.value.format() == (
-        'p.md:1: the front matter is not closed (end it with a line holding only "---")'
-    )
 
 
 def test_yaml_keys_are_kept_as_written():
@@ -271,17 +215,6 @@ def test_an_alias_bomb_is_refused_at_once():
     assert yaml_error("\n".join(lines) + "\n").startswith("f.yaml:2: b[0]: repeating a value")
 
 
-def test_errors_in_front_matter_count_lines_of_the_whole_file():
-    with pytest.raises(ContentError) as caught:
-        parse_markdown("---\ntitle: A\ntitle: B\n---\nBody\n", "p.md")
-    assert caught.value.format() == (
-        'p.md:3: title: the field "title" is given twice (first on line 2) (keep one of them)'
-    )
-    with pytest.raises(ContentError) as caught:
-        parse_markdown("---\ntitle: A\nkeyword: x: y\n---\nBody\n", "p.md")
-    assert caught.value.line == 3
-
-
 def test_lines_are_counted_as_an_editor_counts_them():
     """YAML takes U+2028 and U+0085 for line breaks; editors and this tool do not."""
     doc = parse_yaml('a: "x\u2028y\u0085z"\nb: 1\n', "f.yaml")
@@ -290,3 +223,86 @@ def test_lines_are_counted_as_an_editor_counts_them():
     assert yaml_error('a: "x\u2028y"\nb:\n\tc: 1\n').startswith("f.yaml:3: a tab")
     # Unquoted, YAML itself breaks the value there: the mistake is on the editor's line 1.
     assert yaml_error("a: x\u2028y\nb: 1\n").startswith("f.yaml:1: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "a: 1\na: 2\nb: [\n",  # a repeated key, then a syntax error below it
+            "f.yaml:4: invalid YAML: expected the node content, but found '<stream end>' "
+            "(while parsing a flow node that starts on line 4)",
+        ),
+        (
+            "a: !!set {x}\nb: *u\n",
+            "f.yaml:2: invalid YAML: found undefined alias 'u' "
+            '(a value starting with @, ` or * must be put in quotes: "…")',
+        ),
+        (
+            "a: &x 1\nb: &x 2\n",
+            "f.yaml:2: invalid YAML: second occurrence "
+            "(found duplicate anchor 'x'; first occurrence that starts on line 1)",
+        ),
+        (
+            "a: 1\nb: !!int x\n---\nc: [\n",
+            'f.yaml:3: a second document starts here (a "---" line) '
+            '(remove the "---" line; a file holds one document)',
+        ),
+        (
+            "a: &x 1\n? *x\n: 2\n",
+            "f.yaml:2: repeating a value with & and * (YAML anchors and aliases) is not "
+            "supported (write the value out in full)",
+        ),
+        ("? [a]\n: 1\n", "f.yaml:1: a field name must be a plain word"),
+    ],
+    ids=[
+        "syntax-error-comes-first",
+        "undefined-alias",
+        "duplicate-anchor",
+        "second-document-first",
+        "alias-as-key",
+        "list-as-key",
+    ],
+)
+def test_what_pyyaml_would_refuse_composing_is_refused_first(text: str, expected: str):
+    """The reader reads PyYAML's events, not its node tree: what the composer refuses is
+    refused as the composer would, before any mistake of content earlier in the file."""
+    assert yaml_error(text) == expected
+
+
+def test_an_anchor_never_repeated_is_no_mistake():
+    assert parse_yaml("&a a: &b 1\nc: [&d x]\n", "f.yaml").data == {"a": 1, "c": ["x"]}
+
+
+_KEYS = st.sampled_from(["id", "value", "label", "zh", "en", "source", "名称"])
+_SCALARS = st.one_of(
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.none(),
+    st.dates(),
+    st.text(alphabet="ab 周口:#-\"'\n", max_size=8),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=3)),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(_KEYS, _VALUES, min_size=1, max_size=4), st.booleans())
+def test_the_reader_reads_what_pyyaml_reads(data, flow):
+    text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=flow, sort_keys=False)
+    assert parse_yaml(text, "f.yaml").data == yaml.safe_load(text)
+
+
+def test_values_nested_a_hundred_deep_are_read_and_deeper_are_refused_at_once():
+    deep = parse_yaml("a: " + "[" * 100 + "]" * 100 + "\n", "f.yaml").data["a"]
+    depth = 0
+    while isinstance(deep, list) and deep:
+        deep, depth = deep[0], depth + 1
+    assert depth == 99  # the hundredth list is empty
+    assert yaml_error("a: " + "[" * 101 + "]" * 101 + "\n") == (
+        "f.yaml: the values are nested too deeply to read"
+    )

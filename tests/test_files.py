@@ -1,0 +1,89 @@
+"""files.py: reading text files, Markdown with front matter, files parsed ahead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zhoukou_report.errors import ContentError
+from zhoukou_report.files import ContentFiles, parse_markdown, read_text
+
+
+def test_a_bom_and_crlf_line_endings_are_accepted(tmp_path: Path):
+    file = tmp_path / "a.yaml"
+    file.write_bytes(b"\xef\xbb\xbfa: 1\r\nb: \xe5\x91\xa8\xe5\x8f\xa3\r\nc: 3\rd: 4\r\n")
+    assert read_text(file, "a.yaml") == "a: 1\nb: 周口\nc: 3\nd: 4\n"
+
+
+def test_text_that_is_not_utf8_is_an_error_at_its_line(tmp_path: Path):
+    file = tmp_path / "a.md"
+    file.write_bytes("第一行\r\n第二行\r\n".encode() + "周口".encode("gbk") + b"\r\n")
+    with pytest.raises(ContentError) as caught:
+        read_text(file, "content/zh/a.md")
+    assert caught.value.format() == (
+        "content/zh/a.md:3: the file is not UTF-8 text (save it as UTF-8 in your editor)"
+    )
+
+
+def test_a_nul_byte_is_an_error_at_its_line(tmp_path: Path):
+    file = tmp_path / "a.md"
+    file.write_bytes(b"one\ntwo\x00\n")
+    with pytest.raises(ContentError) as caught:
+        read_text(file, "a.md")
+    assert caught.value.format() == "a.md:2: the file holds a NUL byte: is it a text file?"
+
+
+def test_a_file_that_cannot_be_read_is_an_error(tmp_path: Path):
+    with pytest.raises(ContentError) as caught:
+        read_text(tmp_path, "content/site.yaml")  # a folder, not a file
+    assert caught.value.format().startswith("content/site.yaml: cannot read the file: ")
+
+
+# parse_markdown --------------------------------------------------------------------------
+
+
+def test_front_matter_lines_count_from_the_line_after_the_dashes():
+    doc = parse_markdown("---\ntitle: A\nkeyword: B\n---\n\nBody [[x]]\n", "p.md")
+    assert doc.meta.data == {"title": "A", "keyword": "B"}
+    assert doc.meta.lines["keyword"] == 3
+    assert doc.body == "\nBody [[x]]\n"
+    assert doc.body_line == 5
+    assert doc.meta.line_of("missing") == 1
+
+
+def test_a_page_without_front_matter_is_all_body():
+    doc = parse_markdown("Just text\n---\nmore\n", "p.md")
+    assert doc.meta.data == {}
+    assert doc.body == "Just text\n---\nmore\n"
+    assert doc.body_line == 1
+
+
+def test_front_matter_that_is_not_closed_is_an_error():
+    with pytest.raises(ContentError) as caught:
+        parse_markdown("---\ntitle: A\n\nBody\n", "p.md")
+    assert caught.value.format() == (
+        'p.md:1: the front matter is not closed (end it with a line holding only "---")'
+    )
+
+
+def test_errors_in_front_matter_count_lines_of_the_whole_file():
+    with pytest.raises(ContentError) as caught:
+        parse_markdown("---\ntitle: A\ntitle: B\n---\nBody\n", "p.md")
+    assert caught.value.format() == (
+        'p.md:3: title: the field "title" is given twice (first on line 2) (keep one of them)'
+    )
+    with pytest.raises(ContentError) as caught:
+        parse_markdown("---\ntitle: A\nkeyword: x: y\n---\nBody\n", "p.md")
+    assert caught.value.line == 3
+
+
+def test_a_file_parsed_ahead_is_taken_once_and_its_error_raised(tmp_path: Path):
+    (tmp_path / "a.md").write_text("---\nkeyword: x\n---\nBody\n", encoding="utf-8")
+    error = ContentError("unreadable", path="b.md")
+    files = ContentFiles(tmp_path, {"a.md": "parsed ahead", "b.md": error})
+    assert files.parsed("a.md", parse_markdown) == "parsed ahead"
+    assert files.parsed("a.md", parse_markdown).body == "Body\n"  # then read from the disk
+    with pytest.raises(ContentError) as caught:
+        files.parsed("b.md", parse_markdown)
+    assert caught.value is error
