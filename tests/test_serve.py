@@ -40,8 +40,8 @@ from zhoukou_report.serve import BuildReport, PreviewServer, is_loopback
 
 DEADLINE = 30.0  # seconds: generous, only reached when something is wrong
 SECRET = "SECRET-6f1d2c-do-not-serve"
-FIGURE_OLD = "    value: 232\n"  # liaison-stations, shown on highlight-4
-FIGURE_NEW = "    value: 233\n"
+FIGURE_OLD = "    value: 120\n"  # stations, shown on highlight-1
+FIGURE_NEW = "    value: 121\n"
 
 
 # Helpers ------------------------------------------------------------------------------
@@ -114,14 +114,14 @@ def recorder() -> Recorder:
 
 @pytest.fixture
 def preview(project: Path, recorder: Recorder) -> Iterator[PreviewServer]:
-    """The real project, served on a free port, without the watcher (builds on request)."""
+    """The full fixture site, served on a free port, without the watcher (builds on request)."""
     with PreviewServer(project, port=0, on_build=recorder, watch=False) as server:
         yield server
 
 
 @pytest.fixture
 def live(project: Path, recorder: Recorder) -> Iterator[PreviewServer]:
-    """The real project, served on a free port, watching its files."""
+    """The full fixture site, served on a free port, watching its files."""
     with PreviewServer(project, port=0, on_build=recorder) as server:
         yield server
 
@@ -376,10 +376,10 @@ def test_is_loopback(host: str, loopback: bool) -> None:
 
 
 def test_a_saved_figure_is_served(live: PreviewServer, project: Path, recorder: Recorder) -> None:
-    assert '<data value="232">' in request(live.port, "/highlight-4.html").text
+    assert '<data value="120">' in request(live.port, "/highlight-1.html").text
     edit(project / "content" / "figures.yaml", FIGURE_OLD, FIGURE_NEW)
-    poll(serves(live.port, "/highlight-4.html", '<data value="233">'), "the new value")
-    poll(serves(live.port, "/en/highlight-4.html", '<data value="233">'), "the new value (en)")
+    poll(serves(live.port, "/highlight-1.html", '<data value="121">'), "the new value")
+    poll(serves(live.port, "/en/highlight-1.html", '<data value="121">'), "the new value (en)")
     assert any(r.changed == ["content/figures.yaml"] and r.ok for r in recorder.reports)
 
 
@@ -437,7 +437,7 @@ def test_an_error_in_the_first_build_is_shown(project: Path, recorder: Recorder)
             assert response.status == 500 and "content/figures.yaml:" in response.text
         edit(project / "content" / "figures.yaml", '    value: "many"\n', FIGURE_OLD)
         server.request_rebuild(["content/figures.yaml"])
-        poll(serves(server.port, "/highlight-4.html", '<data value="232">'), "the fixed site")
+        poll(serves(server.port, "/highlight-1.html", '<data value="120">'), "the fixed site")
 
 
 def test_an_unexpected_failure_keeps_the_server_running(
@@ -461,14 +461,14 @@ def test_a_rebuild_shares_the_files_that_did_not_change_with_the_build_served(
 ) -> None:
     served = preview.root
     figures = preview.project / "content" / "figures.yaml"
-    edit(figures, "value: 232", "value: 240")
+    edit(figures, "value: 120", "value: 125")
     report = preview.build(["content/figures.yaml"])
     assert report.ok and preview.root != served
     for rel in ("assets/site.css", "en/goal-1.html"):  # unchanged: the same file
         assert (preview.root / rel).stat().st_ino == (served / rel).stat().st_ino
-    page = (preview.root / "highlight-4.html").read_text(encoding="utf-8")
-    assert '<data value="240">' in page
-    assert '<data value="232">' in (served / "highlight-4.html").read_text(encoding="utf-8")
+    page = (preview.root / "highlight-1.html").read_text(encoding="utf-8")
+    assert '<data value="125">' in page
+    assert '<data value="120">' in (served / "highlight-1.html").read_text(encoding="utf-8")
 
 
 def test_a_failed_write_is_shown_and_the_last_site_kept(
