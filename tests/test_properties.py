@@ -1,7 +1,8 @@
 """Whatever an editor types into a content file, the result is a site or clean content errors.
 
-Hypothesis feeds arbitrary text, and small edits of the real files, into each kind of
-content file. Every run must end in a successful render or a ``BuildFailed`` whose
+Hypothesis feeds arbitrary text, and small edits of valid files, into each kind of
+content file of a copy of the full fixture site (tests/sites/full, never the real
+report's content). Every run must end in a successful render or a ``BuildFailed`` whose
 errors each name a file of the project and, when they give a line, a line that
 exists: never another exception, never a hang.
 """
@@ -21,15 +22,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import copy_project, run_cli
+from helpers import copy_site, run_cli
 from zhoukou_report.build import assemble_site
 from zhoukou_report.errors import BuildFailed, ContentError
 from zhoukou_report.render import SiteRenderer
 
-FILES = {
+FILES = {  # the full fixture's files, one of each kind
     "site": "content/site.yaml",
     "strings": "content/strings.yaml",
     "figures": "content/figures.yaml",
+    "charts": "content/charts.yaml",
     "page": "content/en/highlight-2.md",
     "source": "content/source/report.zh.txt",
 }
@@ -63,16 +65,19 @@ values = st.recursive(
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_project(tmp_path_factory.mktemp("properties") / "project")
+    """One copy of the full fixture for the module: each example restores what it replaced."""
+    return copy_site("full", tmp_path_factory.mktemp("properties") / "project")
 
 
 @pytest.fixture(scope="module")
 def renderer(project: Path) -> SiteRenderer:
+    """One renderer for every example, as ``serve`` keeps one between builds."""
     return SiteRenderer(project)
 
 
 @contextmanager
 def replaced(file: Path, data: bytes) -> Iterator[None]:
+    """The file holds ``data`` inside the block, and its own bytes again after it."""
     original = file.read_bytes()
     file.write_bytes(data)
     try:
@@ -83,6 +88,8 @@ def replaced(file: Path, data: bytes) -> Iterator[None]:
 
 @contextmanager
 def hang_guard() -> Iterator[None]:
+    """A TimeoutError if the block runs for HANG seconds."""
+
     def stop(signum: int, frame: object) -> None:
         raise TimeoutError(f"no result after {HANG} s: a hang")
 
@@ -96,6 +103,7 @@ def hang_guard() -> Iterator[None]:
 
 
 def assert_site_or_content_errors(project: Path, renderer: SiteRenderer) -> None:
+    """Stages 1 to 4 end in a site, or in content errors that each point into the project."""
     try:
         with hang_guard():
             assemble_site(project, renderer=renderer)
@@ -106,6 +114,7 @@ def assert_site_or_content_errors(project: Path, renderer: SiteRenderer) -> None
 
 
 def assert_points_into_the_project(error: ContentError, project: Path) -> None:
+    """One line of text naming a file of the project and, if it gives one, a line of it."""
     assert isinstance(error, ContentError)
     assert error.message.strip()
     text = error.format()
@@ -130,6 +139,7 @@ RUN = settings(
 @RUN
 @given(text=texts)
 def test_arbitrary_text_in_a_content_file(project: Path, renderer: SiteRenderer, kind, text):
+    """Any text at all in place of a whole file."""
     with replaced(project / FILES[kind], text.encode("utf-8")):
         assert_site_or_content_errors(project, renderer)
 
@@ -137,8 +147,8 @@ def test_arbitrary_text_in_a_content_file(project: Path, renderer: SiteRenderer,
 @pytest.mark.parametrize("kind", FILES, ids=list(FILES))
 @RUN
 @given(data=st.data())
-def test_a_small_edit_of_a_real_content_file(project: Path, renderer: SiteRenderer, kind, data):
-    """Text inserted, deleted or replaced somewhere in the real file: near-valid content."""
+def test_a_small_edit_of_a_valid_content_file(project: Path, renderer: SiteRenderer, kind, data):
+    """Text inserted, deleted or replaced somewhere in the fixture's file: near-valid content."""
     file = project / FILES[kind]
     original = file.read_text(encoding="utf-8")
     start = data.draw(st.integers(0, len(original)), label="start")
@@ -155,7 +165,7 @@ YAML_FILES = {kind: rel for kind, rel in FILES.items() if rel.endswith(".yaml")}
 @RUN
 @given(data=st.data())
 def test_valid_yaml_holding_the_wrong_things(project: Path, renderer: SiteRenderer, kind, data):
-    """One value of the real file, anywhere in its tree, replaced by any other value."""
+    """One value of the fixture's file, anywhere in its tree, replaced by any other value."""
     file = project / YAML_FILES[kind]
     document = yaml.safe_load(file.read_text(encoding="utf-8"))
     holder, key = document, None
@@ -180,7 +190,7 @@ def test_arbitrary_text_from_the_command_line(
     tmp_path_factory: pytest.TempPathFactory, kind: str, text: str
 ):
     """The same, as an editor runs it: status 0 or 1, never a traceback."""
-    project = copy_project(tmp_path_factory.mktemp("cli") / "project")
+    project = copy_site("full", tmp_path_factory.mktemp("cli") / "project")
     (project / FILES[kind]).write_bytes(text.encode("utf-8"))
     result = run_cli("check", "--project", str(project), timeout=HANG)
     assert result.returncode in (0, 1), result.stderr
