@@ -8,8 +8,8 @@ from zhoukou_report.model import Chart, Figure
 
 
 def figure(figure_id: str, value, unit="个", en_unit="", label="Label") -> Figure:
-    return Figure(figure_id, "highlight-1", value, {"zh": unit, "en": en_unit},
-                  {"zh": "标签", "en": label}, "x")  # fmt: skip
+    return Figure.make(figure_id, "highlight-1", value, {"zh": unit, "en": en_unit},
+                       {"zh": "标签", "en": label}, "x")  # fmt: skip
 
 
 def test_wrap_breaks_english_between_words_and_chinese_between_characters():
@@ -70,19 +70,23 @@ def record(figure_id: str, value, text=None) -> dict:
 def test_figure_changes_lists_only_what_changed():
     previous = {"a": record("a", 1), "b": record("b", 2), "c": record("c", 3)}
     current = [record("a", 1), record("b", 20), record("d", 4)]
-    assert figure_changes(previous, current) == [
+    # The current records are any iterable, read once: here a generator.
+    assert figure_changes(previous, (r for r in current)) == [
         "Figures: 3 changes since the previous build:",
         "  changed  b: 2 → 20",
         "  added    d: 4",
         "  removed  c: 3",
     ]
-    assert figure_changes(previous, list(previous.values())) == [
+    assert figure_changes(previous, previous.values()) == [
         "Figures: no changes since the previous build."
     ]
-    assert figure_changes(None, current) == ["Figures: no previous build to compare with."]
+    assert figure_changes(None, iter(current)) == ["Figures: no previous build to compare with."]
 
 
 def test_figure_changes_names_a_changed_label():
     old = record("a", 1)
     new = {**record("a", 1), "label": {"en": "New"}}
-    assert figure_changes({"a": old}, [new])[1] == '  changed  a: label.en "L" → "New"'
+    assert figure_changes({"a": old}, iter([new])) == [
+        "Figures: 1 change since the previous build:",
+        '  changed  a: label.en "L" → "New"',
+    ]

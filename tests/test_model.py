@@ -7,12 +7,13 @@ import posixpath
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhoukou_report.model import Page, output_path
+from zhoukou_report.layout import page_output
+from zhoukou_report.model import Page
 
 ids = st.sampled_from(["overview", "highlight-1", "goal-4", "figures", "source", "404"])
 prefixes = st.sampled_from(["", "en/", "fr/"])
 files = st.one_of(
-    st.builds(output_path, ids, prefixes),
+    st.builds(page_output, ids, prefixes),
     st.sampled_from(["assets/site.css", "assets/fonts/a.woff2", "data/figures.json"]),
 )
 anchors = st.sampled_from(["", "#fig-units", "#top"])

@@ -2,8 +2,8 @@
 
 Raw HTML in Markdown is cleaned to an allowlist; text from YAML is escaped; every
 page carries a Content-Security-Policy that forbids inline script. Checked on a
-real build of a copy of the project, with hostile content in every place an
-editor can type.
+real build of a copy of the full fixture site (tests/sites/full), with hostile
+content in every place an editor can type.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import edit, run_cli
+from helpers import copy_site, edit, run_cli
 
 HOSTILE_MARKDOWN = """
 
@@ -52,17 +52,15 @@ HOSTILE_TEXT = (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from helpers import copy_project
-
     base = tmp_path_factory.mktemp("hostile")
-    project = copy_project(base / "project")
+    project = copy_site("full", base / "project")
     for lang in ("zh", "en"):
         page = project / f"content/{lang}/highlight-1.md"
         page.write_text(page.read_text(encoding="utf-8") + HOSTILE_MARKDOWN, encoding="utf-8")
     yaml_text = HOSTILE_TEXT.replace("\\", "\\\\").replace('"', '\\"')
-    edit(project / "content/site.yaml", "  en: Wu Gang", f'  en: "Wu Gang {yaml_text}"')
-    edit(project / "content/en/goal-1.md", "title: Raising political standing",
-         f'title: "Raising {yaml_text}"')  # fmt: skip
+    edit(project / "content/site.yaml", "  en: Zhang Ming", f'  en: "Zhang Ming {yaml_text}"')
+    edit(project / "content/en/goal-1.md", "title: Lawmaking by law",
+         f'title: "Lawmaking {yaml_text}"')  # fmt: skip
     edit(project / "content/figures.yaml", "      en: Standing Committee sessions",
          f'      en: "Sessions {yaml_text}"')  # fmt: skip
     edit(project / "content/strings.yaml", "nav_home: {zh: 首页, en: Home}",
@@ -75,7 +73,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def pages(site: Path) -> list[Path]:
     found = sorted(site.rglob("*.html"))
-    assert len(found) > 20
+    assert len(found) == 15  # the fixture's 7 pages in 2 languages, and 404.html
     return found
 
 
@@ -128,10 +126,10 @@ def test_text_from_yaml_is_escaped_wherever_it_shows(site: Path):
     html = (site / "en" / "goal-1.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#39;XSS-yaml&#39;)&lt;/script&gt; &amp; &#34;quoted&#34;" in html
     soup = BeautifulSoup(html, "html.parser")
-    assert soup.h1.get_text() == f"Raising {HOSTILE_TEXT}"
+    assert soup.h1.get_text() == f"Lawmaking {HOSTILE_TEXT}"
     assert HOSTILE_TEXT in soup.title.get_text()
     footer = soup.select_one(".site-footer").get_text()
-    assert f"Wu Gang {HOSTILE_TEXT}" in footer
+    assert f"Zhang Ming {HOSTILE_TEXT}" in footer
     nav = soup.select_one(".site-nav").get_text()
     assert f"Home {HOSTILE_TEXT}" in nav
     index = BeautifulSoup((site / "en" / "index.html").read_text(encoding="utf-8"), "html.parser")
