@@ -352,3 +352,23 @@ def test_help_imports_nothing_it_does_not_need(args, unwanted):
     assert "Usage: " in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "[]"
     assert max(len(line) for line in result.stdout.splitlines()[:-1]) <= 78  # COLUMNS honoured
+
+
+def test_the_installed_command_skips_the_collectors_last_pass(monkeypatch):
+    """``zhoukou-report`` is ``run``: main's exit status, with every object the process made
+    left out of Python's last garbage collection (the system frees them at once)."""
+    import gc
+    from importlib.metadata import entry_points
+
+    from zhoukou_report.cli import run
+
+    (script,) = entry_points(group="console_scripts", name="zhoukou-report")
+    assert script.value == "zhoukou_report.cli:run"
+    monkeypatch.setattr(sys, "argv", ["zhoukou-report", "check", "--project", "/nowhere"])
+    try:
+        with pytest.raises(SystemExit) as exited:
+            run()
+        assert exited.value.code == 1
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
