@@ -1,6 +1,6 @@
 """The preview server's HTTP side: what a request is answered (paths checked, files found,
 the reload script added to each page, the page shown when a build fails), and the
-threaded HTTP server that answers it for a ``PreviewServer``.
+threaded HTTP server that answers it for a ``Preview`` (serve.py's ``PreviewServer``).
 
 Request paths are checked segment by segment before the disk is touched, and the file
 found must resolve inside the build folder.
@@ -14,16 +14,14 @@ import logging
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import quote, unquote
 
 from .errors import ContentError
-
-if TYPE_CHECKING:
-    from .serve import PreviewServer
 
 log = logging.getLogger(__name__)
 
@@ -226,13 +224,26 @@ REQUEST_TIMEOUT_SECONDS = 30.0
 # HTTP ----------------------------------------------------------------------------------
 
 
+class Preview(Protocol):
+    """What the HTTP server asks of the preview it serves."""
+
+    @property
+    def stopping(self) -> bool: ...
+
+    def allowed_host(self, header: str | None) -> bool: ...
+
+    def respond(self, target: str) -> Response: ...
+
+    def stream_events(self, send: Callable[[bytes], None]) -> None: ...
+
+
 class PreviewHTTPServer(ThreadingHTTPServer):
     """One thread per request; remembers open connections so ``stop`` can close them."""
 
     daemon_threads = True
     block_on_close = True
 
-    def __init__(self, address: tuple[str, int], preview: PreviewServer):
+    def __init__(self, address: tuple[str, int], preview: Preview):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.preview = preview
         self.connections: set[socket.socket] = set()
