@@ -11,12 +11,16 @@ The site is reached three ways, each a ``Site``:
 - ``static_site``: the same folder behind a plain HTTP server, as a static host serves it;
 - ``preview_site``: ``zhoukou-report serve``'s ``PreviewServer`` on a free port, building a
   private copy of the project (it injects its reload script into every page it serves).
+
+All of them are the full fixture site (tests/sites/full), never the real report's content.
+``visit`` opens a page in the site's own tab, one for the whole session (``tabs``): a new tab
+costs more than a page. A test that needs a browser context of its own (JavaScript off, a
+broken page) takes ``new_context``.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,13 +29,15 @@ import pytest
 from browsing import (
     DESKTOP,
     Site,
+    Tabs,
     Traffic,
     html_pages,
-    keep_on_site,
     record,
     serve_folder,
     unavailable,
 )
+
+from helpers import copy_site
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -48,7 +54,6 @@ LAUNCH_ARGS = [
     "--no-first-run",
     "--no-default-browser-check",
 ]
-ROOT = Path(__file__).resolve().parents[2]
 
 
 # The browser ---------------------------------------------------------------------------
@@ -90,16 +95,6 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
         context.close()
 
 
-@pytest.fixture
-def new_page(new_context: Callable[..., BrowserContext]) -> Callable[..., Page]:
-    """``new_page(**context_options)``: a page in its own fresh context."""
-
-    def make(**options: Any) -> Page:
-        return new_context(**options).new_page()
-
-    return make
-
-
 # The site, three ways ------------------------------------------------------------------
 
 
@@ -123,9 +118,7 @@ def preview_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """``PreviewServer`` on a free port, building a private copy of the project."""
     from zhoukou_report.serve import PreviewServer
 
-    project = tmp_path_factory.mktemp("preview")
-    for name in ("content", "templates"):
-        shutil.copytree(ROOT / name, project / name)
+    project = copy_site("full", tmp_path_factory.mktemp("preview"))
     reports: list[Any] = []
     preview = PreviewServer(project, host="127.0.0.1", port=0, on_build=reports.append)
     preview.start()
@@ -142,24 +135,28 @@ def site(request: pytest.FixtureRequest) -> Site:
     return request.getfixturevalue(f"{request.param}_site")
 
 
+@pytest.fixture(scope="session")
+def tabs(browser: Browser) -> Iterator[Tabs]:
+    """One tab for each site, in one browser context, for the whole session."""
+    context = browser.new_context(viewport=DESKTOP)
+    yield Tabs(context)
+    context.close()
+
+
 @pytest.fixture
-def visit(new_context: Callable[..., BrowserContext]) -> Callable[..., tuple[Page, Traffic]]:
-    """``visit(site, "en/goal-1.html", **context_options) -> (page, traffic)``: the page opened
-    and recorded until the next visit. One browser tab is kept for each site and set of
-    options, and reused: opening a tab costs more than the page itself."""
-    tabs: dict[tuple, tuple[Page, list[Traffic]]] = {}
+def visit(tabs: Tabs) -> Iterator[Callable[..., tuple[Page, Traffic]]]:
+    """``visit(site, "en/goal-1.html", viewport=DESKTOP, color_scheme="light") -> (page,
+    traffic)``: the page opened in the site's tab and recorded until the next visit."""
+    recordings: list[Traffic] = []
 
     def open_page(site: Site, name: str, **options: Any) -> tuple[Page, Traffic]:
-        key = (site.name, *sorted((option, repr(value)) for option, value in options.items()))
-        if key not in tabs or tabs[key][0].is_closed():
-            page = new_context(**options).new_page()
-            keep_on_site(page, site)
-            tabs[key] = (page, [])
-        page, recordings = tabs[key]
         for traffic in recordings:
             traffic.stop()
+        page = tabs.open(site, **options)
         recordings[:] = [record(page, site)]
         page.goto(site.url(name), wait_until="load")
         return page, recordings[0]
 
-    return open_page
+    yield open_page
+    for traffic in recordings:
+        traffic.stop()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from helpers import edit
 from zhoukou_report.serve import PreviewServer
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 TIMEOUT_MS = 30_000  # generous: only reached when something is wrong
 FIGURES = Path("content") / "figures.yaml"
-OLD, NEW = "    value: 232\n", "    value: 233\n"  # liaison-stations, on highlight-4
+OLD, NEW = "    value: 120\n", "    value: 121\n"  # the stations figure, on highlight-1
 
 
 @pytest.fixture
@@ -30,14 +31,14 @@ def preview(project: Path) -> Iterator[PreviewServer]:
 
 @pytest.fixture
 def tab(browser: Browser, preview: PreviewServer) -> Iterator[tuple[Page, list[str]]]:
-    """An open tab on highlight-4, and every console error or page error it reports."""
+    """An open tab on highlight-1, and every console error or page error it reports."""
     context = browser.new_context()
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.goto(preview.url + "highlight-4.html", wait_until="load")
-    page.wait_for_selector('data[value="232"]', state="attached", timeout=TIMEOUT_MS)
+    page.goto(preview.url + "highlight-1.html", wait_until="load")
+    page.wait_for_selector('data[value="120"]', state="attached", timeout=TIMEOUT_MS)
     yield page, problems
     context.close()
 
@@ -54,10 +55,10 @@ def reloaded(page: Page) -> bool:
 def test_an_open_tab_reloads_after_a_save(tab: tuple[Page, list[str]], project: Path) -> None:
     page, problems = tab
     mark(page)
-    _replace(project / FIGURES, OLD, NEW)
-    page.wait_for_selector('data[value="233"]', state="attached", timeout=TIMEOUT_MS)
+    edit(project / FIGURES, OLD, NEW)
+    page.wait_for_selector('data[value="121"]', state="attached", timeout=TIMEOUT_MS)
     assert reloaded(page)
-    assert page.locator('data[value="232"]').count() == 0
+    assert page.locator('data[value="120"]').count() == 0
     assert problems == []  # the script ran under the page's Content-Security-Policy
 
 
@@ -73,13 +74,7 @@ def test_a_mistake_shows_the_error_page_then_the_site(
 
     mark(page)
     broken.unlink()
-    page.wait_for_selector('data[value="232"]', state="attached", timeout=TIMEOUT_MS)
+    page.wait_for_selector('data[value="120"]', state="attached", timeout=TIMEOUT_MS)
     assert reloaded(page)
     # The error page is answered with status 500, which Chromium reports; nothing else.
     assert [p for p in problems if "status of 500" not in p] == []
-
-
-def _replace(file: Path, old: str, new: str) -> None:
-    text = file.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {file}"
-    file.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -6,8 +6,12 @@ Each test walks every page of the site and reports every problem it finds at onc
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from browsing import Site, Traffic, keep_on_site, record
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 ZH, EN = "zh-CN", "en"
 
@@ -57,81 +61,139 @@ def test_the_recorder_sees_errors_failures_and_requests_elsewhere(
     traffic: Traffic = record(page, site)
     page.goto(site.url("broken.html"))
     assert traffic.off_site == ["https://example.org/pixel.png"]
+    blocked = "https://example.org/pixel.png: net::ERR_BLOCKED_BY_CLIENT"  # never sent
+    assert any(line.startswith(blocked) for line in traffic.failed)
     assert any("boom" in line for line in traffic.console_errors)
     assert any("missing.css" in line for line in traffic.failed)
+
+
+# The page's language, and where its language switch leads: [hreflang, address] a link.
+LANGUAGES = """() => ({
+  lang: document.documentElement.lang,
+  switch: [...document.querySelectorAll(".languages a")]
+    .map((a) => [a.getAttribute("hreflang"), a.href]),
+})"""
 
 
 def test_the_language_switch_leads_to_the_same_page_in_the_other_language(
     site: Site, visit
 ) -> None:
+    """Each Chinese page is opened and its switch clicked, then the English page's switch:
+    every switch is followed by a real click, there and back."""
     problems = []
-    for name in site.pages:
-        page, traffic = visit(site, name)
-        switch = page.locator(".languages a")
-        if name == "404.html":  # one page in both languages: nothing to switch to
-            if switch.count():
-                problems.append(f"{name}: has a language switch")
+    followed = []
+    for start in site.pages:
+        if start.startswith("en/"):
+            continue  # reached from its Chinese page
+        page, traffic = visit(site, start)
+        here = page.evaluate(LANGUAGES)
+        if start == "404.html":  # one page in both languages: nothing to switch to
+            followed.append(start)
+            if here["switch"]:
+                problems.append(f"{start}: has a language switch")
             continue
-        if switch.count() != 1:
-            problems.append(f"{name}: {switch.count()} language links, expected 1")
-            continue
-        language = page.evaluate("document.documentElement.lang")
-        target = switch.get_attribute("hreflang")
-        expected = EN if language == ZH else ZH
-        if target != expected:
-            problems.append(f"{name}: the switch leads to {target!r}, expected {expected!r}")
-        with page.expect_navigation():
-            switch.click()
-        arrived = site.page_of(page.url)
-        if arrived != counterpart(name):
-            problems.append(f"{name}: the switch led to {arrived}, expected {counterpart(name)}")
-        if page.evaluate("document.documentElement.lang") != expected:
-            problems.append(f"{name}: the switch led to a page not in {expected}")
-        back = page.locator(".languages a").evaluate("(a) => a.href")
-        if site.page_of(back) != name:
-            problems.append(f"{name}: the way back leads to {site.page_of(back)}")
-        problems += [f"{name}: {line}" for line in traffic.problems()]
+        for name in (start, counterpart(start)):  # there, and back
+            if len(here["switch"]) != 1:
+                problems.append(f"{name}: {len(here['switch'])} language links, expected 1")
+                break
+            [(target, _)] = here["switch"]
+            expected = EN if here["lang"] == ZH else ZH
+            if target != expected:
+                problems.append(f"{name}: the switch leads to {target!r}, expected {expected!r}")
+            with page.expect_navigation():
+                page.locator(".languages a").click()
+            followed.append(name)
+            here = page.evaluate(LANGUAGES)
+            arrived = site.page_of(page.url)
+            if arrived != counterpart(name):
+                problems.append(
+                    f"{name}: the switch led to {arrived}, expected {counterpart(name)}"
+                )
+                break
+            if here["lang"] != expected:
+                problems.append(f"{name}: the switch led to a page not in {expected}")
+            backs = [site.page_of(href) for _, href in here["switch"]]
+            if backs != [name]:
+                problems.append(f"{name}: the way back leads to {backs}")
+        problems += [f"{start}: {line}" for line in traffic.problems()]
     assert not problems, "\n".join(problems)
+    assert sorted(followed) == list(site.pages)  # every page's switch was followed
 
 
 NAV_LINKS = ".masthead a[href], nav a[href]"  # brand, languages, site nav, breadcrumb, pager
-# Each link's href, its address, and whether a click on it would land on it.
-CLICKABLE = """(links) => links.map((a) => {
-  a.scrollIntoView({ block: "center" });
-  const [box] = a.getClientRects();
-  const hit = box && document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
-  return [a.getAttribute("href"), a.href, Boolean(hit && a.contains(hit))];
+# Each link's href, its address, and whether a click on it would land on it; and whether the
+# page has a heading.
+LINKS = """(selector) => ({
+  heading: Boolean(document.querySelector("main h1")),
+  links: [...document.querySelectorAll(selector)].map((a) => {
+    a.scrollIntoView({ block: "center" });
+    const [box] = a.getClientRects();
+    const hit = box && document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return [a.getAttribute("href"), a.href, Boolean(hit && a.contains(hit))];
+  }),
 })"""
 
 
 def test_every_navigation_link_reaches_its_target(site: Site, visit) -> None:
     """Every link of the masthead and of every navigation names a page of the site, is shown
-    and is not covered; each address they lead to is then reached by a real click, once."""
+    and is not covered; each address they lead to is then reached by a real click, once.
+
+    One walk through the site: the next click, from the page the browser is on, goes to an
+    address not reached yet; the browser opens a page itself only where no link leads on."""
     problems = []
-    first_seen: dict[str, tuple[str, int, str]] = {}  # target -> (page, link index, href)
-    for name in site.pages:
-        page, _ = visit(site, name)
-        links = page.locator(NAV_LINKS).evaluate_all(CLICKABLE)
-        if len(links) < 4:
-            problems.append(f"{name}: only {len(links)} navigation links")
-        for index, (href, url, clickable) in enumerate(links):
+    links_of: dict[str, list[tuple[int, str, str]]] = {}  # page -> (index, href, target)
+    reached: set[str] = set()
+
+    def look(page: Page, name: str) -> bool:
+        """Check the links of the page the browser is on, and note those that lead to a page;
+        whether the page has a heading."""
+        found = page.evaluate(LINKS, NAV_LINKS)
+        if name in links_of:
+            return found["heading"]
+        if len(found["links"]) < 4:
+            problems.append(f"{name}: only {len(found['links'])} navigation links")
+        links_of[name] = []
+        for index, (href, url, clickable) in enumerate(found["links"]):
             target = site.page_of(url) if site.owns(url) else url
             if target not in site.pages:
                 problems.append(f"{name}: {href!r} names {target}, which is not a page of the site")
             elif not clickable:
                 problems.append(f"{name}: {href!r} is hidden or covered by something else")
             else:
-                first_seen.setdefault(target, (name, index, href))
-    for target, (name, index, href) in sorted(first_seen.items()):
-        page, traffic = visit(site, name)
+                links_of[name].append((index, href, target))
+        return found["heading"]
+
+    def onward(name: str | None) -> tuple[int, str, str] | None:
+        """A link of the page ``name`` to an address not reached yet."""
+        links = links_of.get(name, []) if name else []
+        return next((link for link in links if link[2] not in reached), None)
+
+    here = None  # the page a click led to
+    while True:
+        link = onward(here)
+        if link is None:  # open a page with a link onward, else one not looked at yet
+            here = next((name for name in links_of if onward(name)), None)
+            here = here or next((name for name in site.pages if name not in links_of), None)
+            if here is None:
+                break  # every page looked at, every address reached
+            page, traffic = visit(site, here)
+            heard = 0  # traffic lines reported so far
+            if here not in links_of:
+                look(page, here)
+            continue
+        index, href, target = link
         with page.expect_navigation():
             page.locator(NAV_LINKS).nth(index).click()
+        reached.add(target)
         arrived = site.page_of(page.url)
         if arrived != target:
-            problems.append(f"{name}: {href!r} led to {arrived}, expected {target}")
-        elif not page.locator("main h1").count():
-            problems.append(f"{name}: {href!r} led to {arrived}, which has no heading")
-        problems += [f"{name} → {href}: {line}" for line in traffic.problems()]
+            problems.append(f"{here}: {href!r} led to {arrived}, expected {target}")
+        elif not look(page, arrived):
+            problems.append(f"{here}: {href!r} led to {arrived}, which has no heading")
+        lines = traffic.problems()
+        problems += [f"{here} → {href}: {line}" for line in lines[heard:]]
+        heard = len(lines)
+        here = arrived if arrived == target else None
     assert not problems, "\n".join(problems)
     # Between them, the navigation, brand, breadcrumbs and pagers reach every page but the 404.
-    assert set(first_seen) == set(site.pages) - {"404.html"}
+    assert reached == set(site.pages) - {"404.html"}
