@@ -1,69 +1,167 @@
-"""How figures are written in each language."""
+"""numbers.py: how a figure is written in each language."""
 
 from __future__ import annotations
 
 import pytest
 
-from zhoukou_report.numbers import chinese, format_number, grouped, ordinal_word, plain
+from zhoukou_report.numbers import (
+    QUALIFIERS,
+    SYMBOL_UNITS,
+    chinese,
+    format_number,
+    grouped,
+    ordinal_word,
+    plain,
+)
 
-CASES = [
+FORMATS = [
     # value, qualifier, unit, Chinese as the source writes it, English
     (8, None, "次", "8", "8"),
     (1975, None, "名", "1975", "1,975"),
-    (18000, None, "名", "1.8万", "18,000"),
-    (195000, None, "人次", "19.5万", "195,000"),
+    (9999, None, "名", "9999", "9,999"),
     (10000, None, "个", "1万", "10,000"),
     (12345, None, "个", "12345", "12,345"),
-    (250000000, None, "元", "2.5亿", "250,000,000"),
+    (12300, None, "个", "1.23万", "12,300"),
+    (18000, None, "名", "1.8万", "18,000"),
+    (18000.0, None, "名", "1.8万", "18,000"),
+    (195000, None, "人次", "19.5万", "195,000"),
+    (99_999_999, None, "元", "99999999", "99,999,999"),
+    (100_000_000, None, "元", "1亿", "100,000,000"),
+    (250_000_000, None, "元", "2.5亿", "250,000,000"),
     (110, "more-than", "家", "110多", "more than 110"),
+    (18000, "more-than", "人", "1.8万多", "more than 18,000"),
     (92.1, None, "%", "92.1%", "92.1%"),
     (15000.0, None, "%", "15000%", "15,000%"),
-    (18000.0, None, "名", "1.8万", "18,000"),
+    (1.5, None, "‰", "1.5‰", "1.5‰"),
     (0.5, None, "", "0.5", "0.5"),
+    (-18000, None, "元", "-1.8万", "-18,000"),
 ]
 
 
 @pytest.mark.parametrize(
     ("value", "qualifier", "unit", "zh", "en"),
-    CASES,
-    ids=[f"{c[0]}-{c[2] or 'none'}" for c in CASES],
+    FORMATS,
+    ids=[f"{c[0]}-{c[1] or 'exact'}-{c[2] or 'none'}" for c in FORMATS],
 )
-def test_format_number(value, qualifier, unit, zh, en):
+def test_a_figure_is_written_as_each_language_writes_it(value, qualifier, unit, zh, en):
     assert format_number(value, "zh", qualifier, unit) == zh
     assert format_number(value, "en", qualifier, unit) == en
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
-    [(8, "8"), (92.1, "92.1"), (18000.0, "18000"), (0.1 + 0.2, "0.30000000000000004"), (-3, "-3")],
+    ("lang", "expected"),
+    [("zh", "1.8万"), ("zh-Hant", "1.8万"), ("en", "18,000"), ("fr", "18,000")],
+    ids=["zh", "zh-variant", "en", "other"],
 )
-def test_plain_never_shows_a_trailing_zero_or_exponent(value, expected):
-    assert plain(value) == expected
+def test_every_chinese_language_code_writes_wan_and_every_other_groups(lang, expected):
+    assert format_number(18000, lang) == expected
 
 
-def test_grouped_and_chinese_agree_on_small_numbers():
-    for value in (0, 1, 9, 99, 999, 9999):
-        assert chinese(value) == str(value)
-        assert grouped(value) == (f"{value:,}")
+def test_the_unit_and_qualifier_are_optional():
+    assert format_number(18000, "zh") == "1.8万"
+    assert format_number(18000, "en") == "18,000"
 
 
-def test_chinese_keeps_digits_when_wan_would_round():
-    # 1.2345万 would hide digits the source gave: keep the plain number.
-    assert chinese(12345) == "12345"
-    assert chinese(195000) == "19.5万"
+def test_every_qualifier_figures_yaml_accepts_is_written():
+    """figures.py accepts the qualifiers of QUALIFIERS: each must change the text."""
+    assert QUALIFIERS == ("more-than",)
+    for qualifier in QUALIFIERS:
+        assert format_number(110, "zh", qualifier) == "110多"
+        assert format_number(110, "en", qualifier) == "more than 110"
+
+
+def test_symbol_units_are_percent_and_per_mille():
+    assert frozenset({"%", "‰"}) == SYMBOL_UNITS
+    for unit in SYMBOL_UNITS:
+        # Part of the number, in digits in both languages: never 1.5万%.
+        assert format_number(15000, "zh", unit=unit) == f"15000{unit}"
+        assert format_number(15000, "en", unit=unit) == f"15,000{unit}"
 
 
 @pytest.mark.parametrize(
-    ("number", "zh", "en"),
+    ("value", "expected"),
     [
-        (1, "一", "1"),
-        (4, "四", "4"),
-        (6, "六", "6"),
-        (10, "十", "10"),
-        (12, "十二", "12"),
-        (21, "二十一", "21"),
+        (8, "8"),
+        (-3, "-3"),
+        (92.1, "92.1"),
+        (18000.0, "18000"),
+        (-0.0, "0"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (1e-7, "0.0000001"),
+        (1.5e15, "1500000000000000"),
     ],
+    ids=["int", "negative", "decimal", "whole-float", "negative-zero", "float-noise",
+         "tiny", "huge"],
+)  # fmt: skip
+def test_plain_never_shows_a_trailing_zero_or_an_exponent(value, expected):
+    assert plain(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, "0"),
+        (999, "999"),
+        (1000, "1,000"),
+        (1975, "1,975"),
+        (1234567.25, "1,234,567.25"),
+        (-1234, "-1,234"),
+        (-0.5, "-0.5"),
+        (92.1, "92.1"),
+    ],
+    ids=["zero", "three-digits", "thousand", "year", "decimals", "negative",
+         "negative-fraction", "fraction"],
+)  # fmt: skip
+def test_grouped_separates_thousands_and_keeps_the_sign_and_the_decimals(value, expected):
+    assert grouped(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, "0"),
+        (9999, "9999"),
+        (10000, "1万"),
+        (10001, "10001"),  # 1.0001万 would need four decimals: digits
+        (12300, "1.23万"),
+        (12345, "12345"),  # 1.2345万 would hide digits the source gave
+        (195000, "19.5万"),
+        (99_990_000, "9999万"),
+        (100_000_000, "1亿"),
+        (123_000_000, "1.23亿"),
+        (123_400_000, "12340万"),  # not exact in 亿 to two decimals: 万
+        (-195000, "-19.5万"),
+        (18000.0, "1.8万"),
+        (1975.5, "1975.5"),
+    ],
+    ids=["zero", "below-wan", "wan", "wan-inexact", "wan-two-decimals", "wan-rounds",
+         "wan-one-decimal", "most-wan", "yi", "yi-two-decimals", "yi-rounds", "negative",
+         "whole-float", "decimal"],
+)  # fmt: skip
+def test_chinese_uses_wan_and_yi_only_when_exact_to_two_decimals(value, expected):
+    assert chinese(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "zh"),
+    [
+        (1, "一"),
+        (4, "四"),
+        (9, "九"),
+        (10, "十"),
+        (12, "十二"),
+        (20, "二十"),
+        (21, "二十一"),
+        (99, "九十九"),
+    ],
+    ids=["1", "4", "9", "10", "12", "20", "21", "99"],
 )
-def test_ordinal_word(number, zh, en):
+def test_a_chinese_heading_writes_its_number_in_chinese(number: int, zh: str):
     assert ordinal_word(number, "zh") == zh
-    assert ordinal_word(number, "en") == en
+    assert ordinal_word(number, "zh-TW") == zh
+    assert ordinal_word(number, "en") == str(number)
+
+
+@pytest.mark.parametrize("number", [0, -1, 100, 123], ids=["0", "negative", "100", "123"])
+def test_a_number_chinese_words_are_not_made_for_is_written_in_digits(number: int):
+    assert ordinal_word(number, "zh") == str(number)

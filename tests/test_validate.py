@@ -1,233 +1,535 @@
-"""validate.py and the readers it runs: every problem once, at its own place, none in cascade."""
+"""validate.py: the checks across files, each problem once, at its own place.
+
+The content comes from the fixture sites (tests/sites/full through the ``project``
+fixture, tests/sites/minimal through ``minimal``), read by ``load.load_content`` as a
+build reads it, or is written inline. The full fixture's figures that the cases use:
+``sessions`` (the first, value 6, used on both overview pages), ``hearings`` (value 2.5,
+used on both goal-1 pages), ``code-sample`` (the last, on goal-2); its pages: overview,
+highlight-1, highlight-2, goal-1, goal-2 (and each language's goals-intro).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
+import functools
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from helpers import edit
+from helpers import ROOT, edit
 from zhoukou_report.errors import BuildFailed, ContentError
-from zhoukou_report.fields import Problems, text_field, translated
-from zhoukou_report.strings import Use, check_strings, template_uses
-from zhoukou_report.validate import load_site
-from zhoukou_report.yamldoc import parse_yaml
+from zhoukou_report.fields import Problems
+from zhoukou_report.figures import read_figures
+from zhoukou_report.load import load_content
+from zhoukou_report.model import SourceText, Text
+from zhoukou_report.render import SiteRenderer
+from zhoukou_report.strings import Use
+from zhoukou_report.validate import (
+    check_references,
+    check_source_phrases,
+    check_strings,
+    validate_content,
+)
+from zhoukou_report.yamldoc import YamlDoc, parse_yaml
 
 FIGURES = "content/figures.yaml"
+STRINGS = "content/strings.yaml"
+SOURCE = "content/source/report.zh.txt"
+ADD_CODE_STRING = "add it to content/strings.yaml as {name}: {{zh: …, en: …}}"
 
 
-def errors_of(project: Path, strict: bool = False) -> list[str]:
-    with pytest.raises(BuildFailed) as caught:
-        load_site(project, strict=strict)
-    return [error.format() for error in caught.value.errors]
-
-
-def line_of(file: Path, text: str) -> int:
+def line(file: Path, text: str) -> int:
+    """The 1-based number of the one line of ``file`` that contains ``text``."""
     lines = file.read_text(encoding="utf-8").split("\n")
-    found = [n for n, line in enumerate(lines, 1) if text in line]
-    assert len(found) == 1, found
+    found = [number for number, data in enumerate(lines, 1) if text in data]
+    assert len(found) == 1, f"{text!r} is on lines {found} of {file}"
     return found[0]
 
 
-def test_the_real_content_loads_without_errors_or_warnings(project: Path):
-    site, warnings = load_site(project)
-    assert warnings == []
-    assert len(site.figures) == 44
-    assert [lang.code for lang in site.languages] == ["zh", "en"]
+def figure_index(project: Path, figure_id: str) -> int:
+    """The position of a figure in figures.yaml's list, as its field path counts it."""
+    ids = re.findall(r"^  - id: (\S+)$", (project / FIGURES).read_text(encoding="utf-8"), re.M)
+    return ids.index(figure_id)
 
 
-def test_every_error_of_every_file_is_reported_in_file_and_line_order(project: Path):
-    edit(project / FIGURES, "    value: 8\n", "    value: eight\n")
-    edit(project / FIGURES, "    value: 17\n", "    value: seventeen\n")
-    edit(project / "content/site.yaml", "date: 2024-02-04", "date: someday")
-    edit(project / "content/zh/goal-1.md", "title: ", "tittle: ")
-    errors = errors_of(project)
-    assert [error.split(": ")[0] for error in errors] == [
-        f"{FIGURES}:{line_of(project / FIGURES, 'value: eight')}",
-        f"{FIGURES}:{line_of(project / FIGURES, 'value: seventeen')}",
-        f"content/site.yaml:{line_of(project / 'content/site.yaml', 'date: someday')}",
-        "content/zh/goal-1.md:1",
-        "content/zh/goal-1.md:2",
-    ]
-
-
-def test_a_broken_figure_is_not_also_an_unknown_reference_or_a_broken_chart(project: Path):
-    """sc-sessions is used in both overviews, and specialized-smes in a chart."""
-    edit(project / FIGURES, "    value: 8\n", "    value: x\n")
-    text = (project / FIGURES).read_text()
-    smes = text.index("  - id: specialized-smes")
-    value = text.index("    value:", smes)
-    end = text.index("\n", value)
-    (project / FIGURES).write_text(text[:value] + "    value: y" + text[end:], encoding="utf-8")
-    errors = errors_of(project)
-    assert len(errors) == 2, errors
-    assert 'figures[0].value: expected a number, got "x"' in errors[0]
-    assert '.value: expected a number, got "y"' in errors[1]
-
-
-def test_an_unreadable_page_is_not_also_missing(project: Path):
-    page = project / "content/en/goal-3.md"
-    page.write_bytes(page.read_bytes() + "贾鲁河".encode("gbk"))
-    errors = errors_of(project)
-    assert len(errors) == 1
-    assert errors[0].startswith("content/en/goal-3.md:")
-    assert "is not UTF-8" in errors[0]
-
-
-def test_a_missing_language_folder_is_one_error(project: Path):
-    import shutil
-
-    shutil.rmtree(project / "content/en")
-    assert errors_of(project) == ["content/en/: the folder of the English pages is missing"]
-
-
-def test_a_page_whose_front_matter_fails_still_counts_as_a_page(project: Path):
-    """Its figures are not reported as belonging to a page that does not exist."""
-    edit(project / "content/zh/highlight-4.md", "keyword: ", "keywords: ")
-    errors = errors_of(project)
-    assert [error.split(": ")[1] for error in errors] == ["keyword", "keywords"]
-
-
-def test_warnings_are_returned_and_strict_makes_them_errors(project: Path):
-    edit(project / FIGURES, "    value: 8\n", "    value: 9\n")
-    _, warnings = load_site(project)
-    assert [w.field for w in warnings] == ["figures[0].source"]
-    assert errors_of(project, strict=True) == [warnings[0].format()]
-
-
-def test_a_template_that_is_not_utf8_is_reported_before_rendering(project: Path):
-    template = project / "templates/section.html"
-    template.write_bytes(template.read_bytes().replace("›".encode(), "›".encode("cp1252")))
-    errors = errors_of(project)
-    assert len(errors) == 1
-    assert errors[0].startswith("templates/section.html:")
-    assert errors[0].endswith("the file is not UTF-8 text (save it as UTF-8 in your editor)")
-
-
-def test_a_title_written_as_a_date_is_taken_as_written(project: Path):
-    edit(project / "content/en/goal-1.md", "title: Raising political standing", "title: 2024-02-04")
-    site, _ = load_site(project)
-    assert site.page("goal-1", "en").title == "2024-02-04"
-
-
-# fields ------------------------------------------------------------------------------------
-
-
-def read_text_field(source: str, key: str = "keyword") -> tuple[str | None, list[str]]:
-    doc = parse_yaml(source, "p.md", first_line=2)
-    doc.top_line = 1
+@functools.cache
+def template_uses() -> dict[str, Use]:
+    """The strings the repository's templates use (every fixture site has them): compiled
+    once, as compiling takes most of the time of reading a project."""
     problems = Problems()
-    value = text_field(doc, key, doc.data.get(key) if doc.data else None, problems)
-    return value, [error.format() for error in problems.errors]
+    uses = SiteRenderer(ROOT).load_templates(problems)
+    assert problems.errors == []
+    return uses
+
+
+def validated(project: Path) -> Problems:
+    """The problems of a project after stages 1 and 2 of a build: load, then validate."""
+    problems = Problems()
+    content = load_content(project, problems)
+    validate_content(content, template_uses(), problems)
+    return problems
+
+
+def errors(project: Path) -> list[str]:
+    return [error.format() for error in validated(project).errors]
+
+
+def warnings(project: Path) -> list[str]:
+    problems = validated(project)
+    assert problems.errors == []
+    return [warning.format() for warning in problems.warnings]
+
+
+# The fixtures ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["full", "minimal"], ids=["full", "minimal"])
+def test_the_fixture_sites_have_no_problem(name: str, project: Path, minimal: Path):
+    problems = validated(project if name == "full" else minimal)
+    assert problems.errors == []
+    assert problems.warnings == []
+
+
+# Parts that could not be read: nothing more is said of them ---------------------------------
 
 
 @pytest.mark.parametrize(
-    ("source", "expected"),
+    ("missing", "expected"),
     [
-        ("keyword: 依法监督\n", ("依法监督", [])),
-        ("keyword: 2024\n", ("2024", [])),
-        ('keyword: ": "\n', (": ", [])),
-        ("other: x\n", (None, ['p.md:1: keyword: "keyword" is missing: it should be text'])),
-        ("keyword:\n", (None, ['p.md:2: keyword: "keyword" is empty: it should be text'])),
-        ('keyword: "  "\n', (None, ['p.md:2: keyword: "keyword" is empty: it should be text'])),
-        (
-            "keyword: No\n",
-            (None, ['p.md:2: keyword: expected text, got false (put it in quotes if it is '
-                    'meant as text: "…")']),
-        ),
-        ("keyword: [a, b]\n", (None, ["p.md:2: keyword: expected text, got a list"])),
-        ("keyword: {a: b}\n", (None, ["p.md:2: keyword: expected text, got name: value pairs"])),
+        (STRINGS, f"{STRINGS}: the file is missing"),
+        (FIGURES, f"{FIGURES}: the file is missing"),
+        (SOURCE, f"{SOURCE}: the source text is missing"),
     ],
-    ids=["text", "number", "quoted-space", "missing", "empty", "blank", "bool", "list", "mapping"],
-)  # fmt: skip
-def test_text_fields(source: str, expected: tuple[str | None, list[str]]):
-    assert read_text_field(source) == expected
+    ids=["strings", "figures", "source"],
+)
+def test_a_missing_file_is_one_error_and_the_checks_that_need_it_are_skipped(
+    project: Path, missing: str, expected: str
+):
+    (project / missing).unlink()
+    assert errors(project) == [expected]
 
 
-def test_a_translated_text_names_the_language_that_is_missing_or_unknown():
-    doc = parse_yaml("label:\n  zh: 次\n  fr: fois\n", "f.yaml")
-    problems = Problems()
-    assert translated(doc, "label", doc.data["label"], ("zh", "en"), problems) is None
-    assert [error.format() for error in problems.errors] == [
-        'f.yaml:1: label.en: "en" is missing: it should be the en text',
-        'f.yaml:3: label.fr: "fr" is not one of the site\'s languages (zh, en)',
+def test_without_languages_no_string_is_reported_missing(project: Path):
+    """The strings cannot be read without the languages: no use of them is reported."""
+    site = project / "content/site.yaml"
+    text = site.read_text(encoding="utf-8")
+    start, end = text.index("languages:"), text.index("title:")
+    site.write_text(text[:start] + "languages: []\n\n" + text[end:], encoding="utf-8")
+    assert errors(project) == [
+        f"content/site.yaml:{line(site, 'languages: []')}: languages: "
+        "expected a list of languages, got a list"
     ]
 
 
-# strings -----------------------------------------------------------------------------------
+def test_an_unreadable_page_is_one_error(project: Path):
+    """It is not also reported missing, and validate passes over it (its body is None)."""
+    page = project / "content/en/goal-1.md"
+    page.write_bytes(page.read_bytes() + "听证".encode("gbk"))
+    last = len(page.read_bytes().split(b"\n"))  # the line the GBK bytes are on
+    assert errors(project) == [
+        f"content/en/goal-1.md:{last}: the file is not UTF-8 text (save it as UTF-8 in your editor)"
+    ]
 
 
-def check(strings_yaml: str, uses: dict[str, Use]) -> list[str]:
-    doc = parse_yaml(strings_yaml, "content/strings.yaml")
+@pytest.mark.parametrize(
+    "figure_id", ["sessions", "stations"], ids=["used-in-prose", "used-in-a-chart-too"]
+)
+def test_a_figure_that_could_not_be_read_is_one_error(project: Path, figure_id: str):
+    """sessions is used on both overview pages; stations also in the chart "liaison": its
+    own error is enough, neither its references nor the chart are reported."""
+    figures = project / FIGURES
+    lines = figures.read_text(encoding="utf-8").split("\n")
+    n = line(figures, f"- id: {figure_id}") + 2
+    assert lines[n - 1].startswith("    value: ")
+    lines[n - 1] = "    value: many"
+    figures.write_text("\n".join(lines), encoding="utf-8")
+    i = figure_index(project, figure_id)
+    assert errors(project) == [
+        f'{FIGURES}:{n}: figures[{i}].value: expected a number, got "many" '
+        "(write it in digits, without separators or 万: 18000, 92.1)"
+    ]
+
+
+def test_a_page_whose_front_matter_fails_is_still_a_section(project: Path):
+    """The figures of highlight-1 are not reported as belonging to no page."""
+    page = project / "content/zh/highlight-1.md"
+    edit(page, "keyword: ", "keywords: ")
+    start = page.read_text(encoding="utf-8").split("\n").index("---") + 1  # of front matter
+    assert errors(project) == [
+        f"content/zh/highlight-1.md:{line(page, 'keywords: ')}: keywords: "
+        'unknown field "keywords" (did you mean "keyword"?)',
+        f'content/zh/highlight-1.md:{start}: keyword: "keyword" is missing: it should be text',
+    ]
+
+
+def test_every_problem_of_every_file_is_reported_in_one_run(project: Path):
+    """Reading goes on after a mistake, in every file; a failure lists them in file and
+    line order."""
+    edit(project / FIGURES, "    value: 6\n", "    value: six\n")
+    edit(project / FIGURES, "    value: 3\n", "    value: three\n")
+    edit(project / "content/site.yaml", "date: 2025-01-15", "date: someday")
+    edit(project / "content/en/goal-1.md", "[[hearings]]", "[[hearing]]")
+    failure = BuildFailed(validated(project).errors)
+    page, site = project / "content/en/goal-1.md", project / "content/site.yaml"
+    hint = "(write it in digits, without separators or 万: 18000, 92.1)"
+    assert [error.format() for error in failure.errors] == [
+        f"content/en/goal-1.md:{line(page, '[[hearing]]')}: [[hearing]]: "
+        'unknown figure "hearing" (did you mean "hearings"?)',
+        f"{FIGURES}:{line(project / FIGURES, 'value: six')}: figures[0].value: "
+        f'expected a number, got "six" {hint}',
+        f"{FIGURES}:{line(project / FIGURES, 'value: three')}: figures[1].value: "
+        f'expected a number, got "three" {hint}',
+        f"content/site.yaml:{line(site, 'date: someday')}: date: "
+        'expected a date like 2024-02-04, got "someday"',
+    ]
+
+
+def test_an_entry_of_figures_yaml_that_is_not_a_figure_is_one_error(project: Path):
+    figures = project / FIGURES
+    figures.write_text(figures.read_text(encoding="utf-8") + "\n  - just text\n", "utf-8")
+    count = figure_index(project, "code-sample") + 1
+    assert errors(project) == [
+        f"{FIGURES}:{line(figures, '- just text')}: figures[{count}]: "
+        'expected a figure (id, section, value, …), got "just text"'
+    ]
+
+
+# Sections ----------------------------------------------------------------------------------
+
+PAGES_HINT = "the pages are overview, highlight-1, highlight-2, goal-1, goal-2"
+
+
+@pytest.mark.parametrize(
+    "section", ["goal-9", "goals-intro", "Goal-1"], ids=["no-such-page", "intro", "case"]
+)
+def test_a_figure_whose_section_has_no_page_is_an_error(project: Path, section: str):
+    edit(project / FIGURES, "    section: goal-2\n", f"    section: {section}\n")
+    n = line(project / FIGURES, f"section: {section}")
+    i = figure_index(project, "code-sample")
+    assert errors(project) == [
+        f'{FIGURES}:{n}: figures[{i}].section: there is no page "{section}" ({PAGES_HINT})'
+    ]
+
+
+def test_a_page_of_one_language_is_a_section_for_the_figures(project: Path):
+    """A page missing in English is reported as missing, not its figures' section."""
+    (project / "content/en/goal-2.md").unlink()
+    assert errors(project) == [
+        "content/en/goal-2.md: the page is missing in English: content/zh/goal-2.md has no "
+        "English version (add goal-2.md to content/en/, or remove it from every language)"
+    ]
+
+
+# References --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "old", "new", "message"),
+    [
+        (
+            "en/goal-1.md",
+            "[[hearings]]",
+            "[[hearing]]",
+            'unknown figure "hearing" (did you mean "hearings"?)',
+        ),
+        (
+            "zh/overview.md",
+            "[[laws-passed]]",
+            "[[budget]]",
+            f'unknown figure "budget" (figures are defined in {FIGURES})',
+        ),
+        (
+            "zh/overview.md",
+            "[[laws-passed]]",
+            "[[]]",
+            f"empty figure reference (figures are defined in {FIGURES})",
+        ),
+    ],
+    ids=["typo", "unknown", "empty"],
+)
+def test_a_reference_to_no_figure_is_an_error_at_its_line(
+    project: Path, page: str, old: str, new: str, message: str
+):
+    """The line counts from the top of the file, front matter included (en/goal-1.md has
+    some), and within a paragraph (laws-passed is on the second line of one)."""
+    file = project / "content" / page
+    edit(file, old, new)  # the figure is still used in the other language
+    problems = validated(project)
+    assert [error.format() for error in problems.errors] == [
+        f"content/{page}:{line(file, new)}: {new}: {message}"
+    ]
+    assert problems.warnings == []
+
+
+def test_a_reference_shown_as_typed_is_neither_checked_nor_a_use(project: Path):
+    """In code, [[id]] is an example of the syntax: hearings is then used nowhere."""
+    for lang in ("en", "zh"):
+        page = project / "content" / lang / "goal-1.md"
+        text = page.read_text(encoding="utf-8")
+        page.write_text(
+            text.replace("[[hearings]]", "2.5") + "\nWritten `[[hearings]]` or `[[nothing]]`.\n",
+            encoding="utf-8",
+        )
+    n = line(project / FIGURES, "- id: hearings")
+    i = figure_index(project, "hearings")
+    assert warnings(project) == [
+        f'{FIGURES}:{n}: figures[{i}].id: the figure "hearings" is not used on any page '
+        "(refer to it as [[hearings]] in the text, or remove it)"
+    ]
+
+
+def test_a_figure_used_in_one_language_only_is_used(project: Path):
+    edit(project / "content/en/goal-1.md", "[[hearings]]", "2.5")
+    assert warnings(project) == []
+
+
+def test_check_references_reads_the_ids_of_any_figures_document():
+    """A document without a list of figures declares no id: every reference is unknown."""
+    markdown = "Held [[sessions]] sessions.\n\nAnd [[visits]]."
+    text = Text(markdown, "content/en/overview.md", 3, (("sessions", 0), ("visits", 2)))
+    for doc in (YamlDoc(FIGURES, {}), YamlDoc(FIGURES, {"figures": 5}), YamlDoc(FIGURES, None)):
+        problems = Problems()
+        check_references({"en": {"overview": text, "goal-1": None}}, {}, doc, problems)
+        assert [error.format() for error in problems.errors] == [
+            f'content/en/overview.md:3: [[sessions]]: unknown figure "sessions" '
+            f"(figures are defined in {FIGURES})",
+            f'content/en/overview.md:5: [[visits]]: unknown figure "visits" '
+            f"(figures are defined in {FIGURES})",
+        ]
+        assert problems.warnings == []
+
+
+def test_only_figures_with_a_text_id_are_declared():
+    doc = YamlDoc(FIGURES, {"figures": [{"id": 5}, None, {"id": "sessions"}]})
+    text = Text("[[sessions]] [[5]]", "content/en/overview.md", 1, (("sessions", 0), ("5", 0)))
     problems = Problems()
-    strings = {key: value for key, value in doc.data.items()}
+    check_references({"en": {"overview": text}}, {}, doc, problems)
+    assert [error.format() for error in problems.errors] == [
+        f'content/en/overview.md:1: [[5]]: unknown figure "5" (figures are defined in {FIGURES})'
+    ]
+
+
+# Source phrases ----------------------------------------------------------------------------
+
+ONE_FIGURE = """\
+figures:
+  - id: visits
+    section: overview
+    value: {value}
+    unit: {{zh: 人次}}
+    label: {{zh: 走访, en: Visits}}
+    source: "{source}"
+"""
+THE_SOURCE = SourceText(
+    (("paragraph", "代表走访群众1.8万人次，另有走访18000人次。"), ("paragraph", "18,000 visits")),
+    SOURCE,
+)
+SOURCE_LINE = ONE_FIGURE.split("\n").index('    source: "{source}"') + 1
+VALUE_HINT = "if the number was corrected, update the citation too"
+PHRASE_HINT = "copy the phrase from the source text exactly"
+
+
+def value_warning(value: str, source: str) -> str:
+    return (
+        f"{FIGURES}:{SOURCE_LINE}: figures[0].source: the value {value} does not appear in its source "
+        f'phrase "{source}" ({VALUE_HINT})'
+    )
+
+
+def phrase_warning(source: str) -> str:
+    return (
+        f'{FIGURES}:{SOURCE_LINE}: figures[0].source: the phrase "{source}" is not in the source text '
+        f"{SOURCE} ({PHRASE_HINT})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "source", "expected"),
+    [
+        ("18000", "走访群众1.8万人次", []),
+        ("18000", "走访18000人次", []),
+        ("18000", "18,000 visits", []),
+        ("19000", "走访群众1.8万人次", [value_warning("19000", "走访群众1.8万人次")]),
+        ("18000", "走访群众1.8万次", [phrase_warning("走访群众1.8万次")]),
+        (
+            "2.5",
+            "走访群众1.8万次",
+            [value_warning("2.5", "走访群众1.8万次"), phrase_warning("走访群众1.8万次")],
+        ),
+    ],
+    ids=["wan", "plain", "grouped", "corrected-value", "phrase-not-in-source", "both"],
+)  # fmt: skip
+def test_a_value_must_appear_in_its_source_phrase_and_the_phrase_in_the_source(
+    value: str, source: str, expected: list[str]
+):
+    problems = Problems()
+    doc = parse_yaml(ONE_FIGURE.format(value=value, source=source), FIGURES)
+    figures, doc = read_figures(doc, ("zh", "en"), problems)
+    check_source_phrases(figures, doc, THE_SOURCE, problems)
+    assert problems.errors == []
+    assert [warning.format() for warning in problems.warnings] == expected
+
+
+def test_a_corrected_figure_is_a_warning_in_the_fixture(project: Path):
+    edit(project / FIGURES, "    value: 6\n", "    value: 7\n")
+    n = line(project / FIGURES, "source: 召开常委会会议6次")
+    assert warnings(project) == [
+        f"{FIGURES}:{n}: figures[0].source: the value 7 does not appear in its source phrase "
+        f'"召开常委会会议6次" ({VALUE_HINT})'
+    ]
+
+
+# Strings -----------------------------------------------------------------------------------
+
+
+def check(strings_yaml: str, uses: dict[str, Use], codes: tuple[str, ...] = ("zh", "en")):
+    """The errors of check_strings, for a strings.yaml and the uses of the templates."""
+    doc = parse_yaml(strings_yaml, STRINGS)
+    problems = Problems()
+    strings = {
+        key: value
+        for key, value in doc.data.items()
+        if isinstance(value, dict) and set(value) == set(codes)
+    }
     check_strings(strings, doc, uses, problems)
+    assert problems.warnings == []
     return [error.format() for error in problems.errors]
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "placeholders", "expected"),
     [
-        ("《{name}》", []),
-        ("{{literal braces}} {name}", []),
-        ("no placeholder", []),
-        ("《{nam}》", ['unknown placeholder "{nam}" (this text can use {name})']),
-        ("《{}》", ['unknown placeholder "{}" (this text can use {name})']),
-        ("《{name", ['a "{" or "}" without its pair (this text can use {name})']),
-        ("《{name!r}》", ['write the placeholder as "{name}", without ":" or "!" (this text can use {name})']),
-        ("《{name:>9}》", ['write the placeholder as "{name}", without ":" or "!" (this text can use {name})']),
+        ("《{name}》", {"name"}, None),
+        ("{{literal braces}} {name}", {"name"}, None),
+        ("no placeholder", {"name"}, None),
+        ("{b} {a}", {"a", "b"}, None),
+        ("《{nam}》", {"name"}, 'unknown placeholder "{nam}" (this text can use {name})'),
+        ("《{}》", {"name"}, 'unknown placeholder "{}" (this text can use {name})'),
+        ("{c}", {"b", "a"}, 'unknown placeholder "{c}" (this text can use {a}, {b})'),
+        ("《{x}》", set(), 'unknown placeholder "{x}" (this text has no placeholders)'),
+        ("《{name", {"name"}, 'a "{" or "}" without its pair (this text can use {name})'),
+        ("《name}", {"name"}, 'a "{" or "}" without its pair (this text can use {name})'),
+        ("《{name!r}》", {"name"}, 'write the placeholder as "{name}", without ":" or "!" (this text can use {name})'),
+        ("《{name:>9}》", {"name"}, 'write the placeholder as "{name}", without ":" or "!" (this text can use {name})'),
     ],
-    ids=["ok", "literal-braces", "none", "typo", "positional", "unclosed", "conversion", "format-spec"],
+    ids=["ok", "literal-braces", "none", "two", "typo", "positional", "two-allowed",
+         "none-allowed", "unclosed", "unopened", "conversion", "format-spec"],
 )  # fmt: skip
-def test_placeholders_of_a_formatted_string(text: str, expected: list[str]):
+def test_the_placeholders_of_a_formatted_string(
+    text: str, placeholders: set[str], expected: str | None
+):
+    uses = {"cite": Use("templates/base.html", 4, placeholders)}
+    errors = check(f"cite:\n  zh: 引文\n  en: '{text}'\n", uses)
+    assert errors == ([] if expected is None else [f"{STRINGS}:3: cite.en: {expected}"])
+
+
+def test_each_language_of_a_string_is_checked():
     uses = {"cite": Use("templates/base.html", 4, {"name"})}
-    errors = check(f"cite:\n  zh: x\n  en: '{text}'\n", uses)
-    assert errors == [f"content/strings.yaml:3: cite.en: {message}" for message in expected]
+    assert check("cite:\n  zh: '{nme}'\n  en: '{nam}'\n", uses) == [
+        f'{STRINGS}:2: cite.zh: unknown placeholder "{{nme}}" (this text can use {{name}})',
+        f'{STRINGS}:3: cite.en: unknown placeholder "{{nam}}" (this text can use {{name}})',
+    ]
 
 
 def test_braces_in_a_string_that_is_not_formatted_are_plain_text():
     assert check("brand: {zh: '{周口}', en: '{x'}\n", {"brand": Use("t.html", 1)}) == []
 
 
-def test_the_strings_the_templates_use_are_found_with_their_placeholders(tmp_path: Path):
-    templates = tmp_path / "templates"
-    (templates / "static").mkdir(parents=True)
-    (templates / "a.html").write_text(
-        "{{ t.one }}\n{{ t['two'] }}\n{{ t.cite.format(name=x) }}\n{{ t.items() }}\n"
-        "{{ t.dyn.format(**kw) }}\n{{ other.three }}\n",
-        encoding="utf-8",
-    )
-    (templates / "broken.html").write_text("{{ t.four ", encoding="utf-8")
-    (templates / "static" / "x.html").write_text("{{ t.five }}", encoding="utf-8")
-    problems = Problems()
-    uses = template_uses(tmp_path, problems)
-    assert problems.errors == []
-    assert set(uses) == {"highlight_label", "goal_label", "one", "two", "cite", "dyn"}
-    assert (uses["one"].path, uses["one"].line) == ("templates/a.html", 1)
-    assert (uses["two"].path, uses["two"].line) == ("templates/a.html", 2)
-    assert uses["cite"].placeholders == {"name"}
-    assert uses["one"].placeholders is None
-    assert uses["dyn"].dynamic
-    assert uses["highlight_label"].placeholders == {"number"}
+def test_a_string_formatted_with_arguments_that_cannot_be_read_is_not_checked():
+    use = Use("templates/base.html", 4, {"name"})
+    use.dynamic = True
+    assert check("cite: {zh: '{other}', en: '{'}\n", {"cite": use}) == []
 
 
-def test_a_string_the_code_needs_is_reported_at_strings_yaml(project: Path):
-    edit(
-        project / "content/strings.yaml",
-        'goal_label: {zh: "目标{number}", en: "Goal {number}"}\n',
-        "",
-    )
-    assert errors_of(project) == [
-        'content/strings.yaml: goal_label: "goal_label" is missing: it is used for the headings '
-        "of the pages (add it to content/strings.yaml as goal_label: {zh: …, en: …})"
+def test_a_string_that_no_template_uses_is_not_an_error():
+    assert check("unused: {zh: '{x', en: '{x}'}\n", {}) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [
+        ("skip_lnk", 'did you mean "skip_lnk"?'),
+        ("other", "add it to content/strings.yaml as skip_link: {zh: …, en: …}"),
+    ],
+    ids=["typo", "absent"],
+)
+def test_a_string_a_template_uses_but_strings_yaml_lacks_is_reported_in_the_template(
+    given: str, hint: str
+):
+    uses = {"skip_link": Use("templates/base.html", 44), "other": Use("templates/x.html", 2)}
+    text = f"{given}: {{zh: 跳到正文, en: Skip}}\n"
+    if given != "other":
+        text += "other: {zh: 别的, en: Other}\n"
+    assert check(text, uses) == [
+        f'templates/base.html:44: t.skip_link: there is no "skip_link" in {STRINGS} ({hint})'
     ]
 
 
-# errors ------------------------------------------------------------------------------------
+def test_a_string_used_by_a_template_is_not_suggested_for_another():
+    """The hint names only strings no template uses: skip_links is used, not misspelt."""
+    uses = {"skip_link": Use("templates/base.html", 44), "skip_links": Use("t.html", 1)}
+    assert check("skip_links: {zh: a, en: b}\n", uses) == [
+        f'templates/base.html:44: t.skip_link: there is no "skip_link" in {STRINGS} '
+        "(add it to content/strings.yaml as skip_link: {zh: …, en: …})"
+    ]
 
 
-def test_build_failed_reports_each_error_once_in_order():
+def test_a_string_given_but_unreadable_is_not_also_missing():
+    """Its own error (from the reader of strings.yaml) says what is wrong with it."""
+    uses = {"skip_link": Use("templates/base.html", 44), "goal_label": Use(None, None, set())}
+    assert check("skip_link: {zh: 跳到正文}\ngoal_label: 目标\n", uses) == []
+
+
+def test_a_string_the_code_uses_is_reported_at_strings_yaml(project: Path):
+    edit(project / STRINGS, 'goal_label: {zh: "目标{number}", en: "Goal {number}"}\n', "")
+    assert errors(project) == [
+        f'{STRINGS}: goal_label: "goal_label" is missing: it is used for the headings of the '
+        f"pages ({ADD_CODE_STRING.format(name='goal_label')})"
+    ]
+
+
+def test_a_string_a_template_uses_is_reported_at_the_template(project: Path):
+    edit(project / STRINGS, "skip_link: {zh: 跳到正文", "skip_lnk: {zh: 跳到正文")
+    n = line(project / "templates/base.html", "{{ t.skip_link }}")
+    assert errors(project) == [
+        f'templates/base.html:{n}: t.skip_link: there is no "skip_link" in {STRINGS} '
+        '(did you mean "skip_lnk"?)'
+    ]
+
+
+def test_a_placeholder_the_code_does_not_fill_is_reported_at_strings_yaml(project: Path):
+    edit(project / STRINGS, 'en: "Goal {number}"', 'en: "Goal {num}"')
+    n = line(project / STRINGS, '"Goal {num}"')
+    assert errors(project) == [
+        f'{STRINGS}:{n}: goal_label.en: unknown placeholder "{{num}}" '
+        "(this text can use {number})"
+    ]
+
+
+def test_the_placeholders_every_template_fills_are_allowed(project: Path):
+    """cite is formatted with name= in two templates: {name} is allowed, {title} is not."""
+    edit(
+        project / STRINGS,
+        'cite: {zh: "《{name}》", en: "{name}"}',
+        'cite: {zh: "《{name}》", en: "{title}"}',
+    )
+    n = line(project / STRINGS, '"{title}"')
+    assert errors(project) == [
+        f'{STRINGS}:{n}: cite.en: unknown placeholder "{{title}}" (this text can use {{name}})'
+    ]
+
+
+def test_a_language_without_its_folder_reports_no_figure(project: Path):
+    shutil.rmtree(project / "content/en")
+    assert errors(project) == ["content/en/: the folder of the English pages is missing"]
+
+
+# How the problems are reported (errors.py) -------------------------------------------------
+
+
+def test_a_failure_reports_each_error_once_in_file_and_line_order():
     a = ContentError("m", path="b.yaml", line=3)
     b = ContentError("m", path="a.yaml", line=9, field="x")
     c = ContentError("n", path="a.yaml", line=2)
@@ -245,14 +547,8 @@ def test_a_content_error_formats_only_the_parts_it_knows():
     assert (located.path, located.line) == ("p.md", 5)
 
 
-def test_dates_stay_dates_in_site_yaml(project: Path):
-    site, _ = load_site(project)
-    assert site.meta.date == dt.date(2024, 2, 4)
-
-
 def test_a_content_error_can_pass_through_a_with_block():
     """contextlib sets ``__traceback__`` on the way out: the error must allow it."""
-    import contextlib
 
     @contextlib.contextmanager
     def nothing():
@@ -263,16 +559,3 @@ def test_a_content_error_can_pass_through_a_with_block():
         raise error
     assert caught.value is error
     assert error.with_traceback(None) is error
-
-
-def test_a_reference_shown_as_typed_is_not_checked_nor_counted_as_a_use(project: Path):
-    page = project / "content" / "en" / "goal-1.md"
-    page.write_text(
-        page.read_text(encoding="utf-8")
-        + "\nA figure is written like `[[no-such-figure]]` or `[[liaison-stations]]`.\n",
-        encoding="utf-8",
-    )
-    site, warnings = load_site(project)  # no error for the example
-    assert not any("no-such-figure" in w.message for w in warnings)
-    body = next(p for p in site.pages if p.id == "goal-1" and p.lang == "en").body
-    assert "`[[no-such-figure]]`" in body.markdown
