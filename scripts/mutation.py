@@ -1,6 +1,5 @@
 """Mutation testing of one module: one small change to its code at a time, then its tests.
 
-    . /work/main/.venv/bin/activate
     python scripts/mutation.py src/zhoukou_report/numbers.py tests/test_numbers.py
     python scripts/mutation.py src/zhoukou_report/validate.py \
         tests/test_validate.py tests/test_load_content.py
@@ -8,6 +7,8 @@
     options: --jobs 2 (test runs at once), --lines 40-60 (only mutants there),
              --list (print the mutants, run nothing), --killed (print the killed ones too),
              --src DIR (test a copy of src/ instead, when src/ changes meanwhile)
+
+(after the README's test command has installed the project and its test dependencies).
 
 Each mutant is the module with one change made to its syntax tree (written back with
 ``ast.unparse``, so comments and layout are lost, not the meaning):

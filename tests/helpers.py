@@ -62,6 +62,15 @@ def tree_hash(folder: Path) -> str:
     return digest.hexdigest()
 
 
+def line(file: Path, text: str | bytes) -> int:
+    """The 1-based number of the one line of ``file`` that contains ``text``."""
+    needle = text.encode() if isinstance(text, str) else text
+    lines = file.read_bytes().split(b"\n")
+    found = [number for number, data in enumerate(lines, 1) if needle in data]
+    assert len(found) == 1, f"{text!r} is on lines {found} of {file}"
+    return found[0]
+
+
 def edit(file: Path, old: str, new: str, count: int = 1) -> None:
     """Replace text in a file, failing loudly if the text is not there."""
     text = file.read_text(encoding="utf-8")

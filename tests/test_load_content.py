@@ -15,12 +15,11 @@ from typing import ClassVar
 
 import pytest
 
-from helpers import edit
+from helpers import edit, line
 from zhoukou_report.errors import BuildFailed
-from zhoukou_report.fields import Problems, text_field, translated
+from zhoukou_report.fields import Problems
 from zhoukou_report.load import load_content
 from zhoukou_report.processes import PARALLEL_FROM, default_jobs
-from zhoukou_report.yamldoc import parse_yaml
 
 SITE = "content/site.yaml"
 SITE_FIELDS = (
@@ -37,14 +36,6 @@ languages:
     name: English
     locale: en_US
 """
-
-
-def line(file: Path, text: str) -> int:
-    """The 1-based number of the one line of ``file`` that contains ``text``."""
-    lines = file.read_text(encoding="utf-8").split("\n")
-    found = [number for number, data in enumerate(lines, 1) if text in data]
-    assert len(found) == 1, f"{text!r} is on lines {found} of {file}"
-    return found[0]
 
 
 def errors(project: Path) -> list[str]:
@@ -129,7 +120,8 @@ def test_an_empty_list_of_languages_is_an_error(project: Path):
     """Not a build that fails with no error to show."""
     site = with_languages(project, "languages: []\n")
     assert errors(project) == [
-        f"{SITE}:{line(site, 'languages: []')}: languages: expected a list of languages, got a list"
+        f'{SITE}:{line(site, "languages: []")}: languages: "languages" is empty: '
+        "it should be a list of languages"
     ]
 
 
@@ -236,49 +228,12 @@ def test_a_small_project_is_parsed_in_this_process(minimal: Path, monkeypatch):
     assert CountingPool.sizes == []
 
 
-# The fields the readers share (fields.py) --------------------------------------------------
-
-
-def read_text_field(source: str, key: str = "keyword") -> tuple[str | None, list[str]]:
-    """A front matter field read as text: its value and the errors."""
-    doc = parse_yaml(source, "p.md", first_line=2)
-    doc.top_line = 1
-    problems = Problems()
-    value = text_field(doc, key, doc.data.get(key) if doc.data else None, problems)
-    return value, [error.format() for error in problems.errors]
-
-
-@pytest.mark.parametrize(
-    ("source", "expected"),
-    [
-        ("keyword: 依法监督\n", ("依法监督", [])),
-        ("keyword: 2024\n", ("2024", [])),
-        ("keyword: 2024-02-04\n", ("2024-02-04", [])),
-        ('keyword: ": "\n', (": ", [])),
-        ("other: x\n", (None, ['p.md:1: keyword: "keyword" is missing: it should be text'])),
-        ("keyword:\n", (None, ['p.md:2: keyword: "keyword" is empty: it should be text'])),
-        ('keyword: "  "\n', (None, ['p.md:2: keyword: "keyword" is empty: it should be text'])),
-        (
-            "keyword: No\n",
-            (None, ['p.md:2: keyword: expected text, got false (put it in quotes if it is '
-                    'meant as text: "…")']),
-        ),
-        ("keyword: [a, b]\n", (None, ["p.md:2: keyword: expected text, got a list"])),
-        ("keyword: {a: b}\n", (None, ["p.md:2: keyword: expected text, got name: value pairs"])),
-    ],
-    ids=["text", "number", "date", "quoted-space", "missing", "empty", "blank", "bool", "list",
-         "mapping"],
-)  # fmt: skip
-def test_text_fields(source: str, expected: tuple[str | None, list[str]]):
-    """Line 1 is front matter's ---: a missing field points there."""
-    assert read_text_field(source) == expected
-
-
-def test_a_translated_text_names_the_language_that_is_missing_or_unknown():
-    doc = parse_yaml("label:\n  zh: 次\n  fr: fois\n", "f.yaml")
-    problems = Problems()
-    assert translated(doc, "label", doc.data["label"], ("zh", "en"), problems) is None
-    assert [error.format() for error in problems.errors] == [
-        'f.yaml:1: label.en: "en" is missing: it should be the en text',
-        'f.yaml:3: label.fr: "fr" is not one of the site\'s languages (zh, en)',
+def test_a_mistake_of_site_yaml_is_reported_even_without_languages(project: Path):
+    """One run reports every mistake: an unknown field beside an empty list of languages."""
+    site = with_languages(project, "languages: []\n")
+    site.write_text(site.read_text(encoding="utf-8") + "titel: x\n", encoding="utf-8")
+    assert sorted(errors(project), key=lambda error: int(error.split(":")[1])) == [
+        f'{SITE}:{line(site, "languages: []")}: languages: "languages" is empty: '
+        "it should be a list of languages",
+        f'{SITE}:{line(site, "titel: x")}: titel: unknown field "titel" (did you mean "title"?)',
     ]

@@ -10,7 +10,6 @@ highlight-1, highlight-2, goal-1, goal-2 (and each language's goals-intro).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
 import shutil
@@ -18,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, edit
-from zhoukou_report.errors import BuildFailed, ContentError
+from helpers import ROOT, edit, line
+from zhoukou_report.errors import BuildFailed
 from zhoukou_report.fields import Problems
 from zhoukou_report.figures import read_figures
 from zhoukou_report.load import load_content
@@ -38,14 +37,6 @@ FIGURES = "content/figures.yaml"
 STRINGS = "content/strings.yaml"
 SOURCE = "content/source/report.zh.txt"
 ADD_CODE_STRING = "add it to content/strings.yaml as {name}: {{zh: …, en: …}}"
-
-
-def line(file: Path, text: str) -> int:
-    """The 1-based number of the one line of ``file`` that contains ``text``."""
-    lines = file.read_text(encoding="utf-8").split("\n")
-    found = [number for number, data in enumerate(lines, 1) if text in data]
-    assert len(found) == 1, f"{text!r} is on lines {found} of {file}"
-    return found[0]
 
 
 def figure_index(project: Path, figure_id: str) -> int:
@@ -119,7 +110,7 @@ def test_without_languages_no_string_is_reported_missing(project: Path):
     site.write_text(text[:start] + "languages: []\n\n" + text[end:], encoding="utf-8")
     assert errors(project) == [
         f"content/site.yaml:{line(site, 'languages: []')}: languages: "
-        "expected a list of languages, got a list"
+        '"languages" is empty: it should be a list of languages'
     ]
 
 
@@ -524,38 +515,3 @@ def test_the_placeholders_every_template_fills_are_allowed(project: Path):
 def test_a_language_without_its_folder_reports_no_figure(project: Path):
     shutil.rmtree(project / "content/en")
     assert errors(project) == ["content/en/: the folder of the English pages is missing"]
-
-
-# How the problems are reported (errors.py) -------------------------------------------------
-
-
-def test_a_failure_reports_each_error_once_in_file_and_line_order():
-    a = ContentError("m", path="b.yaml", line=3)
-    b = ContentError("m", path="a.yaml", line=9, field="x")
-    c = ContentError("n", path="a.yaml", line=2)
-    failure = BuildFailed([a, b, a, c, b], [a, a])
-    assert failure.errors == [c, b, a]
-    assert failure.warnings == [a]
-    assert str(failure) == "3 error(s)"
-
-
-def test_a_content_error_formats_only_the_parts_it_knows():
-    assert ContentError("m").format() == "<unknown file>: m"
-    assert ContentError("m", path="p", hint="h").format() == "p: m (h)"
-    assert ContentError("m", path="p", line=2, field="f").format() == "p:2: f: m"
-    located = ContentError("m", line=5).located("p.md", 1)
-    assert (located.path, located.line) == ("p.md", 5)
-
-
-def test_a_content_error_can_pass_through_a_with_block():
-    """contextlib sets ``__traceback__`` on the way out: the error must allow it."""
-
-    @contextlib.contextmanager
-    def nothing():
-        yield
-
-    error = ContentError("m", path="p")
-    with pytest.raises(ContentError) as caught, nothing():
-        raise error
-    assert caught.value is error
-    assert error.with_traceback(None) is error

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from helpers import SITES, copy_site, run_cli  # noqa: E402
+from helpers import SITES, copy_site, run_cli
 
 GOLDEN = SITES / "full.golden"
 

@@ -52,7 +52,7 @@ def wrong(doc: YamlDoc, path: str, value: Any, what: str, hint: str | None = Non
     name = path.rsplit(".", 1)[-1]
     if value is None and not doc.has(path):
         return doc.error(path, f'"{name}" is missing: it should be {what}', hint=hint)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or (isinstance(value, str) and not value.strip()) or value in ([], {}):
         return doc.error(path, f'"{name}" is empty: it should be {what}', hint=hint)
     if isinstance(value, bool) and hint is None:
         hint = QUOTE_HINT

@@ -71,6 +71,8 @@ def load_content(project: Path, problems: Problems, jobs: int | None = None) -> 
         )
     files = ContentFiles(project, _parse_ahead(project, jobs))
     site_doc = problems.attempt(lambda: _read_yaml(files, SITE_FILE))
+    if site_doc:
+        unknown_keys(site_doc, "", site_doc.data, SITE_KEYS, problems)
     languages = _languages(site_doc, problems) if site_doc else ()
     codes = tuple(lang.code for lang in languages)
     meta = _site_meta(site_doc, codes, problems) if site_doc and codes else None
@@ -237,7 +239,6 @@ def _languages(doc: YamlDoc, problems: Problems) -> tuple[Language, ...]:
 
 
 def _site_meta(doc: YamlDoc, codes: tuple[str, ...], problems: Problems) -> SiteMeta | None:
-    unknown_keys(doc, "", doc.data, SITE_KEYS, problems)
     texts = {
         key: translated(doc, key, doc.data.get(key), codes, problems) for key in TRANSLATED_META
     }
