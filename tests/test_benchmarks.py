@@ -26,7 +26,7 @@ def test_the_benchmark_runs_and_writes_every_row_and_target(tmp_path: Path):
         "baseline: import jinja2, markdown, yaml, click",
         "build the real site (cold process)",
         "build the real site after a figure is corrected (cold process)",
-        "build the real site, nothing kept between runs",
+        "build the real site, not even compiled templates kept",
         "check the real site",
         "zhoukou-report --help",
         "serve: rebuild after a figure edit (warm)",

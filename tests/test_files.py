@@ -87,3 +87,19 @@ def test_a_file_parsed_ahead_is_taken_once_and_its_error_raised(tmp_path: Path):
     with pytest.raises(ContentError) as caught:
         files.parsed("b.md", parse_markdown)
     assert caught.value is error
+
+
+def test_a_kept_file_is_parsed_again_only_when_its_text_changes(tmp_path: Path):
+    """What serve keeps from one build to the next."""
+    page = tmp_path / "a.md"
+    page.write_text("---\nkeyword: x\n---\nBody\n", encoding="utf-8")
+    kept: dict = {}
+    first = ContentFiles(tmp_path, kept=kept).parsed("a.md", parse_markdown)
+    assert ContentFiles(tmp_path, kept=kept).parsed("a.md", parse_markdown) is first
+    page.write_text("---\nkeyword: y\n---\nBody\n", encoding="utf-8")
+    again = ContentFiles(tmp_path, kept=kept).parsed("a.md", parse_markdown)
+    assert again is not first and again.meta.data == {"keyword": "y"}
+    page.write_text("---\nkeyword: [\n---\nBody\n", encoding="utf-8")
+    with pytest.raises(ContentError):
+        ContentFiles(tmp_path, kept=kept).parsed("a.md", parse_markdown)
+    assert kept["a.md"][1] is again  # a file that fails to parse is not kept

@@ -410,6 +410,8 @@ def test_an_error_page_is_shown_then_the_site_again(
     template = project / "templates" / "broken.html"
     template.write_text("<p>{{ <b>broken }}</p>\n", encoding="utf-8")
     poll(serves(live.port, "/", "The site could not be built", status=500), "the error page")
+    # The tab sees the failure as the build ends; its report follows on the builder thread.
+    poll(lambda: any(not r.ok for r in recorder.reports), "the failed build's report")
     failed = [r for r in recorder.reports if not r.ok][-1]
     assert failed.changed == ["templates/broken.html"]
     lines = [error.format() for error in failed.errors]

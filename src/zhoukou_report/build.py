@@ -27,6 +27,7 @@ from typing import NamedTuple
 from .changes import figure_changes
 from .errors import BuildFailed, ContentError
 from .fields import Problems
+from .files import Kept
 from .layout import JSON_FILE
 from .links import check_links, check_page
 from .load import load_content, make_site
@@ -83,6 +84,7 @@ def assemble_site(
     jobs: int | None = None,
     renderer: SiteRenderer | None = None,
     previous: Path | None = None,
+    kept: Kept | None = None,
 ) -> SiteFiles:
     """Stages 1 to 4: load, validate, render and check the whole site, in memory;
     ``BuildFailed`` holds every problem. The base URL given on the command line wins over
@@ -93,7 +95,7 @@ def assemble_site(
 
     # 1. Load: the content, and the templates.
     problems = Problems()
-    content = load_content(project, problems, jobs)
+    content = load_content(project, problems, jobs, kept)
     uses = renderer.load_templates(problems)  # the strings the templates use
 
     # 2. Validate.

@@ -17,22 +17,39 @@ from .yamldoc import YamlDoc, parse_yaml
 T = TypeVar("T")
 
 
-class ContentFiles:
-    """A project's files, each read and parsed when first asked for, or taken from those
-    another process parsed ``ahead`` (``load``, for a large project)."""
+# What serve keeps of each file from one build to the next: path -> (text, parsed).
+Kept = dict[str, tuple[str, object]]
 
-    def __init__(self, project: Path, ahead: dict[str, object] | None = None):
+
+class ContentFiles:
+    """A project's files, each read and parsed when asked for; or taken from those another
+    process parsed ``ahead`` (``load``, for a large project); or, while its text stays the
+    same, from those ``kept`` from the previous build (``serve``: its rebuild row of
+    benchmarks/run.py fails parsing every file again)."""
+
+    def __init__(
+        self, project: Path, ahead: dict[str, object] | None = None, kept: Kept | None = None
+    ):
         self.project = project
         self.ahead = {} if ahead is None else ahead  # path -> parsed, or its ContentError
+        self.kept = kept
 
     def parsed(self, rel: str, parse: Callable[[str, str], T]) -> T:
-        """The file ``rel`` parsed by ``parse(text, rel)``; ContentError if it is unreadable."""
+        """The file ``rel`` parsed by ``parse(text, rel)``; ContentError if it is unreadable.
+        A file is always parsed by the same function."""
         found = self.ahead.pop(rel, None)
-        if found is None:
-            return parse(read_text(self.project / rel, rel), rel)
         if isinstance(found, ContentError):
             raise found
-        return found  # type: ignore[return-value]
+        if found is not None:
+            return found  # type: ignore[return-value]
+        text = read_text(self.project / rel, rel)
+        if self.kept is None:
+            return parse(text, rel)
+        kept = self.kept.get(rel)
+        if kept is not None and kept[0] == text:
+            return kept[1]  # type: ignore[return-value]
+        self.kept[rel] = (text, parse(text, rel))
+        return self.kept[rel][1]  # type: ignore[return-value]
 
 
 # Records are named tuples, not dataclasses: model.py says why.

@@ -115,8 +115,7 @@ def check_page(
 ) -> PageCheck:
     """The broken links of one page (checked against the files that will ``exist``), and
     its links to anchors of other pages. ``resolved``: where links lead, as worked out
-    for earlier pages of the same run (most links of a page are on every page of its
-    folder: the 10,000-page row of benchmarks/run.py fails working each out anew)."""
+    for earlier pages (most links of a page are on every page of its folder)."""
     page = page_links(html)
     ids = "\n".join(sorted(page.ids))
     errors: list[ContentError] = []

@@ -19,7 +19,7 @@ from .charts import read_charts
 from .errors import BuildFailed, ContentError
 from .fields import Problems, translated, unknown_keys, wrong
 from .figures import read_figures
-from .files import ContentFiles, parse_markdown, read_text
+from .files import ContentFiles, Kept, parse_markdown, read_text
 from .layout import (
     CHARTS_FILE,
     CONTENT,
@@ -61,15 +61,18 @@ class Content(NamedTuple):
     charts: list[Chart]
 
 
-def load_content(project: Path, problems: Problems, jobs: int | None = None) -> Content:
+def load_content(
+    project: Path, problems: Problems, jobs: int | None = None, kept: Kept | None = None
+) -> Content:
     """Read and check, field by field, every content file of a project (parsed by ``jobs``
-    processes: by default one for a small project, every core for a large one)."""
+    processes: by default one for a small project, every core for a large one; or taken
+    from what a previous build ``kept``, where a file's text is the same)."""
     if not (project / CONTENT).is_dir():
         hint = "run the command in the project folder, or give --project"
         raise BuildFailed(
             [ContentError("there is no content folder here", path=CONTENT, hint=hint)]
         )
-    files = ContentFiles(project, _parse_ahead(project, jobs))
+    files = ContentFiles(project, _parse_ahead(project, jobs), kept)
     site_doc = problems.attempt(lambda: _read_yaml(files, SITE_FILE))
     if site_doc:
         unknown_keys(site_doc, "", site_doc.data, SITE_KEYS, problems)

@@ -27,7 +27,7 @@ from .errors import BuildFailed, ContentError
 from .fields import Problems
 from .files import read_text
 from .layout import ASSETS, STATIC, STYLESHEET_SOURCE, TEMPLATES
-from .links import PageCheck, check_page, page_texts
+from .links import PageCheck, Resolved, check_page, page_texts
 from .markup import FigureContext, Renderer
 from .model import Page, Site, Text, figure_anchor
 from .processes import CHUNKS_PER_PROCESS, default_jobs, fork_context
@@ -46,18 +46,22 @@ TEMPLATE_OF = {
 
 # Records are named tuples, not dataclasses: model.py says why.
 class RenderedPage(NamedTuple):
-    """A page as HTML, and its own part of the link check. The HTML is held compressed until
-    it is written: the 10,000-page row of benchmarks/run.py (< 150 MB) fails holding every
-    page as it is."""
+    """A page as HTML, and its own part of the link check. The pages rendered by worker
+    processes (a large site's) come back compressed, and are held so until they are
+    written: the 10,000-page row of benchmarks/run.py (< 150 MB) fails holding them as they
+    are. Those rendered in this process are kept as they are: serve's rebuild row fails
+    compressing them."""
 
     output: str
-    packed: bytes  # the HTML as UTF-8, compressed
-    size: int  # and its size as it is
+    html: bytes  # as UTF-8, compressed if ``size`` is given
+    size: int | None  # its size as it is, once compressed
     links: PageCheck
 
     @property
     def data(self) -> bytes:
-        return zlib.decompress(self.packed, bufsize=self.size)
+        if self.size is None:
+            return self.html
+        return zlib.decompress(self.html, bufsize=self.size)
 
 
 class SiteRenderer:
@@ -79,6 +83,9 @@ class SiteRenderer:
             auto_reload=watching,
         )
         self.markdown = Renderer()
+        # Where each link of a page's folder leads, worked out once for every page and
+        # build (check_page): the 10,000-page row, and serve's rebuild row, fail without.
+        self.resolved: Resolved = {}
 
     # Templates ------------------------------------------------------------------------
 
@@ -135,14 +142,15 @@ class SiteRenderer:
         pages: Iterable[Page],
         existing: Collection[str],
         shared: dict[str, LanguageContext] | None = None,
+        compress: bool = False,
     ) -> tuple[list[RenderedPage], list[ContentError]]:
-        """Pages as HTML, each with its own part of the link check done against the files
-        that will ``exist``; and the errors met rendering. ``shared`` is what
-        ``language_contexts`` computed for this site, if it was."""
+        """Pages as HTML (``compress``ed, see RenderedPage), each with its own part of the
+        link check done against the files that will ``exist``; and the errors met
+        rendering. ``shared`` is what ``language_contexts`` computed for this site, if it
+        was."""
         shared = shared or language_contexts(site, self.stylesheet())
         rendered: list[RenderedPage] = []
         errors: list[ContentError] = []
-        resolved: dict = {}  # where each link leads, for check_page
         for page in pages:
             try:
                 html = self.render_page(shared[page.lang], page)
@@ -150,9 +158,12 @@ class SiteRenderer:
                 errors.append(e)
                 continue
             data = html.encode("utf-8")
-            links = check_page(page.output, data, existing, page_texts(site, page), resolved)
-            packed = zlib.compress(data, 1)
-            rendered.append(RenderedPage(page.output, packed, len(data), links))
+            texts = page_texts(site, page)
+            links = check_page(page.output, data, existing, texts, self.resolved)
+            if compress:
+                rendered.append(RenderedPage(page.output, zlib.compress(data, 1), len(data), links))
+            else:
+                rendered.append(RenderedPage(page.output, data, None, links))
         return rendered, errors
 
     def render_page(self, shared: LanguageContext, page: Page) -> str:
@@ -359,4 +370,5 @@ def _start_worker(
 def _render_chunk(indexes: list[int]) -> tuple[list[RenderedPage], list[ContentError]]:
     assert _worker is not None, "the worker was not started"
     pages = [_worker.site.pages[i] for i in indexes]
-    return _worker.renderer.render_pages(_worker.site, pages, _worker.existing, _worker.shared)
+    worker = _worker
+    return worker.renderer.render_pages(worker.site, pages, worker.existing, worker.shared, True)

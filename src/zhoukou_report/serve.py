@@ -31,6 +31,7 @@ from pathlib import Path
 
 from .build import assemble_site
 from .errors import BuildFailed, ContentError, OutputRefused, WriteFailed
+from .files import Kept
 from .httpd import (
     CONTENT_TYPES,
     ERROR_CSP,
@@ -133,6 +134,7 @@ class PreviewServer:
         self.on_build = on_build or _log_report
         self.watch = watch
         self.renderer = SiteRenderer(self.project, watching=True)
+        self.parsed: Kept = {}  # each content file as parsed, while its text stays the same
         self.builds = 0  # builds started, the first included
         self.streams = 0  # event streams open
         self.folder: Path | None = None  # the temporary folder holding every build
@@ -257,7 +259,7 @@ class PreviewServer:
         self.builds += 1
         root, errors, warnings, pages = self._snapshot.root, [], [], 0
         try:
-            built = assemble_site(self.project, jobs=1, renderer=self.renderer)
+            built = assemble_site(self.project, jobs=1, renderer=self.renderer, kept=self.parsed)
             warnings = built.warnings
             root = write_site(
                 built.files(), self.folder / f"site-{self.builds}", self.project, previous=root
