@@ -200,3 +200,24 @@ def test_the_fixture_sites_are_whole(built: Path):
     assert sorted(p.name for p in (SITES / "full" / "content").iterdir()) == [
         "charts.yaml", "en", "figures.yaml", "site.yaml", "source", "strings.yaml", "zh",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_rebuild_writes_only_the_pages_that_changed(project: Path, tmp_path: Path, jobs: int):
+    """The others are the previous build's files, linked: an upload tool sends only what
+    changed. A goal's title shows on its page, its neighbour's pager, the landing page and
+    the figures page (the goal has a figure)."""
+    out = tmp_path / "out"
+    build_site(project, out, jobs=jobs)
+    inode = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    edit(project / "content" / "en" / "goal-2.md", "title: Effective oversight", "title: Oversight")
+    build_site(project, out, jobs=jobs)
+    changed = {p.relative_to(out).as_posix() for p in inode if p.stat().st_ino != inode[p]}
+    assert changed == {
+        ".zhoukou-report",
+        "en/goal-1.html",
+        "en/goal-2.html",
+        "en/index.html",
+        "en/figures.html",
+    }
+    assert tree_hash(out) == tree_hash(build_site(project, tmp_path / "fresh").out)

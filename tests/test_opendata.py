@@ -219,7 +219,8 @@ def test_each_figure_is_located_at_its_first_reference_or_else_its_tile(project:
         "en": "en/highlight-2.html#tile-surveyed",
     }
     html = {
-        page.output: BeautifulSoup(page.data.decode("utf-8"), "html.parser") for page in files.pages
+        page.output: BeautifulSoup(page.content.decode("utf-8"), "html.parser")
+        for page in files.pages
     }
     # The figures page links to the same place, which exists and shows the figure.
     where = html["en/figures.html"].select_one("#fig-surveyed .figure-where a")

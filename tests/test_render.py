@@ -125,9 +125,9 @@ def test_a_large_site_is_rendered_by_several_processes_by_default(
     processes: list[int] = []
     real = render._render_in_workers
 
-    def spy(site, renderer, existing, jobs):
+    def spy(site, renderer, existing, jobs, previous):
         processes.append(jobs)
-        return real(site, renderer, existing, jobs)
+        return real(site, renderer, existing, jobs, previous)
 
     monkeypatch.setattr(render, "_render_in_workers", spy)
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)  # 2 cores

@@ -20,6 +20,7 @@ import pytest
 from helpers import tree_hash
 from zhoukou_report import write
 from zhoukou_report.errors import OutputRefused, WriteFailed
+from zhoukou_report.files import same_file
 from zhoukou_report.write import (
     MARKER,
     MARKER_TEXT,
@@ -733,3 +734,53 @@ def test_a_named_pipe_in_place_of_a_previous_file_does_not_hold_up_the_build(pro
         os.close(os.open(page, os.O_WRONLY | os.O_NONBLOCK))  # let the stuck open go
         pytest.fail("the build waited for a writer of the named pipe")
     assert page.read_bytes() == FILES["en/index.html"]
+
+
+# Files found the same as they were rendered -----------------------------------------------
+
+
+def test_a_file_found_the_same_is_linked_from_the_previous_build(project: Path):
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+    before = inodes(out)
+    same = same_file(str(out / "en/index.html"), FILES["en/index.html"])
+    assert same is not None and same.inode == before["en/index.html"]
+    assert same_file(str(out / "en/index.html"), b"<p>other</p>") is None
+    assert same_file(str(out / "en/missing.html"), b"") is None
+    write_site([("en/index.html", same), ("index.html", b"<p>new</p>")], out, project)
+    assert files_in(out) == {
+        MARKER: MARKER_TEXT.encode(),
+        "en/index.html": FILES["en/index.html"],
+        "index.html": b"<p>new</p>",
+    }
+    assert inodes(out)["en/index.html"] == before["en/index.html"]
+
+
+def test_a_file_replaced_since_it_was_found_the_same_fails_the_write(project: Path):
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+    same = same_file(str(out / "index.html"), FILES["index.html"])
+    (out / "index.html").unlink()
+    (out / "index.html").write_bytes(FILES["index.html"])  # the same bytes, another file
+    before = tree_hash(out)
+    with pytest.raises(WriteFailed) as failure:
+        write_site([("index.html", same)], out, project)
+    assert str(failure.value) == (
+        f"could not write the site into {out}: index.html of the previous build changed "
+        "while this build ran; build again"
+    )
+    assert tree_hash(out) == before
+    assert beside(out) == []
+
+
+def test_a_file_found_the_same_is_copied_where_there_are_no_hard_links(project, monkeypatch):
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+    same = same_file(str(out / "index.html"), FILES["index.html"])
+
+    def no_links(*args, **kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    write_site([("index.html", same)], out, project)
+    assert (out / "index.html").read_bytes() == FILES["index.html"]

@@ -27,7 +27,7 @@ from typing import NamedTuple
 from .changes import figure_changes
 from .errors import BuildFailed, ContentError
 from .fields import Problems
-from .files import Kept
+from .files import Kept, Same
 from .layout import JSON_FILE
 from .links import check_links, check_page
 from .load import load_content, make_site
@@ -36,7 +36,7 @@ from .opendata import data_files, figure_records, load_records
 from .publish import normalise_base_url, publishing_files
 from .render import RenderedPage, SiteRenderer, render_site
 from .validate import validate_content
-from .write import read_previous, write_site
+from .write import previous_build, read_previous, write_site
 
 NO_BASE_URL = (
     "No base URL: sitemap.xml, robots.txt and canonical links are left out, and the links of "
@@ -55,10 +55,10 @@ class SiteFiles(NamedTuple):
     warnings: list[ContentError]
     changes: list[str]  # what changed in the figures since the previous build, if asked
 
-    def files(self) -> Iterator[tuple[str, bytes]]:
-        """Every file of the site: its output path and its bytes."""
+    def files(self) -> Iterator[tuple[str, bytes | Same]]:
+        """Every file of the site: its output path and its bytes (or ``Same``)."""
         for page in self.pages:
-            yield page.output, page.data
+            yield page.output, page.content
         yield from self.others.items()
 
     @property
@@ -90,7 +90,8 @@ def assemble_site(
     ``BuildFailed`` holds every problem. The base URL given on the command line wins over
     site.yaml's. ``jobs``: the processes that read and render (by default, one for a small
     site, every core for a large one). A long-running caller (``serve``) keeps its
-    ``renderer``. ``previous``: an output folder whose figures to compare with."""
+    ``renderer``, and each content file as parsed (``kept``). ``previous``: an output
+    folder, whose pages and figures to compare with."""
     renderer = renderer or SiteRenderer(project)
 
     # 1. Load: the content, and the templates.
@@ -119,7 +120,8 @@ def assemble_site(
         others = _combine(renderer.assets(), data_files(site, records), publishing_files(site))
         del records
         existing = _combine({page.output: b"" for page in site.pages}, others).keys()
-        pages = render_site(site, renderer, existing, jobs)
+        before = previous_build(previous) if previous is not None else None
+        pages = render_site(site, renderer, existing, jobs, before)
 
         # 4. Check links: each page has done its own part as it was rendered; an HTML
         # file among the others (an asset) does its part now.
@@ -129,7 +131,10 @@ def assemble_site(
         by_output = {page.output: page for page in pages}
 
         def html_of(output: str) -> bytes:
-            return by_output[output].data if output in by_output else others[output]
+            if output not in by_output:
+                return others[output]
+            content = by_output[output].content
+            return (before / output).read_bytes() if isinstance(content, Same) else content
 
         errors = check_links(checks, site, existing, html_of)
         if errors:

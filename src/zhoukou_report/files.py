@@ -1,4 +1,5 @@
-"""Reading the project's text files: their text, and Markdown with YAML front matter.
+"""Reading files: the project's text, Markdown with YAML front matter, and whether a file of
+the previous build holds given bytes.
 
 Nothing here knows what a figure or a page is; ``load`` gives the data its meaning.
 YAML, whose every value keeps its line, is read by ``yamldoc``.
@@ -6,7 +7,9 @@ YAML, whose every value keeps its line, is read by ``yamldoc``.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -109,3 +112,43 @@ def parse_markdown(text: str, rel: str) -> MarkdownDoc:
         meta.data = {}
     body_line = text.count("\n", 0, match.end()) + 1
     return MarkdownDoc(rel, meta, text[match.end() :], body_line)
+
+
+# The previous build -----------------------------------------------------------------------
+
+_CHUNK = 1 << 20
+# Not following a link, not waiting for a named pipe's writer.
+_READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_READ |= getattr(os, "O_BINARY", 0)
+
+
+class Same(NamedTuple):
+    """A file of the site found to be the same as the previous build's: that file, as the
+    system knows it (a build never changes a file in place, so while the same file is
+    there, so are the same bytes)."""
+
+    inode: int
+    modified: int  # in nanoseconds: a file put in its place later has another
+
+
+def same_file(file: str, data: bytes) -> Same | None:
+    """Whether ``file`` (of a previous build) is a regular file, not a link to one, holding
+    exactly ``data``. Opened without waiting, so that a named pipe left in its place cannot
+    hold up a build."""
+    try:
+        fd = os.open(file, _READ)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return None
+        view = memoryview(data)
+        for start in range(0, len(data), _CHUNK):  # a large file is not read whole
+            if os.read(fd, _CHUNK) != view[start : start + _CHUNK]:
+                return None
+        return None if os.read(fd, 1) else Same(info.st_ino, info.st_mtime_ns)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)

@@ -25,7 +25,7 @@ from markupsafe import Markup
 from .context import LanguageContext, language_contexts, page_context
 from .errors import BuildFailed, ContentError
 from .fields import Problems
-from .files import read_text
+from .files import Same, read_text, same_file
 from .layout import ASSETS, STATIC, STYLESHEET_SOURCE, TEMPLATES
 from .links import PageCheck, Resolved, check_page, page_texts
 from .markup import FigureContext, Renderer
@@ -46,20 +46,23 @@ TEMPLATE_OF = {
 
 # Records are named tuples, not dataclasses: model.py says why.
 class RenderedPage(NamedTuple):
-    """A page as HTML, and its own part of the link check. The pages rendered by worker
-    processes (a large site's) come back compressed, and are held so until they are
-    written: the 10,000-page row of benchmarks/run.py (< 150 MB) fails holding them as they
-    are. Those rendered in this process are kept as they are: serve's rebuild row fails
-    compressing them."""
+    """A page as HTML, and its own part of the link check.
+
+    A page the same as the previous build's is found so as it is rendered (``Same``), and
+    not held at all: the write stage links the previous build's file. The others, rendered
+    by worker processes (a large site's), come back compressed and are held so until they
+    are written; rendered in this process, as they are. Both for the 10,000-page row of
+    benchmarks/run.py (its time, its memory), which fails without; serve's rebuild row
+    fails compressing the pages it renders itself."""
 
     output: str
-    html: bytes  # as UTF-8, compressed if ``size`` is given
+    html: bytes | Same  # as UTF-8, compressed if ``size`` is given
     size: int | None  # its size as it is, once compressed
     links: PageCheck
 
     @property
-    def data(self) -> bytes:
-        if self.size is None:
+    def content(self) -> bytes | Same:
+        if self.size is None or isinstance(self.html, Same):
             return self.html
         return zlib.decompress(self.html, bufsize=self.size)
 
@@ -142,12 +145,13 @@ class SiteRenderer:
         pages: Iterable[Page],
         existing: Collection[str],
         shared: dict[str, LanguageContext] | None = None,
+        previous: Path | None = None,
         compress: bool = False,
     ) -> tuple[list[RenderedPage], list[ContentError]]:
-        """Pages as HTML (``compress``ed, see RenderedPage), each with its own part of the
-        link check done against the files that will ``exist``; and the errors met
-        rendering. ``shared`` is what ``language_contexts`` computed for this site, if it
-        was."""
+        """Pages as HTML (``compress``ed, see RenderedPage; or ``Same`` as the file of the
+        ``previous`` build), each with its own part of the link check done against the
+        files that will ``exist``; and the errors met rendering. ``shared`` is what
+        ``language_contexts`` computed for this site, if it was."""
         shared = shared or language_contexts(site, self.stylesheet())
         rendered: list[RenderedPage] = []
         errors: list[ContentError] = []
@@ -160,7 +164,10 @@ class SiteRenderer:
             data = html.encode("utf-8")
             texts = page_texts(site, page)
             links = check_page(page.output, data, existing, texts, self.resolved)
-            if compress:
+            same = same_file(os.path.join(previous, page.output), data) if previous else None
+            if same is not None:
+                rendered.append(RenderedPage(page.output, same, None, links))
+            elif compress:
                 rendered.append(RenderedPage(page.output, zlib.compress(data, 1), len(data), links))
             else:
                 rendered.append(RenderedPage(page.output, data, None, links))
@@ -285,23 +292,32 @@ def _template_frame(error: BaseException, templates: Path) -> tuple[str | None, 
 
 
 def render_site(
-    site: Site, renderer: SiteRenderer, existing: Collection[str], jobs: int | None = None
+    site: Site,
+    renderer: SiteRenderer,
+    existing: Collection[str],
+    jobs: int | None = None,
+    previous: Path | None = None,
 ) -> list[RenderedPage]:
     """Every page of the site, in this process or in ``jobs`` (by default: as many as
     ``default_jobs`` says); ``BuildFailed`` on errors. ``existing`` is every file the site
-    will have, for each page's own part of the link check."""
+    will have, for each page's own part of the link check; ``previous``, the folder of the
+    previous build, if there is one."""
     jobs = default_jobs(len(site.pages)) if jobs is None else jobs
     if jobs <= 1 or len(site.pages) < 2:
-        rendered, errors = renderer.render_pages(site, site.pages, existing)
+        rendered, errors = renderer.render_pages(site, site.pages, existing, previous=previous)
     else:
-        rendered, errors = _render_in_workers(site, renderer, existing, jobs)
+        rendered, errors = _render_in_workers(site, renderer, existing, jobs, previous)
     if errors:
         raise BuildFailed(errors)
     return rendered
 
 
 def _render_in_workers(
-    site: Site, renderer: SiteRenderer, existing: Collection[str], jobs: int
+    site: Site,
+    renderer: SiteRenderer,
+    existing: Collection[str],
+    jobs: int,
+    previous: Path | None,
 ) -> tuple[list[RenderedPage], list[ContentError]]:
     """Each worker holds a renderer and the site, handed over once as it starts (inherited,
     where processes are forked), renders its share of the pages and sends them back."""
@@ -310,9 +326,10 @@ def _render_in_workers(
     context = fork_context()
     # Forked workers start with this process's renderer, its templates compiled, and the
     # contexts of the languages made once; others (spawned) make their own.
-    start: tuple = (renderer.project, site, existing, None)
+    start: tuple = (renderer.project, site, existing, previous, None)
     if context is not None:
-        start = (renderer, site, existing, language_contexts(site, renderer.stylesheet()))
+        shared = language_contexts(site, renderer.stylesheet())
+        start = (renderer, site, existing, previous, shared)
     rendered: list[RenderedPage] = []
     errors: list[ContentError] = []
     # Python's way to fork without copying the site: the workers' garbage collections leave
@@ -346,6 +363,7 @@ class _WorkerState(NamedTuple):
     renderer: SiteRenderer
     site: Site
     existing: Collection[str]
+    previous: Path | None
     shared: dict[str, LanguageContext]
 
 
@@ -358,17 +376,20 @@ def _start_worker(
     renderer: SiteRenderer | Path,
     site: Site,
     existing: Collection[str],
+    previous: Path | None,
     shared: dict[str, LanguageContext] | None,
 ) -> None:
     global _worker
     if not isinstance(renderer, SiteRenderer):
         renderer = SiteRenderer(renderer)
     shared = shared or language_contexts(site, renderer.stylesheet())
-    _worker = _WorkerState(renderer, site, existing, shared)
+    _worker = _WorkerState(renderer, site, existing, previous, shared)
 
 
 def _render_chunk(indexes: list[int]) -> tuple[list[RenderedPage], list[ContentError]]:
     assert _worker is not None, "the worker was not started"
     pages = [_worker.site.pages[i] for i in indexes]
     worker = _worker
-    return worker.renderer.render_pages(worker.site, pages, worker.existing, worker.shared, True)
+    return worker.renderer.render_pages(
+        worker.site, pages, worker.existing, worker.shared, worker.previous, compress=True
+    )

@@ -259,7 +259,9 @@ class PreviewServer:
         self.builds += 1
         root, errors, warnings, pages = self._snapshot.root, [], [], 0
         try:
-            built = assemble_site(self.project, jobs=1, renderer=self.renderer, kept=self.parsed)
+            built = assemble_site(
+                self.project, jobs=1, renderer=self.renderer, previous=root, kept=self.parsed
+            )
             warnings = built.warnings
             root = write_site(
                 built.files(), self.folder / f"site-{self.builds}", self.project, previous=root

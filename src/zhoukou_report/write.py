@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import OutputRefused, WriteFailed
+from .files import Same, same_file
 
 MARKER = ".zhoukou-report"
 MARKER_TEXT = (
@@ -113,12 +113,13 @@ class Staging:
             raise WriteFailed(str(self.out), e.strerror or str(e)) from e
         return self
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes | Same) -> None:
         """Write one file; ``rel`` may not climb out of the folder.
 
         The check is on the path's text: the folder is new and only this tool writes in
         it, so no symbolic link can redirect a write. If the folder of the previous build
-        has the same file with the same bytes, it is linked instead.
+        has the same file with the same bytes, it is linked instead; ``Same`` says so of a
+        file found the same as it was rendered.
         """
         assert self.folder is not None
         parts = rel.split("/")
@@ -135,9 +136,12 @@ class Staging:
             if parent and parent not in self._folders:
                 os.makedirs(os.path.join(self.folder, parent), exist_ok=True)
                 self._folders.add(parent)
+            if isinstance(data, Same):
+                self._link_same(rel, file, data)
+                return
             if self.previous is not None:
                 previous = os.path.join(self.previous, rel)
-                if _unchanged(previous, data):
+                if same_file(previous, data) is not None:
                     try:
                         os.link(previous, file, follow_symlinks=False)
                         return
@@ -147,6 +151,23 @@ class Staging:
                 out.write(data)
         except OSError as e:
             raise WriteFailed(str(self.out), e.strerror or str(e)) from e
+
+    def _link_same(self, rel: str, file: str, same: Same) -> None:
+        """The previous build's file, found the same as it was rendered: linked, or copied
+        where there are no hard links; refused if another file has taken its place since."""
+        previous = os.path.join(self.previous, rel) if self.previous is not None else None
+        try:
+            info = os.stat(previous, follow_symlinks=False) if previous is not None else None
+        except FileNotFoundError:
+            info = None
+        taken = info is None or (info.st_ino, info.st_mtime_ns) != same
+        if taken:
+            reason = f"{rel} of the previous build changed while this build ran; build again"
+            raise WriteFailed(str(self.out), reason)
+        try:
+            os.link(previous, file, follow_symlinks=False)
+        except (OSError, NotImplementedError):  # no hard links here
+            shutil.copyfile(previous, file)
 
     def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
         assert self.folder is not None
@@ -163,7 +184,10 @@ class Staging:
 
 
 def write_site(
-    files: Iterable[tuple[str, bytes]], out: Path, project: Path, previous: Path | None = None
+    files: Iterable[tuple[str, bytes | Same]],
+    out: Path,
+    project: Path,
+    previous: Path | None = None,
 ) -> Path:
     """Write every file (its path in the site, its bytes) into a fresh folder and swap it in
     place of ``out`` (``previous`` as for ``Staging``); the folder written, resolved."""
@@ -174,32 +198,13 @@ def write_site(
     return staging.target
 
 
-_CHUNK = 1 << 20
-# Not following a link, not waiting for a named pipe's writer.
-_READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-_READ |= getattr(os, "O_BINARY", 0)
-
-
-def _unchanged(file: str, data: bytes) -> bool:
-    """Whether ``file`` is a regular file (not a link to one) holding exactly ``data``.
-    Opened without waiting, so that a named pipe left in its place cannot hold up a build."""
+def previous_build(out: Path) -> Path | None:
+    """The folder of the build now in ``out``, if there is one (its files may be reused)."""
+    folder = out.expanduser()
     try:
-        fd = os.open(file, _READ)
+        return folder if (folder / MARKER).is_file() else None
     except OSError:
-        return False
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
-            return False
-        view = memoryview(data)
-        for start in range(0, len(data), _CHUNK):  # a large file is not read whole
-            if os.read(fd, _CHUNK) != view[start : start + _CHUNK]:
-                return False
-        return not os.read(fd, 1)
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
+        return None
 
 
 def read_previous(out: Path, name: str) -> bytes | None:
