@@ -319,7 +319,7 @@ def mutated_source(source: str, mutant: Mutant) -> str:
 def run_tests(work: Path, tests: list[str], timeout: float | None) -> tuple[str, float]:
     """``killed``, ``survived`` or ``timeout``, and the seconds the tests took."""
     env = {**os.environ, "PYTHONPATH": str(work / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:cacheprovider"]
     command += ["-p", "no:hypothesispytest"]  # a second of every run, unused by these tests
     command += [f"--basetemp={work / 'tmp'}", *tests]
     started = time.perf_counter()

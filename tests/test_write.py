@@ -26,6 +26,7 @@ from zhoukou_report.write import (
     MARKER_TEXT,
     Staging,
     check_output,
+    previous_build,
     read_previous,
     write_site,
 )
@@ -784,3 +785,32 @@ def test_a_file_found_the_same_is_copied_where_there_are_no_hard_links(project, 
     monkeypatch.setattr(os, "link", no_links)
     write_site([("index.html", same)], out, project)
     assert (out / "index.html").read_bytes() == FILES["index.html"]
+
+
+@pytest.mark.parametrize("replacement", ["removed", "link"])
+def test_a_file_found_the_same_but_gone_or_a_link_since_fails_the_write(
+    project: Path, replacement: str
+):
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+    same = same_file(str(out / "index.html"), FILES["index.html"])
+    kept = project.parent / "kept.html"
+    os.rename(out / "index.html", kept)  # the same file, elsewhere
+    if replacement == "link":
+        (out / "index.html").symlink_to(kept)
+    with pytest.raises(WriteFailed, match=r"index\.html of the previous build changed"):
+        write_site([("index.html", same)], out, project)
+    assert (out / "index.html").is_symlink() == (replacement == "link")
+
+
+def test_the_previous_build_is_a_folder_of_ours_given_as_it_is_typed(project, monkeypatch):
+    out = project.parent / "site"
+    assert previous_build(out) is None  # none yet
+    out.mkdir()
+    (out / "index.html").write_text("not ours")
+    assert previous_build(out) is None
+    (out / "index.html").unlink()
+    write_site(FILES.items(), out, project)
+    assert previous_build(out) == out
+    monkeypatch.setenv("HOME", str(project.parent))
+    assert previous_build(Path("~/site")) == out
