@@ -241,3 +241,30 @@ def test_the_references_of_a_text_are_the_figures_it_shows(text):
             render(text, "en")
     else:
         render(text, "en")
+
+
+def count_conversions(renderer: Renderer, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts ``renderer`` sends through Python-Markdown from now on."""
+    done: list[str] = []
+    real = renderer._converted
+    monkeypatch.setattr(renderer, "_converted", lambda t, c: done.append(t) or real(t, c))
+    return done
+
+
+@pytest.mark.parametrize(("keeps", "conversions"), [(True, 2), (False, 3)], ids=["keeps", "not"])
+def test_a_renderer_that_keeps_converts_each_text_once(
+    monkeypatch: pytest.MonkeyPatch, keeps: bool, conversions: int
+):
+    """serve's renderer: an edit converts again only the texts it changed."""
+    text, other = "*Emphasis* and [[units]].", "*Other* text."
+    renderer = Renderer(keeps=keeps)
+    done = count_conversions(renderer, monkeypatch)
+
+    def convert(markdown: str) -> str:
+        return renderer.convert(markdown, FigureContext(FIGURES, "en", lambda figure: "f.html"))
+
+    assert convert(text) == convert(text)  # its figures placed afresh each time
+    convert(other)
+    assert len(done) == conversions
+    assert convert("plain prose") == "<p>plain prose</p>"
+    assert len(done) == conversions  # plain paragraphs need no conversion, nor keeping

@@ -171,10 +171,17 @@ def _joins(char: str) -> bool:
 class Renderer:
     """Markdown converters, made once and reused for every text: one for Chinese text, one
     for any other. Raw HTML is cleaned to an allowlist; figure references are placed after
-    the conversion."""
+    the conversion.
 
-    def __init__(self) -> None:
+    A renderer that ``keeps`` (serve's, from one rebuild to the next) keeps the HTML of each
+    text it converted, before its figures are placed, and converts again only the texts an
+    edit changed: serve's rebuild row of benchmarks/run.py fails without."""
+
+    KEPT = 4096  # texts kept at most: more than a site of a thousand pages holds
+
+    def __init__(self, keeps: bool = False) -> None:
         self.converters: dict[bool, markdown.Markdown] = {}
+        self.converted: dict[tuple[bool, str], str] | None = {} if keeps else None
 
     def convert(self, text: str, context: FigureContext) -> str:
         """A Markdown text as HTML, its ``[[id]]`` references as the figures of ``context``
@@ -186,6 +193,17 @@ class Renderer:
         """A text as clean HTML, its figure tokens left in place."""
         if not _NOT_PLAIN.search(text):
             return _plain_paragraphs(text, chinese)
+        if self.converted is None:
+            return self._converted(text, chinese)
+        html = self.converted.get((chinese, text))
+        if html is None:
+            if len(self.converted) >= self.KEPT:
+                self.converted.clear()
+            html = self.converted[chinese, text] = self._converted(text, chinese)
+        return html
+
+    def _converted(self, text: str, chinese: bool) -> str:
+        """A text through Python-Markdown and the sanitiser."""
         md = self.converters.get(chinese)
         if md is None:
             md = self.converters[chinese] = _converter(chinese)

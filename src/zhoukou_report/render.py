@@ -85,7 +85,7 @@ class SiteRenderer:
             keep_trailing_newline=True,
             auto_reload=watching,
         )
-        self.markdown = Renderer()
+        self.markdown = Renderer(keeps=watching)
         # Where each link of a page's folder leads, worked out once for every page and
         # build (check_page): the 10,000-page row, and serve's rebuild row, fail without.
         self.resolved: Resolved = {}
