@@ -358,6 +358,10 @@ def targets(timings: dict[str, Timing], sizes: list[int]) -> list[str]:
     large = timings.get("synthetic-10000")
     if large:
         check(large.median < 8, f"10,000 pages in {large.median:.1f} s (target < 8 s)")
+        # The 8 s were set when this machine imported the baseline in 121 ms: the same time
+        # in units of the baseline, for a run on a slower or faster day.
+        times = large.median / timings["imports"].median
+        lines.append(f"INFO  10,000 pages in {times:.0f}× the import baseline (8 s was 66×)")
         for name, what in (("empty", "into an empty folder"), ("edited", "after a correction")):
             if f"synthetic-10000-{name}" in timings:
                 seconds = timings[f"synthetic-10000-{name}"].median
