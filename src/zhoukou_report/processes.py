@@ -1,8 +1,8 @@
 """How many processes a stage runs in, and how they start.
 
 A large site is read and rendered by several processes (load.py, render.py): one per
-core, from a few hundred files or pages on. Below that, starting processes costs more
-than it saves.
+core, from a few hundred files or pages on (the 10,000-page row of benchmarks/run.py
+fails in one). Below that, starting processes costs more than it saves.
 """
 
 from __future__ import annotations
