@@ -57,7 +57,6 @@ ROOT = Path(__file__).resolve().parents[1]
 # Mutants no test can tell from the original, and why: (module file name, the line as
 # written, stripped, the mutation as printed) -> the reason. A line that changes drops out
 # of this list, and its mutants are judged again.
-_RETURN_NONE = "the caller only tests the result's truth: None is as false as False"
 _FOLDERS = "os.makedirs(exist_ok=True) once more per file: the same folders, only slower"
 _CHUNK = "the size of a chunk only sets how much is read at once"
 _POSIX_FLAG = "the default for a platform without the flag: this one has O_NOFOLLOW and O_NONBLOCK"
@@ -96,30 +95,37 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "del data  # before the next file is made: a site's largest files are not held twice",
         "delete `del data`",
     ): "it frees memory sooner; what is written is the same",
-    ("write.py", "_CHUNK = 1 << 20", "`1` → `2`"): _CHUNK,
-    ("write.py", "_CHUNK = 1 << 20", "`20` → `21`"): _CHUNK,
-    ("write.py", "_CHUNK = 1 << 20", "`20` → `19`"): _CHUNK,
+    ("files.py", "_CHUNK = 1 << 20", "`1` → `2`"): _CHUNK,
+    ("files.py", "_CHUNK = 1 << 20", "`20` → `21`"): _CHUNK,
+    ("files.py", "_CHUNK = 1 << 20", "`20` → `19`"): _CHUNK,
     (
-        "write.py",
+        "files.py",
         '_READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)',
         "`0` → `1`",
     ): _POSIX_FLAG,
     (
-        "write.py",
+        "files.py",
         '_READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)',
         "`0` → `-1`",
     ): _POSIX_FLAG,
     (
-        "write.py",
+        "files.py",
         '_READ |= getattr(os, "O_BINARY", 0)',
         "delete `_READ |= getattr(os, 'O_BINARY', 0)`",
     ): _BINARY,
-    ("write.py", '_READ |= getattr(os, "O_BINARY", 0)', "`'O_BINARY'` → `'XXO_BINARYXX'`"): (
+    ("files.py", '_READ |= getattr(os, "O_BINARY", 0)', "`'O_BINARY'` → `'XXO_BINARYXX'`"): (
         _BINARY
     ),
-    ("write.py", "return False", "`return False` → `return None`"): _RETURN_NONE,
-    ("write.py", "return not os.read(fd, 1)", "`1` → `2`"): _READ_PAST,
-    ("write.py", "return not os.read(fd, 1)", "`1` → `0`"): _READ_PAST,
+    (
+        "files.py",
+        "return None if os.read(fd, 1) else Same(info.st_ino, info.st_mtime_ns)",
+        "`1` → `2`",
+    ): _READ_PAST,
+    (
+        "files.py",
+        "return None if os.read(fd, 1) else Same(info.st_ino, info.st_mtime_ns)",
+        "`1` → `0`",
+    ): _READ_PAST,
     (
         "write.py",
         'folder = target.parent / f".{target.name}.new-{os.urandom(4).hex()}"',

@@ -26,18 +26,19 @@ def test_text_that_is_not_utf8_is_an_error_at_its_line(tmp_path: Path):
     )
 
 
-def test_a_nul_byte_is_an_error_at_its_line(tmp_path: Path):
+@pytest.mark.parametrize(("data", "line"), [(b"one\ntwo\x00\n", 2), (b"\n\n\x00", 3)])
+def test_a_nul_byte_is_an_error_at_its_line(tmp_path: Path, data: bytes, line: int):
     file = tmp_path / "a.md"
-    file.write_bytes(b"one\ntwo\x00\n")
+    file.write_bytes(data)
     with pytest.raises(ContentError) as caught:
         read_text(file, "a.md")
-    assert caught.value.format() == "a.md:2: the file holds a NUL byte: is it a text file?"
+    assert caught.value.format() == f"a.md:{line}: the file holds a NUL byte: is it a text file?"
 
 
 def test_a_file_that_cannot_be_read_is_an_error(tmp_path: Path):
     with pytest.raises(ContentError) as caught:
         read_text(tmp_path, "content/site.yaml")  # a folder, not a file
-    assert caught.value.format().startswith("content/site.yaml: cannot read the file: ")
+    assert caught.value.format() == "content/site.yaml: cannot read the file: Is a directory"
 
 
 # parse_markdown --------------------------------------------------------------------------
@@ -57,6 +58,16 @@ def test_a_page_without_front_matter_is_all_body():
     assert doc.meta.data == {}
     assert doc.body == "Just text\n---\nmore\n"
     assert doc.body_line == 1
+    # A field it lacks is reported at the first line, where front matter would be.
+    missing = doc.meta.error("keyword", "missing")
+    assert (missing.path, missing.line, missing.field) == ("p.md", 1, "keyword")
+    assert doc.meta.line_of("") == 1
+
+
+def test_empty_front_matter_is_no_field():
+    doc = parse_markdown("---\n---\nBody\n", "p.md")
+    assert doc.meta.data == {}
+    assert (doc.body, doc.body_line) == ("Body\n", 3)
 
 
 def test_front_matter_that_is_not_closed_is_an_error():
