@@ -64,10 +64,16 @@ def test_the_unit_and_qualifier_are_optional():
 
 def test_every_qualifier_figures_yaml_accepts_is_written():
     """figures.py accepts the qualifiers of QUALIFIERS: each must change the text."""
-    assert QUALIFIERS == ("more-than",)
+    written = {
+        "more-than": ("110多", "more than 110"),  # 110多家, 300余人
+        "nearly": ("近110", "nearly 110"),  # 近2万名
+        "over": ("超过110", "over 110"),  # 超过90%
+    }
+    assert set(QUALIFIERS) == set(written)
     for qualifier in QUALIFIERS:
-        assert format_number(110, "zh", qualifier) == "110多"
-        assert format_number(110, "en", qualifier) == "more than 110"
+        assert format_number(110, "zh", qualifier) == written[qualifier][0]
+        assert format_number(110, "en", qualifier) == written[qualifier][1]
+    assert format_number(92.5, "zh", "over", "%") == "超过92.5%"
 
 
 def test_symbol_units_are_percent_and_per_mille():

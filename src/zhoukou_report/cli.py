@@ -135,6 +135,42 @@ def check(project: str, jobs: int | None, strict: bool, debug: bool) -> None:
     click.echo(f"Checked {summary.pages} pages in {_ms(summary.seconds)}: no errors.")
 
 
+# import and new ------------------------------------------------------------------------
+
+
+@main.command("import")
+@click.argument("text", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="The new project folder: its content/ must not exist yet, or be empty.",
+)
+@debug_option
+def import_command(text: str, project: str, debug: bool) -> None:
+    """Make a new project's content from a report's text (UTF-8 or GBK)."""
+    from pathlib import Path
+
+    from .importer import import_report, write_project
+
+    def run():
+        imported = import_report(Path(text).read_bytes(), text)
+        write_project(Path(project), imported.files)
+        return imported
+
+    imported = _run(run, debug)
+    for line in imported.found:
+        click.echo(line)
+    pages = sum(1 for name in imported.files if name.startswith("content/zh/"))
+    folder = _shown(Path(project) / "content")
+    click.echo(f"Imported {pages} pages and {len(imported.figures)} figures into {folder}")
+    click.echo("The English pages are drafts that hold the Chinese text: translate them.")
+    if imported.attention:
+        click.echo(f"Things for an editor to look at ({len(imported.attention)}):")
+        for line in imported.attention:
+            click.echo("  " + line)
+
+
 # serve ---------------------------------------------------------------------------------
 
 

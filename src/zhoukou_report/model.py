@@ -112,6 +112,7 @@ class Page(NamedTuple):
     number: int | None = None
     body: Text | None = None
     lang_prefix: str = ""  # the output folder of the page's language: "" or "en/"
+    draft: bool = False  # its translation is in progress: the page says so
 
     @property
     def output(self) -> str:

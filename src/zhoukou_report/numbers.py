@@ -3,7 +3,8 @@
 Chinese keeps the source's style: plain digits below ten thousand (``1975``), 万 and
 亿 above it when that is exact to one or two decimals (``1.8万``, ``19.5万``).
 English uses digits with thousands separators (``18,000``). The qualifier
-``more-than`` is 多 after the number in Chinese and "more than" before it in English.
+``more-than`` is 多 after the number in Chinese and "more than" before it in English;
+``nearly`` is 近 and "nearly", ``over`` 超过 and "over", both before the number.
 Symbol units (``%``) are part of the number in both languages.
 """
 
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-QUALIFIERS = ("more-than",)
+QUALIFIERS = ("more-than", "nearly", "over")
+_BEFORE = {"nearly": ("近", "nearly "), "over": ("超过", "over ")}  # zh, en
 SYMBOL_UNITS = frozenset({"%", "‰"})
 
 _ZH_DIGITS = "零一二三四五六七八九"
@@ -56,6 +58,9 @@ def format_number(
         text = chinese(value) if lang.startswith("zh") else grouped(value)
     if qualifier == "more-than":
         text = f"{text}多" if lang.startswith("zh") else f"more than {text}"
+    elif qualifier in _BEFORE:
+        zh, en = _BEFORE[qualifier]
+        text = (zh if lang.startswith("zh") else en) + text
     return text
 
 

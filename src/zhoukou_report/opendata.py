@@ -14,6 +14,7 @@ from typing import Any
 
 from .layout import CSV_FILE, JSON_FILE, SCHEMA_FILE
 from .model import Site
+from .numbers import QUALIFIERS
 
 SCHEMA_ID = "figures.schema.json"
 
@@ -137,7 +138,7 @@ def schema(codes: list[str]) -> dict[str, Any]:
                         "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
                         "section": {"type": "string", "description": "the page it belongs to"},
                         "value": {"type": "number"},
-                        "qualifier": {"enum": [None, "more-than"]},
+                        "qualifier": {"enum": [None, *QUALIFIERS]},
                         "text": {
                             **per_language,
                             "description": "the value as each language writes it",

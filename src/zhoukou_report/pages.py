@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from .errors import ContentError
-from .fields import Problems, text_field, unknown_keys
+from .fields import Problems, text_field, unknown_keys, wrong
 from .files import ContentFiles, MarkdownDoc, parse_markdown
 from .layout import PAGE_FILE, language_folder
 from .markup import Renderer, figure_references
@@ -24,6 +24,7 @@ FRONT_MATTER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "highlight": (("keyword",), ()),
     "goal": (("title",), ()),
 }
+DRAFT = "draft"  # optional in every page: ``draft: true`` while its translation is in progress
 
 # language code -> page id -> file; None for a file that could not be read (its error is
 # recorded), so that it is not reported missing as well.
@@ -93,11 +94,13 @@ def build_pages(
             meta = _front_matter(doc, kind, problems)
             if meta is None:
                 continue
+            draft = meta.get(DRAFT) is True
             if kind == "goals-intro":
                 intros[lang.code] = body
             else:
                 title = meta.get("keyword") or meta.get("title") or ""
-                pages.append(Page(page_id, lang.code, kind, title, number, body, lang.prefix))
+                page = Page(page_id, lang.code, kind, title, number, body, lang.prefix, draft)
+                pages.append(page)
     if languages:
         _check_numbering(page_ids, languages[0], problems)
     return pages, intros, bodies
@@ -157,8 +160,10 @@ def _check_numbering(page_ids: set[str], lang: Language, problems: Problems) -> 
                 break
 
 
-def _front_matter(doc: MarkdownDoc, kind: str, problems: Problems) -> dict[str, str] | None:
+def _front_matter(doc: MarkdownDoc, kind: str, problems: Problems) -> dict[str, str | bool] | None:
+    """The page's front matter; a draft is a warning (an error with ``--strict``)."""
     required, optional = FRONT_MATTER[kind]
+    optional += (DRAFT,)
     meta = doc.meta
     if not isinstance(meta.data, dict):
         fields = ", ".join(required + optional)
@@ -167,10 +172,18 @@ def _front_matter(doc: MarkdownDoc, kind: str, problems: Problems) -> dict[str, 
         return None
     before = len(problems.errors)
     unknown_keys(meta, "", meta.data, required + optional, problems)
-    values = {}
+    values: dict[str, str | bool] = {}
+    draft = meta.data.get(DRAFT)
+    if draft is not None and not isinstance(draft, bool):
+        problems.errors.append(wrong(meta, DRAFT, draft, "true or false"))
+    elif draft:
+        values[DRAFT] = True
+        message = "this page is a draft: its translation is in progress"
+        hint = "remove draft: true once the page is translated"
+        problems.warnings.append(meta.error(DRAFT, message, hint=hint))
     for key in required + optional:
         value = meta.data.get(key)
-        if value is None and key in optional:
+        if key == DRAFT or (value is None and key in optional):
             continue
         text = text_field(meta, key, value, problems)
         if text is not None:

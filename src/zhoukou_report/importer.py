@@ -1,0 +1,383 @@
+"""``import``: a new report's newspaper text made into a project's content layer.
+
+The text is cleaned as the source page cleans it (``source.source_blocks``), split into
+the report's pages (``split_sections``: the lead, the highlights, the goals' intro, the
+goals), and every statistic of the Chinese prose is defined in figures.yaml and replaced
+by its ``[[id]]`` (``statistics.find_numbers``). The English pages are drafts that carry
+the Chinese to translate. ``import_report`` returns the files to write and a report of
+what was found and what an editor should look at; ``write_project`` writes them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+from .errors import ContentError
+from .layout import CONTENT, FIGURES_FILE, SITE_FILE, SOURCE_FILE, STRINGS_FILE
+from .numbers import chinese, plain
+from .source import source_blocks
+from .statistics import ENGLISH_UNITS, Number, find_numbers
+
+_ORDINALS = "一二三四五六七八九十"
+_NUMERAL = f"[{_ORDINALS}]+"
+_HIGHLIGHT = re.compile(rf"^亮点(?P<n>{_NUMERAL})(?:：(?P<title>.+))?$")
+_GOAL = re.compile(rf"^目标(?P<n>{_NUMERAL})：(?P<title>.+)$")
+_NUMBERED = re.compile(rf"^(?P<n>{_NUMERAL})、(?P<title>.+)$")
+# A paragraph that opens a section: 一是坚持党的领导。 / 第一，坚持党的领导。
+_OPENER = re.compile(rf"^(?:(?P<n>{_NUMERAL})是|第(?P<m>{_NUMERAL})[，、：])(?P<rest>.+)$")
+_CLAUSE_END = "，。；：！？"
+# Verbs that start the phrase of the second of two statistics in one clause:
+# 选取240名人大代表 | 组成80个监督小组.
+VERBS = (
+    "组成", "召开", "涉及", "形成", "开展", "提出", "建成", "出台", "审议", "完成", "达到",
+    "覆盖", "惠及", "带动", "收到", "办理", "举办", "组织", "制定", "征集", "培训", "走访",
+    "新增", "其中", "共有", "累计",
+)  # fmt: skip
+# Text YAML reads as it is: no sign YAML gives a meaning, not a number, true or null.
+_PLAIN_YAML = re.compile(r"^[^\x00-\x7f][^:#'\"{}\[\],&*!|>%@`\\]*$")
+DRAFT_KEYWORD = "待填写"  # what a page the text gives no name gets, for an editor to replace
+
+
+class Section(NamedTuple):
+    """One page of the report as found in the text."""
+
+    page_id: str  # overview, highlight-1, goals-intro, goal-1
+    title: str  # a highlight's keyword, a goal's title; "" where the text gives none
+    line: int  # the line of the text it starts on
+    paragraphs: list[tuple[str, int]]  # (text, line)
+
+
+class Found(NamedTuple):
+    """A figure found in the text, as figures.yaml will hold it."""
+
+    id: str
+    section: str
+    number: Number
+    source: str
+    label: str
+    line: int
+
+
+class Imported(NamedTuple):
+    """What ``import_report`` made: the files (path in the project -> text), the report of
+    what was found, and the lines an editor should look at (``file:line: message``)."""
+
+    files: dict[str, str]
+    encoding: str
+    found: list[str]
+    attention: list[str]
+    figures: list[Found]
+
+
+# Reading the text -------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, path: str) -> tuple[str, str]:
+    """The text and the name of its encoding: UTF-8 (with or without a byte-order mark),
+    else GBK; a ``ContentError`` at the first line that is neither."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _decode(data[3:], "utf-8", path), "UTF-8 with BOM"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gbk"), "GBK"
+        except UnicodeDecodeError:
+            line = data[: utf8_error.start].count(b"\n") + 1
+            message = "the text is neither UTF-8 nor GBK: it could not be read"
+            hint = "save it as UTF-8 (in Notepad: Save as, Encoding: UTF-8)"
+            raise ContentError(message, path=path, line=line, hint=hint) from None
+
+
+def _decode(data: bytes, encoding: str, path: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        message = f"the text starts as {encoding} but is not {encoding} throughout"
+        raise ContentError(message, path=path, line=line) from None
+
+
+# The structure ----------------------------------------------------------------------------
+
+
+def split_sections(
+    blocks: list[tuple[str, str, int]], path: str
+) -> tuple[list[Section], list[str]]:
+    """The report's pages in order, and the lines an editor should look at.
+
+    Highlights are opened by 亮点一 (then 关键词：…), 一、…, 一是… or 第一，…; goals by
+    目标一：…, or by a second run of numbered sections that starts again at 一. The
+    paragraph just before the first goal is the goals' intro."""
+    sections: list[Section] = [Section("overview", "", 1, [])]
+    attention: list[str] = []
+    counts = {"highlight": 0, "goal": 0}
+    current = sections[0]
+    for kind, text, line in blocks:
+        if kind == "keyword":
+            keyword = text.partition("：")[2]
+            if current.page_id.startswith("highlight") and not current.title:
+                sections[-1] = current = current._replace(title=keyword)
+            else:
+                current.paragraphs.append((text, line))
+            continue
+        opened = _section_opened(kind, text, counts)
+        if opened is None:
+            current.paragraphs.append((text, line))
+            continue
+        page_kind, title, rest = opened
+        counts[page_kind] += 1
+        current = Section(f"{page_kind}-{counts[page_kind]}", title, line, [])
+        sections.append(current)
+        if rest:
+            current.paragraphs.append((rest, line))
+    sections = _with_goals_intro(sections)
+    for section in sections:
+        if section.page_id.startswith(("highlight", "goal-")) and not section.title:
+            what = "keyword" if section.page_id.startswith("highlight") else "title"
+            attention.append(
+                f"{path}:{section.line}: {section.page_id}: the text gives this section no "
+                f"{what}: write one in content/zh/{section.page_id}.md (it says {DRAFT_KEYWORD})"
+            )
+    if not sections[0].paragraphs:
+        message = "overview: no lead paragraph was found before the first section"
+        attention.append(f"{path}:1: {message}")
+    if counts["highlight"] == 0:
+        attention.append(f"{path}:1: no highlights were found (亮点一, 一、, 一是 or 第一，)")
+    if counts["goal"] == 0:
+        attention.append(f"{path}:1: no goals were found (目标一：…): goals-intro.md is empty")
+    return sections, attention
+
+
+def _section_opened(kind: str, text: str, counts: dict[str, int]) -> tuple[str, str, str] | None:
+    """(page kind, title, the rest of the paragraph) if the block opens a section."""
+    if kind == "heading":
+        if match := _HIGHLIGHT.match(text):
+            return "highlight", match.group("title") or "", ""
+        if match := _GOAL.match(text):
+            return "goal", match.group("title"), ""
+        if match := _NUMBERED.match(text):
+            return _numbered_kind(match.group("n"), counts), match.group("title"), ""
+        return None
+    match = _OPENER.match(text)
+    if match is None:
+        return None
+    number = match.group("n") or match.group("m")
+    expected = counts["goal" if counts["goal"] else "highlight"] + 1
+    if _ORDINALS.index(number[-1]) + 1 not in (expected, 1) or len(number) > 1:
+        return None  # 三是 in the middle of a paragraph's list: not a section
+    rest = match.group("rest")
+    end = next((i for i, char in enumerate(rest) if char in _CLAUSE_END), len(rest))
+    title, remainder = rest[:end], rest[end + 1 :]
+    return _numbered_kind(number, counts), title, remainder
+
+
+def _numbered_kind(number: str, counts: dict[str, int]) -> str:
+    """A numbered section is a highlight, unless the numbering starts again after them."""
+    if counts["goal"] or (number == "一" and counts["highlight"]):
+        return "goal"
+    return "highlight"
+
+
+def _with_goals_intro(sections: list[Section]) -> list[Section]:
+    first_goal = next((i for i, s in enumerate(sections) if s.page_id == "goal-1"), None)
+    if first_goal is None:
+        return [*sections, Section("goals-intro", "", 0, [])]
+    before = sections[first_goal - 1]
+    intro: list[tuple[str, int]] = []
+    if len(before.paragraphs) > 1 or (before.page_id == "overview" and before.paragraphs):
+        intro = [before.paragraphs.pop()]
+    line = intro[0][1] if intro else sections[first_goal].line
+    return [*sections[:first_goal], Section("goals-intro", "", line, intro), *sections[first_goal:]]
+
+
+# The statistics ---------------------------------------------------------------------------
+
+
+def take_figures(
+    sections: list[Section], path: str
+) -> tuple[dict[str, list[str]], list[Found], list[str]]:
+    """Each page's paragraphs with ``[[id]]`` for its statistics, the figures, and the
+    numbers an editor should look at."""
+    bodies: dict[str, list[str]] = {}
+    figures: list[Found] = []
+    attention: list[str] = []
+    for section in sections:
+        owner = "overview" if section.page_id == "goals-intro" else section.page_id
+        if section.page_id == "goals-intro":
+            owner = "goals-intro"
+        paragraphs = []
+        for text, line in section.paragraphs:
+            numbers = find_numbers(text)
+            statistics = [n for n in numbers if n.kind == "statistic"]
+            pieces, cursor = [], 0
+            for number in statistics:
+                figure_id = f"{owner}-{len([f for f in figures if f.section == owner]) + 1}"
+                source = source_phrase(text, number, statistics)
+                figures.append(
+                    Found(figure_id, owner, number, source, _label(source, text, number), line)
+                )
+                pieces += [text[cursor : number.start], f"[[{figure_id}]]"]
+                cursor = number.end
+            paragraphs.append("".join(pieces) + text[cursor:])
+            for number in numbers:
+                if number.kind == "unclassified":
+                    shown = text[number.start : number.end]
+                    attention.append(
+                        f"{path}:{line}: {shown}: a number with no measure word after it, "
+                        f"left as text in content/zh/{section.page_id}.md: check it"
+                    )
+        bodies[section.page_id] = paragraphs
+    return bodies, figures, attention
+
+
+def source_phrase(text: str, number: Number, statistics: list[Number]) -> str:
+    """The phrase of the text that gives a statistic: its clause (up to ，。；：), its part of
+    a list (up to 、, except inside “a、b、c等”), its part of a clause that holds two
+    statistics (split before a verb: 选取240名人大代表 | 组成80个监督小组)."""
+    start = max((text.rfind(c, 0, number.start) for c in _CLAUSE_END), default=-1) + 1
+    ends = [i for c in _CLAUSE_END if (i := text.find(c, number.end)) != -1]
+    end = min(ends, default=len(text))
+    quoted = [(m.start(), m.end()) for m in re.finditer(r"“[^”]*”|《[^》]*》", text)]
+    for i in range(start, end):
+        if text[i] != "、" or any(a <= i < b for a, b in quoted):
+            continue
+        digit = re.search(r"\d|[一二两三四五六七八九十]+[个项名次件]", text[i:end])
+        if "等" in text[i : i + digit.start() if digit else end]:
+            continue  # 涉及行政、刑事、民事涉企等5类案件: one list
+        if i < number.start:
+            start = i + 1
+        elif i >= number.end:
+            end = i
+            break
+    for other in statistics:
+        if start <= other.start < number.start:
+            start = max(start, _verb_cut(text, other, number.start))
+        elif number.end <= other.start < end:
+            end = min(end, _verb_cut(text, number, other.start))
+    return text[start:end]
+
+
+def _verb_cut(text: str, first: Number, second_start: int) -> int:
+    """Where the phrase of ``first`` ends and the next statistic's begins."""
+    after = first.end + len(first.unit)
+    between = text[after:second_start]
+    cuts = [between.find(verb) for verb in VERBS if verb in between]
+    return after + (min(cuts) if cuts else len(between))
+
+
+def _label(source: str, text: str, number: Number) -> str:
+    """A first label for an editor to improve: the phrase without its number and unit."""
+    shown = text[number.start : number.end]
+    unit = "" if number.unit in ("%", "‰") else number.unit
+    label = source.replace(shown + unit, "", 1).strip("的、")
+    return label or source
+
+
+# The files --------------------------------------------------------------------------------
+
+
+def import_report(data: bytes, path: str) -> Imported:
+    """The content layer of a new project, made from a report's text (``path`` names it
+    in the report's lines)."""
+    raw, encoding = decode_text(data, path)
+    blocks = source_blocks(raw)
+    sections, attention = split_sections(blocks, path)
+    bodies, figures, unclassified = take_figures(sections, path)
+    attention += unclassified
+    files = {SOURCE_FILE: raw.replace("\r\n", "\n")}
+    for section in sections:
+        paragraphs = bodies[section.page_id]
+        files[f"{CONTENT}/zh/{section.page_id}.md"] = _page(section, paragraphs, draft=False)
+        files[f"{CONTENT}/en/{section.page_id}.md"] = _page(section, paragraphs, draft=True)
+    files[FIGURES_FILE] = _figures_yaml(figures)
+    for name in (SITE_FILE, STRINGS_FILE):
+        files[name] = skeleton_file(name)
+    attention.append(
+        f"{SITE_FILE}:1: the title, meeting, date, speaker and publication are examples: "
+        "fill them in from the report"
+    )
+    found = [f"{path}: read as {encoding}"]
+    for section in sections:
+        named = f" “{section.title}”" if section.title else ""
+        count = sum(1 for f in figures if f.section == section.page_id)
+        found.append(
+            f"{path}:{section.line}: {section.page_id}{named}: "
+            f"{len(bodies[section.page_id])} paragraphs, {count} figures"
+        )
+    return Imported(files, encoding, found, attention, figures)
+
+
+def _page(section: Section, paragraphs: list[str], draft: bool) -> str:
+    meta = []
+    if draft:
+        meta.append("draft: true")
+    if section.page_id.startswith(("highlight", "goal-")):
+        key = "keyword" if section.page_id.startswith("highlight") else "title"
+        meta.append(f"{key}: {_yaml_text(section.title or DRAFT_KEYWORD)}")
+    front = "---\n" + "\n".join(meta) + "\n---\n\n" if meta else ""
+    return front + "\n\n".join(paragraphs) + "\n"
+
+
+def _figures_yaml(figures: list[Found]) -> str:
+    lines = [
+        "# Every statistic in the report, defined once: see the README's “The content”.",
+        "# Found by zhoukou-report import: check each value and source, and write the",
+        "# English labels (each says “translate:” until it is written).",
+        "",
+        "figures:" if figures else "figures: []",
+    ]
+    for figure in figures:
+        number = figure.number
+        lines.append(f"  - id: {figure.id}")
+        lines.append(f"    section: {figure.section}")
+        lines.append(f"    value: {plain(number.value)}")
+        if number.qualifier:
+            lines.append(f"    qualifier: {number.qualifier}")
+        lines.append("    unit:")
+        lines.append(f"      zh: {_yaml_text(number.unit)}")
+        if number.unit in ENGLISH_UNITS:
+            lines.append(f"      en: {_yaml_text(ENGLISH_UNITS[number.unit])}")
+        lines.append("    label:")
+        lines.append(f"      zh: {_yaml_text(figure.label)}")
+        lines.append(f"      en: {_yaml_text('translate: ' + figure.label)}")
+        lines.append(f"    source: {_yaml_text(figure.source)}")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _yaml_text(text: str) -> str:
+    """A YAML string that reads back as ``text``: as it is where that is safe, else in
+    JSON's quotes (which are YAML's)."""
+    if _PLAIN_YAML.match(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def skeleton_file(name: str) -> str:
+    """A file of the project that ``new`` makes (``content/site.yaml``), as text."""
+    return resources.files(__package__).joinpath("skeleton", name).read_text(encoding="utf-8")
+
+
+def write_project(project: Path, files: dict[str, str]) -> None:
+    """Write the files into a project whose content/ does not exist yet or is empty."""
+    content = project / CONTENT
+    if content.exists() and any(content.iterdir()):
+        raise ContentError(
+            "the project already has content: import into a new, empty folder",
+            path=f"{CONTENT}/",
+            hint="give --project a folder that does not exist yet",
+        )
+    for name, text in files.items():
+        target = project / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+
+
+def shown_value(figure: Found) -> str:
+    """The number as the Chinese page shows it, for the report: 1.8万, 110多."""
+    return chinese(figure.number.value)
