@@ -247,7 +247,7 @@ def case_unknown_qualifier(p: Path) -> list[str]:
     n = line(p / FIGURES, "qualifier: about")
     i = index_of(p, "qualifier: about")
     return [
-        f'{FIGURES}:{n}: figures[{i}].qualifier: expected more-than, got "about" '
+        f'{FIGURES}:{n}: figures[{i}].qualifier: expected more-than or nearly or over, got "about" '
         "(leave it out if the source gives the exact number)"
     ]
 

@@ -176,3 +176,56 @@ def test_the_content_loads_and_validates_without_errors_or_warnings():
     assert problems.errors == []
     assert problems.warnings == []
     assert len(content.figures) == 44
+
+
+# The round trip of ``import`` ---------------------------------------------------------------
+
+
+def _shown(page: str, figures: dict[str, dict]) -> str:
+    """A Chinese page with each [[id]] written as the page shows it (ids may differ)."""
+    from zhoukou_report.numbers import format_number
+
+    def number(match: re.Match) -> str:
+        figure = figures[match.group(1)]
+        unit = figure["unit"]["zh"]
+        return format_number(figure["value"], "zh", figure.get("qualifier"), unit)
+
+    return re.sub(r"\[\[([a-z0-9-]+)\]\]", number, page)
+
+
+def test_importing_the_source_text_gives_back_the_chinese_pages_and_all_44_figures(tmp_path):
+    import yaml
+
+    done = run_cli("import", str(ROOT / "content/source/report.zh.txt"), "--project", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "Imported 12 pages and 44 figures" in done.stdout
+    content = tmp_path / "content"
+
+    def figures(folder: Path) -> dict[str, dict]:
+        data = yaml.safe_load((folder / "figures.yaml").read_text(encoding="utf-8"))
+        return {figure["id"]: figure for figure in data["figures"]}
+
+    today, imported = figures(ROOT / "content"), figures(content)
+    assert len(imported) == len(today) == 44
+    pages = sorted(p.name for p in (ROOT / "content" / "zh").iterdir())
+    assert sorted(p.name for p in (content / "zh").iterdir()) == pages
+    order: list[tuple[str, str]] = []  # (today's id, the imported id) in reading order
+    for name in pages:
+        old = (ROOT / "content" / "zh" / name).read_text(encoding="utf-8")
+        new = (content / "zh" / name).read_text(encoding="utf-8")
+        assert _shown(new, imported) == _shown(old, today), name
+        ids = re.compile(r"\[\[([a-z0-9-]+)\]\]")
+        order += zip(ids.findall(old), ids.findall(new), strict=True)
+    assert sorted(old for old, _ in order) == sorted(today)
+    exact = 0
+    for old_id, new_id in order:
+        old, new = today[old_id], imported[new_id]
+        for field in ("section", "value", "qualifier"):
+            assert old.get(field) == new.get(field), (old_id, field)
+        assert old["unit"] == new["unit"], old_id
+        # The phrase found is the whole clause; today's was sometimes trimmed by hand.
+        assert old["source"] in new["source"], (old_id, new["source"])
+        exact += old["source"] == new["source"]
+    assert exact >= 37
+    source = (content / "source" / "report.zh.txt").read_text(encoding="utf-8")
+    assert source == (ROOT / "content/source/report.zh.txt").read_text(encoding="utf-8")

@@ -151,6 +151,13 @@ def _declared_ids(doc: YamlDoc) -> set[str]:
     }
 
 
+def _in_words(figure: Figure) -> bool:
+    """The value is in its phrase in Chinese numerals: 六次, 一百二十人次, 百分之九十八."""
+    from .statistics import find_numbers  # its patterns are compiled only when needed
+
+    return any(number.value == figure.value for number in find_numbers(figure.source))
+
+
 def check_source_phrases(
     figures: list[Figure], doc: YamlDoc, source: SourceText, problems: Problems
 ) -> None:
@@ -159,7 +166,7 @@ def check_source_phrases(
     for figure in figures:
         path = f"{figure.field}.source"
         written = {plain(figure.value), chinese(figure.value), grouped(figure.value)}
-        if not any(form in figure.source for form in written):
+        if not any(form in figure.source for form in written) and not _in_words(figure):
             value = plain(figure.value)
             message = f'the value {value} does not appear in its source phrase "{figure.source}"'
             hint = "if the number was corrected, update the citation too"
