@@ -20,7 +20,8 @@ from click.testing import CliRunner
 from helpers import ROOT, copy_site, run_cli
 from zhoukou_report.cli import main
 from zhoukou_report.errors import ContentError
-from zhoukou_report.importer import decode_text, import_report, write_project
+from zhoukou_report.importer import decode_text, import_report
+from zhoukou_report.newproject import write_project
 from zhoukou_report.statistics import find_numbers
 
 FIXTURES = ROOT / "tests" / "import"

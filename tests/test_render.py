@@ -40,7 +40,13 @@ def load_templates(project: Path) -> tuple[dict[str, strings.Use], list[str]]:
     return uses, [error.format() for error in problems.errors]
 
 
-def test_the_strings_a_template_uses_are_found_as_it_is_compiled(tmp_path: Path):
+@pytest.fixture
+def no_theme(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The project's templates alone, without the packaged theme behind them."""
+    monkeypatch.setattr(render, "default_theme", lambda: None)
+
+
+def test_the_strings_a_template_uses_are_found_as_it_is_compiled(tmp_path: Path, no_theme):
     templates = tmp_path / "templates"
     (templates / "static").mkdir(parents=True)
     for name in render.TEMPLATE_OF.values():
@@ -84,7 +90,7 @@ def test_the_uses_are_kept_with_the_compiled_template(
     assert edited["added"].path == "templates/404.html"
 
 
-def test_template_mistakes_are_reported_at_their_file_and_line(minimal: Path):
+def test_template_mistakes_are_reported_at_their_file_and_line(minimal: Path, no_theme):
     templates = minimal / "templates"
     (templates / "broken.html").write_text("line one\n{{ t.four \n", encoding="utf-8")
     (templates / "figures.html").unlink()
@@ -98,7 +104,7 @@ def test_template_mistakes_are_reported_at_their_file_and_line(minimal: Path):
     ]
 
 
-def test_a_project_without_templates_is_one_error(minimal: Path, tmp_path: Path):
+def test_without_templates_or_theme_the_build_is_one_error(minimal: Path, tmp_path: Path, no_theme):
     import shutil
 
     shutil.rmtree(minimal / "templates")

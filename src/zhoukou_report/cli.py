@@ -151,7 +151,8 @@ def import_command(text: str, project: str, debug: bool) -> None:
     """Make a new project's content from a report's text (UTF-8 or GBK)."""
     from pathlib import Path
 
-    from .importer import import_report, write_project
+    from .importer import import_report
+    from .newproject import write_project
 
     def run():
         imported = import_report(Path(text).read_bytes(), text)
@@ -169,6 +170,22 @@ def import_command(text: str, project: str, debug: bool) -> None:
         click.echo(f"Things for an editor to look at ({len(imported.attention)}):")
         for line in imported.attention:
             click.echo("  " + line)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@debug_option
+def new(folder: str, debug: bool) -> None:
+    """Make a new project in FOLDER: an example content/ that builds with the default theme."""
+    from pathlib import Path
+
+    from .newproject import skeleton_files, write_project
+
+    _run(lambda: write_project(Path(folder), skeleton_files()), debug)
+    click.echo(f"Made a new project in {_shown(Path(folder))}")
+    click.echo("Replace the example content/ with the report's, or start from its text with:")
+    click.echo(f"  zhoukou-report import TEXT --project {folder}")
+    click.echo("The site's look is the default theme; a file in templates/ replaces its own.")
 
 
 # serve ---------------------------------------------------------------------------------

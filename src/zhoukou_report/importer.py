@@ -5,20 +5,19 @@ the report's pages (``split_sections``: the lead, the highlights, the goals' int
 goals), and every statistic of the Chinese prose is defined in figures.yaml and replaced
 by its ``[[id]]`` (``statistics.find_numbers``). The English pages are drafts that carry
 the Chinese to translate. ``import_report`` returns the files to write and a report of
-what was found and what an editor should look at; ``write_project`` writes them.
+what was found and what an editor should look at; ``newproject.write_project`` writes them.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from importlib import resources
-from pathlib import Path
 from typing import NamedTuple
 
 from .errors import ContentError
 from .layout import CONTENT, FIGURES_FILE, SITE_FILE, SOURCE_FILE, STRINGS_FILE
-from .numbers import chinese, plain
+from .newproject import skeleton_file
+from .numbers import plain
 from .source import source_blocks
 from .statistics import ENGLISH_UNITS, Number, find_numbers
 
@@ -356,28 +355,3 @@ def _yaml_text(text: str) -> str:
     if _PLAIN_YAML.match(text):
         return text
     return json.dumps(text, ensure_ascii=False)
-
-
-def skeleton_file(name: str) -> str:
-    """A file of the project that ``new`` makes (``content/site.yaml``), as text."""
-    return resources.files(__package__).joinpath("skeleton", name).read_text(encoding="utf-8")
-
-
-def write_project(project: Path, files: dict[str, str]) -> None:
-    """Write the files into a project whose content/ does not exist yet or is empty."""
-    content = project / CONTENT
-    if content.exists() and any(content.iterdir()):
-        raise ContentError(
-            "the project already has content: import into a new, empty folder",
-            path=f"{CONTENT}/",
-            hint="give --project a folder that does not exist yet",
-        )
-    for name, text in files.items():
-        target = project / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
-
-
-def shown_value(figure: Found) -> str:
-    """The number as the Chinese page shows it, for the report: 1.8万, 110多."""
-    return chinese(figure.number.value)

@@ -13,6 +13,9 @@ import re
 CONTENT = "content"
 TEMPLATES = "templates"
 STATIC = "static"  # inside templates/: copied into the site's assets/ as they are
+# The default theme: this repository's templates/, shipped inside the package as theme/
+# (pyproject.toml's force-include); a project's own templates/ overrides it file by file.
+THEME = "theme"
 
 SITE_FILE = f"{CONTENT}/site.yaml"
 STRINGS_FILE = f"{CONTENT}/strings.yaml"

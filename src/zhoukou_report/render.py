@@ -26,7 +26,7 @@ from .context import LanguageContext, language_contexts, page_context
 from .errors import BuildFailed, ContentError
 from .fields import Problems
 from .files import Same, read_text, same_file
-from .layout import ASSETS, STATIC, STYLESHEET_SOURCE, TEMPLATES
+from .layout import ASSETS, STATIC, STYLESHEET_SOURCE, TEMPLATES, THEME
 from .links import PageCheck, Resolved, check_page, page_texts
 from .markup import FigureContext, Renderer
 from .model import Page, Site, Text, figure_anchor
@@ -75,8 +75,13 @@ class SiteRenderer:
         render checks its template's file; a build reads each template once."""
         self.project = project
         self.templates = project / TEMPLATES
+        # Where templates and static files are looked for: the project's own, then the theme.
+        self.folders = [self.templates] if self.templates.is_dir() else []
+        theme = default_theme()
+        if theme and not (self.folders and theme.samefile(self.templates)):
+            self.folders.append(theme)
         self.env = _Environment(
-            loader=jinja2.FileSystemLoader(self.templates),
+            loader=jinja2.FileSystemLoader(self.folders),
             bytecode_cache=_bytecode_cache(),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -95,13 +100,13 @@ class SiteRenderer:
     def load_templates(self, problems: Problems) -> dict[str, Use]:
         """Compile every template, recording each syntax error with its file and line; and
         the strings of strings.yaml that the templates use, found as they were compiled."""
-        if not self.templates.is_dir():
+        if not self.folders:
             problems.errors.append(ContentError("the templates folder is missing", path=TEMPLATES))
             return string_uses(())
         found = []
         names = self.env.list_templates(filter_func=_is_template)
         for name in sorted(names, key=lambda name: name.split("/")):
-            where = f"{TEMPLATES}/{name}"
+            where = self._shown(name)
             try:
                 template = self.env.get_template(name)
             except jinja2.TemplateSyntaxError as e:
@@ -110,31 +115,43 @@ class SiteRenderer:
                 )
                 continue
             except UnicodeDecodeError:  # read_text says where
-                problems.attempt(
-                    lambda name=name, where=where: read_text(self.templates / name, where)
-                )
+                problems.attempt(lambda name=name, where=where: read_text(self._file(name), where))
                 continue
             # The module a template compiles to holds its uses (see _CodeGenerator).
             found.append((where, template.root_render_func.__globals__[_USES]))
         for kind, name in TEMPLATE_OF.items():
-            if not (self.templates / name).is_file():
+            if not self._file(name).is_file():
                 message = f"the template for {kind} pages is missing"
                 problems.errors.append(ContentError(message, path=f"{TEMPLATES}/{name}"))
         return string_uses(found)
 
+    def _file(self, name: str) -> Path:
+        """The file a template name stands for: the project's own, else the theme's."""
+        for folder in self.folders:
+            if (folder / name).is_file():
+                return folder / name
+        return self.templates / name
+
+    def _shown(self, name: str) -> str:
+        """How errors name a template: templates/x.html, or the theme's file."""
+        file = self._file(name)
+        return f"{TEMPLATES}/{name}" if file.is_relative_to(self.templates) else str(file)
+
     def assets(self) -> dict[str, bytes]:
-        """The files of templates/static/, by their path in the site (assets/…)."""
-        folder = self.templates / STATIC
-        if not folder.is_dir():
-            return {}
-        return {
-            f"{ASSETS}/{file.relative_to(folder).as_posix()}": file.read_bytes()
-            for file in sorted(folder.rglob("*"))
-            if file.is_file() and not file.name.startswith(".")
-        }
+        """The files of templates/static/, by their path in the site (assets/…): the
+        theme's, and the project's own in their place or beside them."""
+        assets = {}
+        for folder in reversed(self.folders):
+            static = folder / STATIC
+            if not static.is_dir():
+                continue
+            for file in sorted(static.rglob("*")):
+                if file.is_file() and not file.name.startswith("."):
+                    assets[f"{ASSETS}/{file.relative_to(static).as_posix()}"] = file.read_bytes()
+        return dict(sorted(assets.items()))
 
     def stylesheet(self) -> str:
-        file = self.templates / STYLESHEET_SOURCE
+        file = self._file(STYLESHEET_SOURCE)
         return file.read_text(encoding="utf-8") if file.is_file() else ""
 
     # Pages ----------------------------------------------------------------------------
@@ -188,14 +205,14 @@ class SiteRenderer:
                 f"template error: {e.message}", path=f"{TEMPLATES}/{e.name or name}", line=e.lineno
             ) from e
         except jinja2.UndefinedError as e:
-            where, line = _template_frame(e, self.templates)
+            where, line = _template_frame(e, self.templates, self.folders)
             raise ContentError(
                 f"template error: {e.message}", path=where or f"{TEMPLATES}/{name}", line=line
             ) from e
         except ContentError:
             raise
         except Exception as e:
-            where, line = _template_frame(e, self.templates)
+            where, line = _template_frame(e, self.templates, self.folders)
             if where is None:
                 raise
             raise ContentError(
@@ -273,18 +290,32 @@ def _is_template(name: str) -> bool:
     return name.endswith(".html") and not name.startswith(f"{STATIC}/")
 
 
-def _template_frame(error: BaseException, templates: Path) -> tuple[str | None, int | None]:
-    """The innermost template file and line in an error's traceback (Jinja rewrites its frames)."""
+def default_theme() -> Path | None:
+    """The packaged theme (theme/ beside this module, in an installed package), or in a
+    checkout of the repository (an editable install), its templates/."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / THEME, here.parents[1] / TEMPLATES):
+        if (folder / TEMPLATE_OF["landing"]).is_file():
+            return folder
+    return None
+
+
+def _template_frame(
+    error: BaseException, templates: Path, folders: list[Path]
+) -> tuple[str | None, int | None]:
+    """The innermost template file and line in an error's traceback (Jinja rewrites its
+    frames): templates/x.html for the project's own, the file's path for the theme's."""
     import traceback  # here: only a failed build needs it
 
     found: tuple[str | None, int | None] = (None, None)
     for frame, line in traceback.walk_tb(error.__traceback__):
-        filename = Path(frame.f_code.co_filename)
-        try:
-            rel = filename.resolve().relative_to(templates.resolve())
-        except (ValueError, OSError):
-            continue
-        found = (f"{TEMPLATES}/{rel.as_posix()}", line)
+        filename = Path(frame.f_code.co_filename).resolve()
+        for folder in folders:
+            if filename.is_relative_to(folder.resolve()):
+                rel = filename.relative_to(folder.resolve()).as_posix()
+                own = folder == templates
+                found = (f"{TEMPLATES}/{rel}" if own else str(filename), line)
+                break
     return found
 
 
