@@ -148,9 +148,15 @@ def test_an_imported_text_builds_with_draft_english_pages_and_strict_refuses(tmp
     built = run_cli("build", "--project", str(project))
     assert built.returncode == 0, built.stderr
     warnings = [line for line in built.stderr.splitlines() if line.startswith("  warning:")]
-    # Every warning is a draft's (no figure, phrase or reference is wrong), one a page.
-    assert len(warnings) == 7
-    assert all("this page is a draft: its translation is in progress" in w for w in warnings)
+    # Every warning is a draft page's or an English label's to write (no figure, phrase or
+    # reference is wrong): one a page, one a figure.
+    drafts = [w for w in warnings if "this page is a draft: its translation is in progress" in w]
+    labels = [w for w in warnings if "the label is not translated yet" in w]
+    assert (len(drafts), len(labels), len(warnings)) == (7, 15, 22)
+    assert (
+        "  warning: content/figures.yaml:16: figures[1].label.en: the label is not translated "
+        'yet (write it in place of "translate: 主任会议")'
+    ) in warnings
     assert "content/en/highlight-2.md:2: draft:" in built.stderr
     english = (project / "build" / "en" / "highlight-2.html").read_text(encoding="utf-8")
     assert 'class="draft-notice"' in english

@@ -20,6 +20,7 @@ from .newproject import skeleton_file
 from .numbers import plain
 from .source import source_blocks
 from .statistics import ENGLISH_UNITS, Number, find_numbers
+from .validate import UNTRANSLATED
 
 _ORDINALS = "一二三四五六七八九十"
 _NUMERAL = f"[{_ORDINALS}]+"
@@ -343,7 +344,7 @@ def _figures_yaml(figures: list[Found]) -> str:
             lines.append(f"      en: {_yaml_text(ENGLISH_UNITS[number.unit])}")
         lines.append("    label:")
         lines.append(f"      zh: {_yaml_text(figure.label)}")
-        lines.append(f"      en: {_yaml_text('translate: ' + figure.label)}")
+        lines.append(f"      en: {_yaml_text(UNTRANSLATED + figure.label)}")
         lines.append(f"    source: {_yaml_text(figure.source)}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -4,7 +4,7 @@ Errors: a figure whose section has no page, a reference in the prose to an id th
 not exist, a string the templates use that strings.yaml lacks or whose placeholders they
 do not fill. Warnings: a figure no page uses, a value that no longer appears in its own
 source phrase (the number was corrected, the citation was not), a source phrase that is
-not in the source text.
+not in the source text, a label ``import`` left to translate.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def validate_content(content: Content, uses: dict[str, Use], problems: Problems)
         check_references(content.bodies, {f.id: f for f in figures}, figures_doc, problems)
         if content.source is not None:
             check_source_phrases(figures, figures_doc, content.source, problems)
+        check_labels(figures, figures_doc, problems)
 
 
 # Strings ----------------------------------------------------------------------------------
@@ -149,6 +150,20 @@ def _declared_ids(doc: YamlDoc) -> set[str]:
     return {
         item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)
     }
+
+
+UNTRANSLATED = "translate: "  # how ``import`` begins a label for a translator to write
+
+
+def check_labels(figures: list[Figure], doc: YamlDoc, problems: Problems) -> None:
+    """A label that ``import`` left for a translator is a warning until it is written."""
+    for figure in figures:
+        for code, label in figure.label.items():
+            if label.startswith(UNTRANSLATED):
+                path = f"{figure.field}.label.{code}"
+                message = "the label is not translated yet"
+                hint = f'write it in place of "{label}"'
+                problems.warnings.append(doc.error(path, message, hint=hint))
 
 
 def _in_words(figure: Figure) -> bool:
