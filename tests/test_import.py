@@ -277,3 +277,40 @@ def test_draft_must_be_true_or_false(tmp_path):
     result = run_cli("check", "--project", str(project))
     assert result.returncode == 1
     assert 'content/zh/overview.md:2: draft: expected true or false, got "maybe"' in result.stderr
+
+
+def _structure(text: str) -> list[tuple[str, str, list[str]]]:
+    imported = import_report(text.encode(), "t.txt")
+    found = []
+    for name, page in imported.files.items():
+        if name.startswith("content/zh/"):
+            meta, _, body = page.rpartition("---\n\n")
+            title = meta.split(": ", 1)[1].strip().removesuffix("\n---") if meta else ""
+            found.append((name.removeprefix("content/zh/"), title, body.split("\n\n")))
+    return found
+
+
+def test_numbered_headings_that_start_again_at_one_are_the_goals():
+    text = "开场。\n一、立法\n甲。\n二、监督\n乙。\n结语。\n一、目标甲\n丙。\n二、目标乙\n丁。\n"
+    assert _structure(text) == [
+        ("overview.md", "", ["开场。\n"]),
+        ("highlight-1.md", "立法", ["甲。\n"]),
+        ("highlight-2.md", "监督", ["乙。\n"]),
+        ("goals-intro.md", "", ["结语。\n"]),
+        ("goal-1.md", "目标甲", ["丙。\n"]),
+        ("goal-2.md", "目标乙", ["丁。\n"]),
+    ]
+
+
+def test_within_a_highlight_a_list_numbered_one_two_stays_in_it():
+    text = (
+        "开场。\n亮点一：坚持党的领导\n一是学习。\n二是调研。\n"
+        "亮点二\n关键词：监督\n第一，检查。\n结语。\n目标一：立法\n丙。\n"
+    )
+    assert _structure(text) == [
+        ("overview.md", "", ["开场。\n"]),
+        ("highlight-1.md", "坚持党的领导", ["一是学习。", "二是调研。\n"]),
+        ("highlight-2.md", "监督", ["第一，检查。\n"]),
+        ("goals-intro.md", "", ["结语。\n"]),
+        ("goal-1.md", "立法", ["丙。\n"]),
+    ]

@@ -116,6 +116,7 @@ def split_sections(
     sections: list[Section] = [Section("overview", "", 1, [])]
     attention: list[str] = []
     counts = {"highlight": 0, "goal": 0}
+    styles: dict[str, str] = {}  # how the highlights and the goals are numbered
     current = sections[0]
     for kind, text, line in blocks:
         if kind == "keyword":
@@ -125,7 +126,7 @@ def split_sections(
             else:
                 current.paragraphs.append((text, line))
             continue
-        opened = _section_opened(kind, text, counts)
+        opened = _section_opened(kind, text, counts, styles)
         if opened is None:
             current.paragraphs.append((text, line))
             continue
@@ -153,34 +154,59 @@ def split_sections(
     return sections, attention
 
 
-def _section_opened(kind: str, text: str, counts: dict[str, int]) -> tuple[str, str, str] | None:
-    """(page kind, title, the rest of the paragraph) if the block opens a section."""
+def _section_opened(
+    kind: str, text: str, counts: dict[str, int], styles: dict[str, str]
+) -> tuple[str, str, str] | None:
+    """(page kind, title, the rest of the paragraph) if the block opens a section.
+
+    Sections numbered the way the highlights are (一、 headings, 一是 or 第一 paragraphs)
+    are the next highlight; numbering that starts again at 一 opens the goals; a paragraph
+    numbered otherwise (一是 inside a 亮点, 三是 out of turn) is a list within its section."""
     if kind == "heading":
         if match := _HIGHLIGHT.match(text):
+            styles.setdefault("highlight", "亮点")
             return "highlight", match.group("title") or "", ""
         if match := _GOAL.match(text):
+            styles.setdefault("goal", "目标")
             return "goal", match.group("title"), ""
         if match := _NUMBERED.match(text):
-            return _numbered_kind(match.group("n"), counts), match.group("title"), ""
+            page_kind = _numbered_kind("、", match.group("n"), counts, styles)
+            return (page_kind, match.group("title"), "") if page_kind else None
         return None
     match = _OPENER.match(text)
     if match is None:
         return None
-    number = match.group("n") or match.group("m")
-    expected = counts["goal" if counts["goal"] else "highlight"] + 1
-    if _ORDINALS.index(number[-1]) + 1 not in (expected, 1) or len(number) > 1:
-        return None  # 三是 in the middle of a paragraph's list: not a section
+    style = "是" if match.group("n") else "第"
+    page_kind = _numbered_kind(style, match.group("n") or match.group("m"), counts, styles)
+    if page_kind is None:
+        return None
     rest = match.group("rest")
     end = next((i for i, char in enumerate(rest) if char in _CLAUSE_END), len(rest))
-    title, remainder = rest[:end], rest[end + 1 :]
-    return _numbered_kind(number, counts), title, remainder
+    return page_kind, rest[:end], rest[end + 1 :]
 
 
-def _numbered_kind(number: str, counts: dict[str, int]) -> str:
-    """A numbered section is a highlight, unless the numbering starts again after them."""
-    if counts["goal"] or (number == "一" and counts["highlight"]):
+def _numbered_kind(
+    style: str, numeral: str, counts: dict[str, int], styles: dict[str, str]
+) -> str | None:
+    """ "highlight", "goal", or None for a number that opens no section."""
+    number = _ORDINALS.index(numeral[-1]) + 1 if len(numeral) == 1 else 0
+    if "highlight" not in styles:
+        if number != 1:
+            return None
+        styles["highlight"] = style
+        return "highlight"
+    if "goal" not in styles:
+        if style == styles["highlight"] and number == counts["highlight"] + 1:
+            return "highlight"
+        # Numbering that starts again opens the goals; but within a 亮点, 一是 and 第一 are
+        # a list of its own.
+        if number == 1 and (style == "、" or styles["highlight"] != "亮点"):
+            styles["goal"] = style
+            return "goal"
+        return None
+    if style == styles["goal"] and number == counts["goal"] + 1:
         return "goal"
-    return "highlight"
+    return None
 
 
 def _with_goals_intro(sections: list[Section]) -> list[Section]:
