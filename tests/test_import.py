@@ -314,3 +314,14 @@ def test_within_a_highlight_a_list_numbered_one_two_stays_in_it():
         ("goals-intro.md", "", ["结语。\n"]),
         ("goal-1.md", "立法", ["丙。\n"]),
     ]
+
+
+def test_a_figure_in_the_goals_intro_belongs_to_the_overview_which_shows_it():
+    text = "开场召开会议3次。\n一、立法\n甲。\n乙。\n结语，完成8项。\n目标一：甲\n丙。\n"
+    imported = import_report(text.encode(), "t.txt")
+    assert imported.files["content/zh/goals-intro.md"] == "结语，完成[[overview-2]]项。\n"
+    assert [(f.id, f.section, f.page) for f in imported.figures] == [
+        ("overview-1", "overview", "overview"),
+        ("overview-2", "overview", "goals-intro"),
+    ]
+    assert "t.txt:5: goals-intro: paragraphs: 1, figures: 1" in imported.found

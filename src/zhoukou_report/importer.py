@@ -55,7 +55,8 @@ class Found(NamedTuple):
     """A figure found in the text, as figures.yaml will hold it."""
 
     id: str
-    section: str
+    section: str  # the page it belongs to: the overview's for one in the goals' intro
+    page: str  # the page whose text holds it
     number: Number
     source: str
     label: str
@@ -233,9 +234,8 @@ def take_figures(
     figures: list[Found] = []
     attention: list[str] = []
     for section in sections:
+        # The goals' intro is shown on the landing page: its figures are the overview's.
         owner = "overview" if section.page_id == "goals-intro" else section.page_id
-        if section.page_id == "goals-intro":
-            owner = "goals-intro"
         paragraphs = []
         for text, line in section.paragraphs:
             numbers = find_numbers(text)
@@ -245,7 +245,15 @@ def take_figures(
                 figure_id = f"{owner}-{len([f for f in figures if f.section == owner]) + 1}"
                 source = source_phrase(text, number, statistics)
                 figures.append(
-                    Found(figure_id, owner, number, source, _label(source, text, number), line)
+                    Found(
+                        figure_id,
+                        owner,
+                        section.page_id,
+                        number,
+                        source,
+                        _label(source, text, number),
+                        line,
+                    )
                 )
                 pieces += [text[cursor : number.start], f"[[{figure_id}]]"]
                 cursor = number.end
@@ -330,10 +338,11 @@ def import_report(data: bytes, path: str) -> Imported:
     found = [f"{path}: read as {encoding}"]
     for section in sections:
         named = f" “{section.title}”" if section.title else ""
-        count = sum(1 for f in figures if f.section == section.page_id)
+        paragraphs = len(bodies[section.page_id])
+        count = sum(1 for f in figures if f.page == section.page_id)
         found.append(
             f"{path}:{section.line}: {section.page_id}{named}: "
-            f"{len(bodies[section.page_id])} paragraphs, {count} figures"
+            f"paragraphs: {paragraphs}, figures: {count}"
         )
     return Imported(files, encoding, found, attention, figures)
 
