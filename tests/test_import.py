@@ -325,3 +325,12 @@ def test_a_figure_in_the_goals_intro_belongs_to_the_overview_which_shows_it():
         ("overview-2", "overview", "goals-intro"),
     ]
     assert "t.txt:5: goals-intro: paragraphs: 1, figures: 1" in imported.found
+
+
+def test_a_gbk_text_with_windows_line_ends_gives_the_same_project():
+    text = (FIXTURES / "qinghe.zh.txt").read_text(encoding="utf-8-sig")
+    windows = import_report(text.replace("\n", "\r\n").encode("gbk"), "qinghe.txt")
+    plain = import_report(text.encode(), "qinghe.txt")
+    assert windows.encoding == "GBK"
+    assert windows.files == plain.files
+    assert windows.found[1:] == plain.found[1:]
