@@ -230,6 +230,9 @@ def test_what_needs_an_editor_is_said_as_file_and_line(tmp_path):
         ("完成率百分之九十八", [("百分之九十八", "statistic", 98, "%", None)]),
         ("资金1.2亿元", [("1.2亿", "statistic", 120000000, "元", None)]),
         ("登录19.5万人次", [("19.5万", "statistic", 195000, "人次", None)]),
+        ("代表1,975名", [("1,975", "statistic", 1975, "名", None)]),
+        ("代表１９７５名", [("１９７５", "statistic", 1975, "名", None)]),
+        ("3至5次", [("3", "unclassified"), ("5", "statistic", 5, "次", None)]),
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )

@@ -49,7 +49,8 @@ _UNIT = "|".join(re.escape(unit) for unit in UNITS)
 # One number: a prefix qualifier, digits or Chinese numerals, 万/亿, a suffix qualifier, unit.
 NUMBER = re.compile(
     rf"(?P<prefix>超过|超|近)?"
-    rf"(?:(?P<digits>\d+(?:\.\d+)?)|(?P<percent>百分之)?(?P<zh>{_ZH_NUMBER}))"
+    rf"(?:(?P<digits>\d{{1,3}}(?:,\d{{3}})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"|(?P<percent>百分之)?(?P<zh>{_ZH_NUMBER}))"
     rf"(?P<scale>万亿|万|亿)?(?P<suffix>多|余)?(?P<unit>{_UNIT})?"
 )
 _QUOTED = re.compile(r"“[^”]*”|《[^》]*》|‘[^’]*’|「[^」]*」")
@@ -125,7 +126,7 @@ def _classify(text: str, match: re.Match, start: int) -> Number | None:
 
 
 def _value(digits: str | None, zh: str | None, scale: str | None) -> int | float | None:
-    number = Decimal(digits) if digits else _chinese_value(zh or "")
+    number = Decimal(digits.replace(",", "")) if digits else _chinese_value(zh or "")
     if number is None:
         return None
     number *= {"万": 10**4, "亿": 10**8, "万亿": 10**12}.get(scale or "", 1)
