@@ -17,7 +17,7 @@ from typing import NamedTuple
 from .errors import ContentError
 from .layout import CONTENT, FIGURES_FILE, SITE_FILE, SOURCE_FILE, STRINGS_FILE
 from .newproject import skeleton_file
-from .numbers import plain
+from .numbers import SYMBOL_UNITS, plain
 from .source import source_blocks
 from .statistics import ENGLISH_UNITS, Number, find_numbers
 from .validate import UNTRANSLATED
@@ -298,7 +298,7 @@ def source_phrase(text: str, number: Number, statistics: list[Number]) -> str:
 
 def _verb_cut(text: str, first: Number, second_start: int) -> int:
     """Where the phrase of ``first`` ends and the next statistic's begins."""
-    after = first.end + len(first.unit)
+    after = first.end + _unit_after(first)
     between = text[after:second_start]
     cuts = [between.find(verb) for verb in VERBS if verb in between]
     return after + (min(cuts) if cuts else len(between))
@@ -306,10 +306,13 @@ def _verb_cut(text: str, first: Number, second_start: int) -> int:
 
 def _label(source: str, text: str, number: Number) -> str:
     """A first label for an editor to improve: the phrase without its number and unit."""
-    shown = text[number.start : number.end]
-    unit = "" if number.unit in ("%", "‰") else number.unit
-    label = source.replace(shown + unit, "", 1).strip("的、")
-    return label or source
+    shown = text[number.start : number.end + _unit_after(number)]
+    return source.replace(shown, "", 1).strip("的、") or source
+
+
+def _unit_after(number: Number) -> int:
+    """The length of the measure word after the part [[id]] replaces (a symbol is in it)."""
+    return 0 if number.unit in SYMBOL_UNITS else len(number.unit)
 
 
 # The files --------------------------------------------------------------------------------
