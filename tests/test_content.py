@@ -18,27 +18,29 @@ from zhoukou_report.render import SiteRenderer
 from zhoukou_report.source import clean_source
 from zhoukou_report.validate import validate_content
 
-# The glossary's 44 statistics, by the page they belong to, as each language must show them.
+# The glossary's 44 statistics, by the page they belong to, as each language's prose must show
+# them (English running text spells out one to nine: content/TRANSLATION.md).
 STATISTICS = [
-    ("index", 8, "8", "8"), ("index", 17, "17", "17"), ("index", 1, "1", "1"),
-    ("index", 26, "26", "26"), ("index", 7, "7", "7"), ("index", 4, "4", "4"),
+    ("index", 8, "8", "eight"), ("index", 17, "17", "17"), ("index", 1, "1", "one"),
+    ("index", 26, "26", "26"), ("index", 7, "7", "seven"), ("index", 4, "4", "four"),
     ("index", 103, "103", "103"),
-    ("highlight-2", 3, "3", "3"), ("highlight-2", 12, "12", "12"),
+    ("highlight-2", 3, "3", "three"), ("highlight-2", 12, "12", "12"),
     ("highlight-2", 127, "127", "127"), ("highlight-2", 86, "86", "86"),
-    ("highlight-2", 100, "100", "100"), ("highlight-2", 5, "5", "5"),
+    ("highlight-2", 100, "100", "100"), ("highlight-2", 5, "5", "five"),
     ("highlight-3", 80, "80", "80"), ("highlight-3", 240, "240", "240"),
     ("highlight-3", 110, "110多", "more than 110"), ("highlight-3", 70, "70多", "more than 70"),
-    ("highlight-3", 15, "15", "15"), ("highlight-3", 4, "4", "4"), ("highlight-3", 95, "95", "95"),
+    ("highlight-3", 15, "15", "15"), ("highlight-3", 4, "4", "four"), ("highlight-3", 95, "95", "95"),
     ("highlight-3", 94, "94", "94"), ("highlight-3", 478, "478", "478"),
     ("highlight-3", "92.1", "92.1%", "92.1%"),
     ("highlight-4", 12, "12", "12"), ("highlight-4", 52, "52", "52"), ("highlight-4", 13, "13", "13"),
-    ("highlight-4", 4, "4", "4"), ("highlight-4", 63, "63", "63"),
+    ("highlight-4", 4, "4", "four"), ("highlight-4", 63, "63", "63"),
     ("highlight-4", 1975, "1975", "1,975"), ("highlight-4", 43, "43", "43"),
     ("highlight-4", 18000, "1.8万", "18,000"), ("highlight-4", 232, "232", "232"),
     ("highlight-4", 877, "877", "877"), ("highlight-4", 195000, "19.5万", "195,000"),
     ("highlight-4", 394, "394", "394"),
     ("highlight-5", 68, "68", "68"),
-    ("highlight-6", 3, "3", "3"), ("highlight-6", 5, "5", "5"), ("highlight-6", 7, "7", "7"),
+    ("highlight-6", 3, "3", "three"), ("highlight-6", 5, "5", "five"),
+    ("highlight-6", 7, "7", "seven"),
     ("highlight-6", 13, "13", "13"),
 ]  # fmt: skip
 # Counts per page, for values that occur more than once on the same page.
