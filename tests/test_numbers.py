@@ -267,9 +267,10 @@ def test_the_built_site_spells_small_numbers_in_english_prose_only(built: Path):
 
 
 def test_a_figure_of_one_reads_in_the_singular_on_every_page(project: Path, tmp_path: Path):
-    """An editor corrects a figure to 1: the label takes its singular on the tiles and the
-    figures page, the prose says "one"."""
+    """An editor corrects a figure to 1: the label, which marks its plural ending, takes its
+    singular on the tiles and the figures page; the prose says "one"."""
     figures = project / "content" / "figures.yaml"
+    edit(figures, "en: Local regulations passed", "en: Local regulation(s) passed")
     edit(figures, "value: 3\n", "value: 1\n")
     edit(figures, "source: 出台地方性法规3部", "source: 出台地方性法规1部")
     edit(project / "content" / "source" / "report.zh.txt", "3 部", "1 部")
