@@ -203,6 +203,11 @@ def test_english_running_text_spells_out_one_to_nine(value, qualifier, unit, lan
     assert format_number(value, lang, qualifier, unit, prose=True) == expected
 
 
+def test_each_of_one_to_nine_has_its_word():
+    words = [format_number(n, "en", prose=True) for n in range(1, 10)]
+    assert words == ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
 @pytest.mark.parametrize("value", [1, 4, 9], ids=["1", "4", "9"])
 def test_tiles_and_tables_keep_digits_for_small_numbers(value: int):
     assert format_number(value, "en") == str(value)
