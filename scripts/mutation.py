@@ -73,7 +73,7 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ),
     (
         "numbers.py",
-        'value: int | float, lang: str, qualifier: str | None = None, unit: str = ""',
+        'unit: str = "",',
         "`''` → `'XXXX'`",
     ): "the default unit is only looked for among SYMBOL_UNITS, where 'XXXX' is not, as '' is not",
     ("write.py", "assert self.folder is not None", "delete `assert self.folder is not None`"): (

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from bs4 import BeautifulSoup
+
+from helpers import edit, run_cli
+from zhoukou_report.model import Figure
 from zhoukou_report.numbers import (
     QUALIFIERS,
     SYMBOL_UNITS,
     chinese,
+    counted,
     format_number,
     grouped,
     ordinal_word,
@@ -171,3 +177,121 @@ def test_a_chinese_heading_writes_its_number_in_chinese(number: int, zh: str):
 @pytest.mark.parametrize("number", [0, -1, 100, 123], ids=["0", "negative", "100", "123"])
 def test_a_number_chinese_words_are_not_made_for_is_written_in_digits(number: int):
     assert ordinal_word(number, "zh") == str(number)
+
+
+PROSE = [
+    # value, qualifier, unit, language, as English running text writes it
+    (1, None, "", "en", "one"),
+    (7, None, "", "en", "seven"),
+    (9, None, "", "en", "nine"),
+    (9.0, None, "", "en", "nine"),
+    (5, "more-than", "", "en", "more than five"),
+    (6, None, "people", "en-GB", "six"),
+    (10, None, "", "en", "10"),
+    (0, None, "", "en", "0"),
+    (-3, None, "", "en", "-3"),
+    (2.5, None, "", "en", "2.5"),
+    (8, None, "%", "en", "8%"),
+    (8, None, "次", "zh", "8"),
+    (8, None, "", "zh-Hant", "8"),
+    (8, None, "", "fr", "8"),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "unit", "lang", "expected"),
+    PROSE,
+    ids=[f"{c[0]}-{c[1] or 'exact'}-{c[2] or 'none'}-{c[3]}" for c in PROSE],
+)
+def test_english_running_text_spells_out_one_to_nine(value, qualifier, unit, lang, expected):
+    """House style: words for the whole numbers one to nine in English prose; digits for
+    the rest, for percentages and in every other language."""
+    assert format_number(value, lang, qualifier, unit, prose=True) == expected
+
+
+def test_each_of_one_to_nine_has_its_word():
+    words = [format_number(n, "en", prose=True) for n in range(1, 10)]
+    assert words == ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+@pytest.mark.parametrize("value", [1, 4, 9], ids=["1", "4", "9"])
+def test_tiles_and_tables_keep_digits_for_small_numbers(value: int):
+    assert format_number(value, "en") == str(value)
+    assert format_number(value, "en", prose=False) == str(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        ("Local regulation(s) adopted", 1, "Local regulation adopted"),
+        ("Local regulation(s) adopted", 1.0, "Local regulation adopted"),
+        ("Local regulation(s) adopted", 3, "Local regulations adopted"),
+        ("Local regulation(s) adopted", 0, "Local regulations adopted"),
+        ("Local regulation(s) adopted", 1.5, "Local regulations adopted"),
+        ("Box(es) and file(s)", 1, "Box and file"),
+        ("Box(es) and file(s)", 2, "Boxes and files"),
+        ("Deputies (at all levels)", 1, "Deputies (at all levels)"),
+        ("会议", 1, "会议"),
+    ],
+    ids=["one", "one-float", "three", "zero", "fraction", "es-one", "es-two",
+         "other-brackets", "chinese"],
+)  # fmt: skip
+def test_a_marked_plural_ending_is_dropped_for_exactly_one(text: str, value, expected: str):
+    assert counted(text, value) == expected
+
+
+def test_a_figure_takes_the_forms_for_its_value():
+    def make(value: int) -> Figure:
+        unit = {"zh": "部", "en": "regulation(s)"}
+        label = {"zh": "出台地方性法规", "en": "Local regulation(s) adopted"}
+        return Figure.make("laws", "overview", value, unit, label, "出台地方性法规1部")
+
+    one, three = make(1), make(3)
+    assert one.label["en"] == "Local regulation adopted" and one.unit["en"] == "regulation"
+    assert three.label["en"] == "Local regulations adopted" and three.unit["en"] == "regulations"
+    assert (one.text("en"), one.prose_text("en"), one.text("zh"), one.prose_text("zh")) == (
+        "1", "one", "1", "1"
+    )  # fmt: skip
+
+
+def _page(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_the_built_site_spells_small_numbers_in_english_prose_only(built: Path):
+    """The full fixture's six sessions: a word in English prose; digits in its tile, on the
+    figures page, in Chinese and in the data."""
+    english = _page(built / "en" / "index.html")
+    prose = {d["value"]: d.get_text() for d in english.select(".prose a.fig data")}
+    assert prose["6"] == "six" and prose["3"] == "three"
+    tiles = {d["value"]: d.get_text() for d in english.select(".tiles data")}
+    assert tiles["6"] == "6" and tiles["3"] == "3"
+    figures = _page(built / "en" / "figures.html")
+    assert figures.select_one("#fig-sessions .figure-value data").get_text() == "6"
+    chinese_prose = _page(built / "index.html").select(".prose a.fig data")
+    assert {d["value"]: d.get_text() for d in chinese_prose}["6"] == "6"
+    # Larger numbers and percentages keep their digits in English prose too.
+    highlight = _page(built / "en" / "highlight-2.html")
+    assert [d.get_text() for d in highlight.select(".prose a.fig data")] == [
+        "more than 110", "1,500", "92.5%"
+    ]  # fmt: skip
+
+
+def test_a_figure_of_one_reads_in_the_singular_on_every_page(project: Path, tmp_path: Path):
+    """An editor corrects a figure to 1: the label, which marks its plural ending, takes its
+    singular on the tiles and the figures page; the prose says "one"."""
+    figures = project / "content" / "figures.yaml"
+    edit(figures, "en: Local regulations passed", "en: Local regulation(s) passed")
+    edit(figures, "value: 3\n", "value: 1\n")
+    edit(figures, "source: 出台地方性法规3部", "source: 出台地方性法规1部")
+    edit(project / "content" / "source" / "report.zh.txt", "3 部", "1 部")
+    out = tmp_path / "out"
+    result = run_cli("build", "--project", str(project), "--out", str(out), "--strict")
+    assert result.returncode == 0, result.stderr
+    english = _page(out / "en" / "index.html")
+    tile = english.select_one("#tile-laws-passed")
+    assert tile.select_one(".tile-label").get_text() == "Local regulation passed"
+    assert tile.select_one("data").get_text() == "1"
+    assert "one" in [d.get_text() for d in english.select(".prose a.fig data")]
+    row = _page(out / "en" / "figures.html").select_one("#fig-laws-passed .figure-label")
+    assert row.get_text() == "Local regulation passed"

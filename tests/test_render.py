@@ -53,19 +53,25 @@ def test_the_strings_a_template_uses_are_found_as_it_is_compiled(tmp_path: Path,
         (templates / name).write_text("{{ page.title }}\n", encoding="utf-8")
     (templates / "a.html").write_text(
         "{{ t.one }}\n{{ t['two'] }}\n{{ t.cite.format(name=x) }}\n{{ t.items() }}\n"
-        "{{ t.dyn.format(**kw) }}\n{{ other.three }}\n{{ t.one }}\n",
+        "{{ t.dyn.format(**kw) }}\n{{ other.three }}\n{{ t.one }}\n"
+        "{{ (t.marked | e).format(paper=p) }}\n{{ (t.upper | upper).format(x=1) }}\n",
         encoding="utf-8",
     )
     (templates / "static" / "x.html").write_text("{{ t.five }}", encoding="utf-8")
     uses, errors = load_templates(tmp_path)
     assert errors == []
-    assert set(uses) == {"highlight_label", "goal_label", "one", "two", "cite", "dyn"}
+    assert set(uses) == {
+        "highlight_label", "goal_label", "one", "two", "cite", "dyn", "marked", "upper"
+    }  # fmt: skip
     assert (uses["one"].path, uses["one"].line) == ("templates/a.html", 1)  # its first use
     assert (uses["two"].path, uses["two"].line) == ("templates/a.html", 2)
     assert uses["cite"].placeholders == {"name"} and not uses["cite"].dynamic
     assert uses["one"].placeholders is None
     assert uses["dyn"].dynamic
     assert uses["highlight_label"].placeholders == {"number"}
+    # Escaped before it is formatted (so that markup arguments stay markup): still checked.
+    assert uses["marked"].placeholders == {"paper"}
+    assert uses["upper"].placeholders is None  # another filter: only named
 
 
 def test_the_uses_are_kept_with_the_compiled_template(

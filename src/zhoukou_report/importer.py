@@ -30,13 +30,6 @@ _NUMBERED = re.compile(rf"^(?P<n>{_NUMERAL})、(?P<title>.+)$")
 # A paragraph that opens a section: 一是坚持党的领导。 / 第一，坚持党的领导。
 _OPENER = re.compile(rf"^(?:(?P<n>{_NUMERAL})是|第(?P<m>{_NUMERAL})[，、：])(?P<rest>.+)$")
 _CLAUSE_END = "，。；：！？"
-# Verbs that start the phrase of the second of two statistics in one clause:
-# 选取240名人大代表 | 组成80个监督小组.
-VERBS = (
-    "组成", "召开", "涉及", "形成", "开展", "提出", "建成", "出台", "审议", "完成", "达到",
-    "覆盖", "惠及", "带动", "收到", "办理", "举办", "组织", "制定", "征集", "培训", "走访",
-    "新增", "其中", "共有", "累计",
-)  # fmt: skip
 # Text YAML reads as it is: no sign YAML gives a meaning, not a number, true or null.
 _PLAIN_YAML = re.compile(r"^[^\x00-\x7f][^:#'\"{}\[\],&*!|>%@`\\]*$")
 DRAFT_KEYWORD = "待填写"  # what a page the text gives no name gets, for an editor to replace
@@ -270,38 +263,20 @@ def take_figures(
 
 
 def source_phrase(text: str, number: Number, statistics: list[Number]) -> str:
-    """The phrase of the text that gives a statistic: its clause (up to ，。；：), its part of
-    a list (up to 、, except inside “a、b、c等”), its part of a clause that holds two
-    statistics (split before a verb: 选取240名人大代表 | 组成80个监督小组)."""
+    """The phrase of the text that gives a statistic: its whole clause (up to ，。；：！？),
+    never a fragment such as 发挥3个省级 (content/TRANSLATION.md). A list whose items each
+    end with their count is split at its 、: 组织集中学习读书班3次 | 集中研讨交流5次."""
     start = max((text.rfind(c, 0, number.start) for c in _CLAUSE_END), default=-1) + 1
     ends = [i for c in _CLAUSE_END if (i := text.find(c, number.end)) != -1]
     end = min(ends, default=len(text))
-    quoted = [(m.start(), m.end()) for m in re.finditer(r"“[^”]*”|《[^》]*》", text)]
-    for i in range(start, end):
-        if text[i] != "、" or any(a <= i < b for a, b in quoted):
-            continue
-        digit = re.search(r"\d|[一二两三四五六七八九十]+[个项名次件]", text[i:end])
-        if "等" in text[i : i + digit.start() if digit else end]:
-            continue  # 涉及行政、刑事、民事涉企等5类案件: one list
-        if i < number.start:
-            start = i + 1
-        elif i >= number.end:
-            end = i
-            break
     for other in statistics:
-        if start <= other.start < number.start:
-            start = max(start, _verb_cut(text, other, number.start))
-        elif number.end <= other.start < end:
-            end = min(end, _verb_cut(text, number, other.start))
+        after = other.end + _unit_after(other)  # where its measure word ends
+        if start <= after < end and text[after] == "、":
+            if after < number.start:
+                start = after + 1
+            elif after >= number.end:
+                end = after
     return text[start:end]
-
-
-def _verb_cut(text: str, first: Number, second_start: int) -> int:
-    """Where the phrase of ``first`` ends and the next statistic's begins."""
-    after = first.end + _unit_after(first)
-    between = text[after:second_start]
-    cuts = [between.find(verb) for verb in VERBS if verb in between]
-    return after + (min(cuts) if cuts else len(between))
 
 
 def _label(source: str, text: str, number: Number) -> str:

@@ -1,8 +1,8 @@
 """Markdown to HTML: figure references, Chinese line breaks, and an allowlist for raw HTML.
 
 ``[[figure-id]]`` in the Markdown of either language becomes the figure's number,
-written the way that language writes it, marked up as ``<data value="18000">`` and
-linked to the figure's row on the figures page.
+written the way that language writes it in running text (``Figure.prose_text``),
+marked up as ``<data value="18000">`` and linked to the figure's row on the figures page.
 
 Python-Markdown keeps a line break inside a paragraph as a newline, which the
 browser shows as a space. Chinese has no spaces between words, so on Chinese
@@ -246,7 +246,7 @@ def _place_figures(html: str, context: FigureContext) -> str:
             anchor = f' id="{reference_anchor(figure.id)}"'
         return (
             f'<a class="fig" href="{escape(context.link(figure))}"{anchor}>'
-            f'<data value="{escape(figure.data_value)}">{escape(figure.text(context.lang))}'
+            f'<data value="{escape(figure.data_value)}">{escape(figure.prose_text(context.lang))}'
             "</data></a>"
         )
 

@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import NamedTuple, TypeVar
 
 from .layout import page_output
-from .numbers import format_number, plain
+from .numbers import counted, format_number, plain
 
 T = TypeVar("T")
 
@@ -57,7 +57,8 @@ class Figure(NamedTuple):
     label: Mapping[str, str]
     source: str
     qualifier: str | None
-    texts: Mapping[str, str]  # the figure as each language writes it
+    texts: Mapping[str, str]  # the figure as each language writes it in tiles and tables
+    prose_texts: Mapping[str, str]  # and in running text: "eight" in English prose
     field: str  # where it is defined: "figures[12]"
 
     @classmethod
@@ -73,13 +74,24 @@ class Figure(NamedTuple):
         field: str = "figures",
     ) -> Figure:
         """A figure, written once for each language of its label: its page, tile, chart,
-        row on the figures page and open data all show it."""
-        texts = {lang: format_number(value, lang, qualifier, unit.get(lang, "")) for lang in label}
-        return cls(id, section, value, unit, label, source, qualifier, texts, field)
+        row on the figures page and open data all show it. A label or unit that marks its
+        plural ending, ``Local regulation(s) adopted``, takes the form for the value."""
+        unit = {lang: counted(text, value) for lang, text in unit.items()}
+        label = {lang: counted(text, value) for lang, text in label.items()}
+        texts, prose_texts = {}, {}
+        for lang in label:
+            unit_text = unit.get(lang, "")
+            texts[lang] = format_number(value, lang, qualifier, unit_text)
+            prose_texts[lang] = format_number(value, lang, qualifier, unit_text, prose=True)
+        return cls(id, section, value, unit, label, source, qualifier, texts, prose_texts, field)
 
     def text(self, lang: str) -> str:
-        """The figure as prose writes it: ``110多``, ``more than 110``, ``92.1%``."""
+        """The figure as tiles and tables write it: ``110多``, ``more than 110``, ``92.1%``."""
         return self.texts[lang]
+
+    def prose_text(self, lang: str) -> str:
+        """The figure as running text writes it: ``eight`` in English, ``8`` in Chinese."""
+        return self.prose_texts[lang]
 
     @property
     def data_value(self) -> str:

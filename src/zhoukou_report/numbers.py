@@ -6,10 +6,17 @@ English uses digits with thousands separators (``18,000``). The qualifier
 ``more-than`` is 多 after the number in Chinese and "more than" before it in English;
 ``nearly`` is 近 and "nearly", ``over`` 超过 and "over", both before the number.
 Symbol units (``%``) are part of the number in both languages.
+
+Where a figure stands decides the rest. In English running text (``prose``), a whole
+number from one to nine is a word, by the house style of content/TRANSLATION.md
+("adopted seven resolutions"); tiles, tables, charts and the open data keep digits.
+An English label or unit may mark its plural ending, ``Local regulation(s) adopted``:
+the ending is dropped for exactly one and kept for any other number (``counted``).
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 QUALIFIERS = ("more-than", "nearly", "over")
@@ -17,6 +24,8 @@ _BEFORE = {"nearly": ("近", "nearly "), "over": ("超过", "over ")}  # zh, en
 SYMBOL_UNITS = frozenset({"%", "‰"})
 
 _ZH_DIGITS = "零一二三四五六七八九"
+_EN_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_PLURAL_ENDING = re.compile(r"\((s|es)\)")
 
 
 def plain(value: int | float) -> str:
@@ -49,11 +58,18 @@ def chinese(value: int | float) -> str:
 
 
 def format_number(
-    value: int | float, lang: str, qualifier: str | None = None, unit: str = ""
+    value: int | float,
+    lang: str,
+    qualifier: str | None = None,
+    unit: str = "",
+    prose: bool = False,
 ) -> str:
-    """The figure as prose shows it: number, qualifier, and a symbol unit if it has one."""
+    """The figure as a language shows it: number, qualifier, and a symbol unit if it has
+    one; in running text (``prose``), English words for the whole numbers one to nine."""
     if unit in SYMBOL_UNITS:
         text = (plain(value) if lang.startswith("zh") else grouped(value)) + unit
+    elif prose and _is_english(lang) and value in range(1, 10):
+        text = _EN_WORDS[int(value) - 1]
     else:
         text = chinese(value) if lang.startswith("zh") else grouped(value)
     if qualifier == "more-than":
@@ -62,6 +78,17 @@ def format_number(
         zh, en = _BEFORE[qualifier]
         text = (zh if lang.startswith("zh") else en) + text
     return text
+
+
+def counted(text: str, value: int | float) -> str:
+    """A label or unit in the form for its number: a marked plural ending, ``(s)`` or
+    ``(es)``, dropped for exactly one and kept for any other number (``Local regulation(s)
+    adopted``: "Local regulation adopted" for 1, "Local regulations adopted" for 3)."""
+    return _PLURAL_ENDING.sub("" if value == 1 else r"\1", text)
+
+
+def _is_english(lang: str) -> bool:
+    return lang == "en" or lang.startswith("en-")
 
 
 def ordinal_word(number: int, lang: str) -> str:

@@ -24,9 +24,9 @@ UNITS = (
     "份", "所", "座", "处", "户", "支", "台", "辆", "本", "册", "套", "组", "轮", "亩", "吨",
     "天", "%", "‰",
 )  # fmt: skip
-# What a unit is called in English, where English has a word for it (a count has none).
+# What a unit is called in English, where English has a word for it (a count has none, nor
+# 人次: content/TRANSLATION.md says to name who or what was counted, never "person-times").
 ENGLISH_UNITS = {
-    "人次": "person-times",
     "%": "%",
     "‰": "‰",
     "元": "yuan",

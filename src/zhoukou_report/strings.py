@@ -69,7 +69,11 @@ def found_uses(tree: nodes.Template) -> tuple[FoundUse, ...]:
         target = call.node
         if not (isinstance(target, nodes.Getattr) and target.attr == "format"):
             continue
-        name = _string_name(target.node)
+        formatted = target.node
+        # (t.name | e).format(...): escaped first, so that Markup arguments stay markup.
+        if isinstance(formatted, nodes.Filter) and formatted.name in ("e", "escape"):
+            formatted = formatted.node
+        name = _string_name(formatted)
         if name is not None:
             keywords = tuple(sorted(keyword.key for keyword in call.kwargs))
             dynamic = bool(call.args or call.dyn_args or call.dyn_kwargs)
