@@ -28,6 +28,7 @@ from .changes import figure_changes
 from .errors import BuildFailed, ContentError
 from .fields import Problems
 from .files import Kept, Same
+from .i18n import N_, _
 from .layout import JSON_FILE
 from .links import check_links, check_page
 from .load import load_content, make_site
@@ -38,7 +39,7 @@ from .render import RenderedPage, SiteRenderer, render_site
 from .validate import validate_content
 from .write import previous_build, read_previous, write_site
 
-NO_BASE_URL = (
+NO_BASE_URL = N_(
     "No base URL: sitemap.xml, robots.txt and canonical links are left out, and the links of "
     "404.html work from the site's top folder only (set base_url in content/site.yaml or pass "
     "--base-url)."
@@ -160,7 +161,7 @@ def build_site(
 
     notes = list(built.changes)
     if not built.site.meta.base_url:
-        notes.append(NO_BASE_URL)
+        notes.append(_(NO_BASE_URL))
     return BuildSummary(
         pages=len(built.pages),
         files=built.count,
@@ -206,6 +207,7 @@ def _combine(*parts: dict[str, bytes]) -> dict[str, bytes]:
     for part in parts:
         for path, data in part.items():
             if path in files:
-                raise BuildFailed([ContentError(f"two outputs want the same file {path}")])
+                message = _("two outputs want the same file {file}").format(file=path)
+                raise BuildFailed([ContentError(message)])
             files[path] = data
     return files

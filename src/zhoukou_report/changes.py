@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .i18n import _, ngettext
+
 # The fields compared, and how a change to each is named; the value comes first.
 COMPARED = ("value", "qualifier", "unit", "label", "section", "source")
 
@@ -16,25 +18,34 @@ def figure_changes(
     listed. ``previous``: the previous build's figures by id (``opendata.load_records``);
     ``current``: this build's records (``opendata.figure_records``)."""
     if previous is None:
-        return ["Figures: no previous build to compare with."]
+        return [_("Figures: no previous build to compare with.")]
     lines = []
     now = set()
     for record in current:
         figure_id = record["id"]
         now.add(figure_id)
         if figure_id not in previous:
-            lines.append(f"  added    {figure_id}: {_shown(record)}")
+            lines.append(
+                "  " + _("added    {id}: {value}").format(id=figure_id, value=_shown(record))
+            )
             continue
         old = previous[figure_id]
         for change in _differences(old, record):
-            lines.append(f"  changed  {figure_id}: {change}")
+            lines.append("  " + _("changed  {id}: {change}").format(id=figure_id, change=change))
     for figure_id, record in previous.items():
         if figure_id not in now:
-            lines.append(f"  removed  {figure_id}: {_shown(record)}")
+            lines.append(
+                "  " + _("removed  {id}: {value}").format(id=figure_id, value=_shown(record))
+            )
     if not lines:
-        return ["Figures: no changes since the previous build."]
+        return [_("Figures: no changes since the previous build.")]
     count = len(lines)
-    return [f"Figures: {count} change{'s' if count != 1 else ''} since the previous build:", *lines]
+    heading = ngettext(
+        "Figures: {count} change since the previous build:",
+        "Figures: {count} changes since the previous build:",
+        count,
+    )
+    return [heading.format(count=count), *lines]
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

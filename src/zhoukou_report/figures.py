@@ -10,6 +10,7 @@ import math
 import re
 
 from .fields import Problems, text_field, translated, unknown_keys, wrong
+from .i18n import _
 from .model import Figure
 from .numbers import QUALIFIERS
 from .yamldoc import YamlDoc
@@ -30,30 +31,32 @@ def read_figures(
     unknown_keys(doc, "", doc.data, ("figures",), problems)
     items = doc.data.get("figures")
     if not isinstance(items, list):
-        problems.errors.append(wrong(doc, "figures", items, "a list of figures"))
+        problems.errors.append(wrong(doc, "figures", items, _("a list of figures")))
         return [], _checked_fields(doc, [])
     figures: list[Figure] = []
     first_use: dict[str, str] = {}
     for i, item in enumerate(items):
         path = f"figures[{i}]"
         if not isinstance(item, dict):
-            problems.errors.append(wrong(doc, path, item, "a figure (id, section, value, …)"))
+            problems.errors.append(wrong(doc, path, item, _("a figure (id, section, value, …)")))
             continue
         before = len(problems.errors)
         unknown_keys(doc, path, item, FIGURE_KEYS, problems)
         figure_id = _figure_id(doc, path, item.get("id"), first_use, problems)
-        section = text_field(doc, f"{path}.section", item.get("section"), problems, "a page name")
+        section = text_field(
+            doc, f"{path}.section", item.get("section"), problems, _("a page name")
+        )
         value = _value(doc, f"{path}.value", item.get("value"), problems)
         qualifier = item.get("qualifier")
         if qualifier is not None and qualifier not in QUALIFIERS:
-            what = " or ".join(QUALIFIERS)
-            hint = "leave it out if the source gives the exact number"
+            what = _(" or ").join(QUALIFIERS)
+            hint = _("leave it out if the source gives the exact number")
             problems.errors.append(wrong(doc, f"{path}.qualifier", qualifier, what, hint=hint))
         # English has no measure words: only the first language's unit is required.
         unit = translated(doc, f"{path}.unit", item.get("unit"), codes, problems, codes[1:])
         label = translated(doc, f"{path}.label", item.get("label"), codes, problems)
         source = text_field(
-            doc, f"{path}.source", item.get("source"), problems, "the phrase of the source"
+            doc, f"{path}.source", item.get("source"), problems, _("the phrase of the source")
         )
         if len(problems.errors) > before:
             continue
@@ -78,14 +81,20 @@ def _figure_id(
     doc: YamlDoc, path: str, value: object, first_use: dict[str, str], problems: Problems
 ) -> str | None:
     if not isinstance(value, str) or not FIGURE_ID.match(value):
-        what = "an id of lowercase letters, digits and hyphens"
-        problems.errors.append(wrong(doc, f"{path}.id", value, what, hint="e.g. deputies-visited"))
+        what = _("an id of lowercase letters, digits and hyphens")
+        problems.errors.append(
+            wrong(doc, f"{path}.id", value, what, hint=_("e.g. deputies-visited"))
+        )
         return None
     if value in first_use:
-        message = f'the id "{value}" is already used by {first_use[value]}'
-        problems.errors.append(doc.error(f"{path}.id", message, hint="give each figure its own id"))
+        message = _('the id "{id}" is already used by the figure on line {line}').format(
+            id=value, line=first_use[value]
+        )
+        problems.errors.append(
+            doc.error(f"{path}.id", message, hint=_("give each figure its own id"))
+        )
         return None
-    first_use[value] = f"the figure on line {doc.line_of(path)}"
+    first_use[value] = str(doc.line_of(path))
     return value
 
 
@@ -95,12 +104,12 @@ def _value(doc: YamlDoc, path: str, value: object, problems: Problems) -> int | 
         or not isinstance(value, int | float)
         or (isinstance(value, float) and not math.isfinite(value))
     ):
-        hint = "write it in digits, without separators or 万: 18000, 92.1"
-        problems.errors.append(wrong(doc, path, value, "a number", hint=hint))
+        hint = _("write it in digits, without separators or 万: 18000, 92.1")
+        problems.errors.append(wrong(doc, path, value, _("a number"), hint=hint))
         return None
     if abs(value) >= LARGEST:
-        message = "the number is too large for a figure"
-        problems.errors.append(doc.error(path, message, hint="is a digit typed twice?"))
+        message = _("the number is too large for a figure")
+        problems.errors.append(doc.error(path, message, hint=_("is a digit typed twice?")))
         return None
     if isinstance(value, float) and value.is_integer():
         return int(value)

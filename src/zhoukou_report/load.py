@@ -20,6 +20,7 @@ from .errors import BuildFailed, ContentError
 from .fields import Problems, translated, unknown_keys, wrong
 from .figures import read_figures
 from .files import ContentFiles, Kept, parse_markdown, read_text
+from .i18n import _
 from .layout import (
     CHARTS_FILE,
     CONTENT,
@@ -68,9 +69,9 @@ def load_content(
     processes: by default one for a small project, every core for a large one; or taken
     from what a previous build ``kept``, where a file's text is the same)."""
     if not (project / CONTENT).is_dir():
-        hint = "run the command in the project folder, or give --project"
+        hint = _("run the command in the project folder, or give --project")
         raise BuildFailed(
-            [ContentError("there is no content folder here", path=CONTENT, hint=hint)]
+            [ContentError(_("there is no content folder here"), path=CONTENT, hint=hint)]
         )
     files = ContentFiles(project, _parse_ahead(project, jobs), kept)
     site_doc = problems.attempt(lambda: _read_yaml(files, SITE_FILE))
@@ -145,19 +146,19 @@ def _generated_title(strings: dict[str, dict[str, str]], page_id: str, code: str
 
 def _read_yaml(files: ContentFiles, rel: str) -> YamlDoc:
     if not (files.project / rel).is_file():
-        raise ContentError("the file is missing", path=rel)
+        raise ContentError(_("the file is missing"), path=rel)
     doc = files.parsed(rel, parse_yaml)
     if doc.data is None:
-        raise ContentError("the file is empty", path=rel, line=1)
+        raise ContentError(_("the file is empty"), path=rel, line=1)
     if not isinstance(doc.data, dict):
-        message = "expected name: value lines at the top of the file"
+        message = _("expected name: value lines at the top of the file")
         raise ContentError(message, path=rel, line=doc.line_of(""))
     return doc
 
 
 def _read_source(files: ContentFiles) -> SourceText:
     if not (files.project / SOURCE_FILE).is_file():
-        raise ContentError("the source text is missing", path=SOURCE_FILE)
+        raise ContentError(_("the source text is missing"), path=SOURCE_FILE)
     return files.parsed(SOURCE_FILE, clean_source)
 
 
@@ -211,13 +212,15 @@ def _parse_files(task: tuple[Path, list[tuple[str, Callable[[str, str], object]]
 def _languages(doc: YamlDoc, problems: Problems) -> tuple[Language, ...]:
     items = doc.data.get("languages")
     if not isinstance(items, list) or not items:
-        problems.errors.append(wrong(doc, "languages", items, "a list of languages"))
+        problems.errors.append(wrong(doc, "languages", items, _("a list of languages")))
         return ()
     languages: list[Language] = []
     for i, item in enumerate(items):
         path = f"languages[{i}]"
         if not isinstance(item, dict):
-            problems.errors.append(wrong(doc, path, item, "a language: code, tag, name and locale"))
+            problems.errors.append(
+                wrong(doc, path, item, _("a language: code, tag, name and locale"))
+            )
             continue
         before = len(problems.errors)
         unknown_keys(doc, path, item, LANGUAGE_KEYS, problems)
@@ -225,15 +228,15 @@ def _languages(doc: YamlDoc, problems: Problems) -> tuple[Language, ...]:
         for key in LANGUAGE_KEYS:
             value = item.get(key)
             if not isinstance(value, str) or not value.strip():
-                problems.errors.append(wrong(doc, f"{path}.{key}", value, "text"))
+                problems.errors.append(wrong(doc, f"{path}.{key}", value, _("text")))
             else:
                 values[key] = value.strip()
         code = values.get("code", "")
         if code and not LANGUAGE_CODE.match(code):
-            message = f'"{code}" is not a language code like zh or en'
+            message = _('"{code}" is not a language code like zh or en').format(code=code)
             problems.errors.append(doc.error(f"{path}.code", message))
         elif any(lang.code == code for lang in languages):
-            message = f'the language "{code}" is listed twice'
+            message = _('the language "{code}" is listed twice').format(code=code)
             problems.errors.append(doc.error(f"{path}.code", message))
         if len(problems.errors) == before:
             prefix = f"{code}/" if languages else ""  # the first language is the default
@@ -247,11 +250,11 @@ def _site_meta(doc: YamlDoc, codes: tuple[str, ...], problems: Problems) -> Site
     }
     date = doc.data.get("date")
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-        problems.errors.append(wrong(doc, "date", date, "a date like 2024-02-04"))
+        problems.errors.append(wrong(doc, "date", date, _("a date like 2024-02-04")))
         date = None
     base_url = doc.data.get("base_url")
     if base_url is not None and not (isinstance(base_url, str) and BASE_URL.match(base_url)):
-        what = "an address like https://example.org/report/"
+        what = _("an address like https://example.org/report/")
         problems.errors.append(wrong(doc, "base_url", base_url, what))
         base_url = None
     if date is None or any(value is None for value in texts.values()):

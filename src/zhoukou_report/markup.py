@@ -30,6 +30,7 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import escape
 
 from .errors import ContentError
+from .i18n import _
 from .model import Figure, reference_anchor
 
 # [[id]]: what an editor types. Anything between the brackets is taken, so that a
@@ -211,7 +212,7 @@ class Renderer:
         try:
             html = md.convert(text)
         except RecursionError as e:
-            message = "the text is nested too deeply to read (lists or quotes inside each other)"
+            message = _("the text is nested too deeply to read (lists or quotes inside each other)")
             raise ContentError(message) from e
         return nh3.clean(
             html,
@@ -239,7 +240,7 @@ def _place_figures(html: str, context: FigureContext) -> str:
             return _TOKEN.sub(lambda token: f"[[{token.group(1)}]]", match.group(1))
         figure = context.figures.get(match.group(2))
         if figure is None:
-            raise ContentError(f'unknown figure "{match.group(2)}"', field="[[…]]")
+            raise ContentError(_('unknown figure "{id}"').format(id=match.group(2)), field="[[…]]")
         anchor = ""
         if figure.id not in context.anchored:
             context.anchored.add(figure.id)

@@ -11,6 +11,7 @@ import os
 from .errors import ContentError
 from .fields import Problems, text_field, unknown_keys
 from .files import ContentFiles, MarkdownDoc, parse_markdown
+from .i18n import _
 from .layout import PAGE_FILE, language_folder
 from .markup import Renderer, figure_references
 from .model import Language, Page, Text
@@ -40,7 +41,7 @@ def read_markdown_files(
     for lang in languages:
         folder = files.project / language_folder(lang.code)
         if not folder.is_dir():
-            message = f"the folder of the {lang.name} pages is missing"
+            message = _("the folder of the {language} pages is missing").format(language=lang.name)
             problems.errors.append(ContentError(message, path=f"{language_folder(lang.code)}/"))
             continue
         docs[lang.code] = {}
@@ -54,8 +55,8 @@ def read_markdown_files(
                 continue
             rel = f"{language_folder(lang.code)}/{entry.name}"
             if not PAGE_FILE.match(entry.name):
-                hint = "pages are overview.md, goals-intro.md, highlight-N.md and goal-N.md"
-                message = "this file name is not the name of a page"
+                hint = _("pages are overview.md, goals-intro.md, highlight-N.md and goal-N.md")
+                message = _("this file name is not the name of a page")
                 problems.errors.append(ContentError(message, path=rel, hint=hint))
                 continue
             docs[lang.code][entry.name.removesuffix(".md")] = problems.attempt(
@@ -127,14 +128,16 @@ def page_order(page_id: str) -> tuple[int, int]:
 
 def _missing(page_id: str, lang: Language, docs: Docs, problems: Problems) -> None:
     other = next((code for code, by_id in docs.items() if page_id in by_id), None)
-    message = f"the page is missing in {lang.name}"
+    message = _("the page is missing in {language}").format(language=lang.name)
     if other:
-        message += f": {language_folder(other)}/{page_id}.md has no {lang.name} version"
-        hint = (
-            f"add {page_id}.md to {language_folder(lang.code)}/, or remove it from every language"
+        message += _(": {file} has no {language} version").format(
+            file=f"{language_folder(other)}/{page_id}.md", language=lang.name
+        )
+        hint = _("add {file} to {folder}, or remove it from every language").format(
+            file=f"{page_id}.md", folder=f"{language_folder(lang.code)}/"
         )
     else:
-        hint = f"every language needs its {page_id}.md"
+        hint = _("every language needs its {file}").format(file=f"{page_id}.md")
     path = f"{language_folder(lang.code)}/{page_id}.md"
     problems.errors.append(ContentError(message, path=path, hint=hint))
 
@@ -149,9 +152,8 @@ def _check_numbering(page_ids: set[str], lang: Language, problems: Problems) -> 
         )
         for expected, number in enumerate(numbers, start=1):
             if number != expected:
-                message = (
-                    f"{kind}-{expected}.md is missing: number the {kind}s 1, 2, 3 … without gaps"
-                )
+                message = _("{file} is missing: number the {kind}s 1, 2, 3 … without gaps")
+                message = message.format(file=f"{kind}-{expected}.md", kind=kind)
                 path = f"{language_folder(lang.code)}/{kind}-{number}.md"
                 problems.errors.append(ContentError(message, path=path))
                 break
@@ -162,7 +164,7 @@ def _front_matter(doc: MarkdownDoc, kind: str, problems: Problems) -> dict[str, 
     meta = doc.meta
     if not isinstance(meta.data, dict):
         fields = ", ".join(required + optional)
-        message = f"the front matter must be name: value lines ({fields})"
+        message = _("the front matter must be name: value lines ({fields})").format(fields=fields)
         problems.errors.append(meta.error("", message))
         return None
     before = len(problems.errors)

@@ -13,6 +13,7 @@ import string
 
 from .errors import ContentError
 from .fields import Problems, suggestion
+from .i18n import _
 from .layout import FIGURES_FILE
 from .load import Content
 from .model import Figure, SourceText
@@ -50,12 +51,16 @@ def check_strings(
         if name not in strings:
             if doc.has(name):
                 continue  # given but unreadable: its own error says so
-            add = f"add it to {doc.path} as {name}: {{zh: …, en: …}}"
+            add = _("add it to {file} as {example}").format(
+                file=doc.path, example=f"{name}: {{zh: …, en: …}}"
+            )
             if use.path is None:
-                message = f'"{name}" is missing: it is used for the headings of the pages'
+                message = _('"{name}" is missing: it is used for the headings of the pages').format(
+                    name=name
+                )
                 problems.errors.append(doc.error(name, message, hint=add))
             else:
-                message = f'there is no "{name}" in {doc.path}'
+                message = _('there is no "{name}" in {file}').format(name=name, file=doc.path)
                 problems.errors.append(
                     ContentError(
                         message,
@@ -77,18 +82,22 @@ def check_strings(
 
 def _placeholder_problem(text: str, allowed: set[str]) -> tuple[str, str] | None:
     known = ", ".join(f"{{{name}}}" for name in sorted(allowed))
-    hint = f"this text can use {known}" if allowed else "this text has no placeholders"
+    if allowed:
+        hint = _("this text can use {placeholders}").format(placeholders=known)
+    else:
+        hint = _("this text has no placeholders")
     try:
         parts = list(string.Formatter().parse(text))
     except ValueError:
-        return 'a "{" or "}" without its pair', hint
-    for _, name, spec, conversion in parts:
+        return _('a "{" or "}" without its pair'), hint
+    for _literal, name, spec, conversion in parts:
         if name is None:
             continue
         if name not in allowed:
-            return f'unknown placeholder "{{{name}}}"', hint
+            return _('unknown placeholder "{placeholder}"').format(placeholder=f"{{{name}}}"), hint
         if spec or conversion:
-            return f'write the placeholder as "{{{name}}}", without ":" or "!"', hint
+            message = _('write the placeholder as "{placeholder}", without ":" or "!"')
+            return message.format(placeholder=f"{{{name}}}"), hint
     return None
 
 
@@ -101,8 +110,10 @@ def check_sections(figures: list[Figure], bodies: Bodies, doc: YamlDoc, problems
     sections = {page_id for by_id in bodies.values() for page_id in by_id} - {"goals-intro"}
     for figure in figures:
         if figure.section not in sections:
-            message = f'there is no page "{figure.section}"'
-            hint = "the pages are " + ", ".join(sorted(sections, key=page_order))
+            message = _('there is no page "{page}"').format(page=figure.section)
+            hint = _("the pages are {pages}").format(
+                pages=", ".join(sorted(sections, key=page_order))
+            )
             problems.errors.append(doc.error(f"{figure.field}.section", message, hint=hint))
 
 
@@ -124,8 +135,13 @@ def check_references(
                 referenced.add(figure_id)
                 if figure_id in figures or figure_id in declared:
                     continue
-                message = f'unknown figure "{figure_id}"' if figure_id else "empty figure reference"
-                hint = suggestion(figure_id, figures) or f"figures are defined in {FIGURES_FILE}"
+                if figure_id:
+                    message = _('unknown figure "{id}"').format(id=figure_id)
+                else:
+                    message = _("empty figure reference")
+                hint = suggestion(figure_id, figures) or _("figures are defined in {file}").format(
+                    file=FIGURES_FILE
+                )
                 problems.errors.append(
                     ContentError(
                         message,
@@ -137,8 +153,10 @@ def check_references(
                 )
     for figure in figures.values():
         if figure.id not in referenced:
-            message = f'the figure "{figure.id}" is not used on any page'
-            hint = f"refer to it as [[{figure.id}]] in the text, or remove it"
+            message = _('the figure "{id}" is not used on any page').format(id=figure.id)
+            hint = _("refer to it as {reference} in the text, or remove it").format(
+                reference=f"[[{figure.id}]]"
+            )
             problems.warnings.append(doc.error(f"{figure.field}.id", message, hint=hint))
 
 
@@ -161,10 +179,14 @@ def check_source_phrases(
         written = {plain(figure.value), chinese(figure.value), grouped(figure.value)}
         if not any(form in figure.source for form in written):
             value = plain(figure.value)
-            message = f'the value {value} does not appear in its source phrase "{figure.source}"'
-            hint = "if the number was corrected, update the citation too"
+            message = _('the value {value} does not appear in its source phrase "{phrase}"').format(
+                value=value, phrase=figure.source
+            )
+            hint = _("if the number was corrected, update the citation too")
             problems.warnings.append(doc.error(path, message, hint=hint))
         if figure.source not in text:
-            message = f'the phrase "{figure.source}" is not in the source text {source.path}'
-            hint = "copy the phrase from the source text exactly"
+            message = _('the phrase "{phrase}" is not in the source text {file}').format(
+                phrase=figure.source, file=source.path
+            )
+            hint = _("copy the phrase from the source text exactly")
             problems.warnings.append(doc.error(path, message, hint=hint))
