@@ -608,7 +608,7 @@ def warn_value_not_in_its_phrase(p: Path) -> list[str]:
     return [
         f"{FIGURES}:{line(p / FIGURES, 'source: 召开常委会会议6次')}: figures[{i}].source: "
         'the value 9 does not appear in its source phrase "召开常委会会议6次" '
-        "(if the number was corrected, update the citation too)"
+        '(if the number was officially corrected, keep the phrase as printed and add "correction:" with the previous value, the date and a note)'
     ]
 
 

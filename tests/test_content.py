@@ -176,3 +176,30 @@ def test_the_content_loads_and_validates_without_errors_or_warnings():
     assert problems.errors == []
     assert problems.warnings == []
     assert len(content.figures) == 44
+
+
+def test_the_readmes_correction_example_builds_strict_and_marks_the_figure(
+    tmp_path: Path,
+) -> None:
+    """README.md's example of an official correction, put in place of its figure."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- correction-example -->")[1].split("<!-- /correction-example -->")[0]
+    example = block.split("```yaml\n")[1].split("```")[0]
+    figure_id = re.search(r"- id: (\S+)", example).group(1)
+    project = copy_report(tmp_path / "project")
+    figures = project / "content" / "figures.yaml"
+    text = figures.read_text(encoding="utf-8")
+    entry = re.search(rf"  - id: {figure_id}\n(?:    .*\n)*", text)
+    figures.write_text(text.replace(entry.group(0), example), encoding="utf-8")
+    value = re.search(r"value: (\d+)", example).group(1)
+    result = run_cli("build", "--project", str(project), "--strict")
+    assert result.returncode == 0, result.stderr
+    for name in ("highlight-4.html", "en/highlight-4.html", "figures.html", "en/figures.html"):
+        html = (project / "build" / name).read_text(encoding="utf-8")
+        soup = BeautifulSoup(html, "html.parser")
+        shown = soup.select(
+            f'a[href$="#fig-{figure_id}"] data[value="{value}"], #fig-{figure_id} data'
+        )
+        assert shown, name
+        assert all(d["value"] == value for d in shown), name
+        assert all(d.find_next_sibling("sup", class_="correction-mark") for d in shown), name

@@ -318,7 +318,10 @@ THE_SOURCE = SourceText(
     SOURCE,
 )
 SOURCE_LINE = ONE_FIGURE.split("\n").index('    source: "{source}"') + 1
-VALUE_HINT = "if the number was corrected, update the citation too"
+VALUE_HINT = (
+    "if the number was officially corrected, keep the phrase as printed and add "
+    '"correction:" with the previous value, the date and a note'
+)
 PHRASE_HINT = "copy the phrase from the source text exactly"
 
 

@@ -6,6 +6,7 @@ language); how the pages use the figures is checked by ``validate``.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
@@ -16,7 +17,10 @@ from .numbers import QUALIFIERS
 from .yamldoc import YamlDoc
 
 FIGURE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-FIGURE_KEYS = ("id", "section", "value", "qualifier", "unit", "label", "source")
+FIGURE_KEYS = (
+    "id", "section", "value", "qualifier", "unit", "label", "source", "cited", "correction"
+)  # fmt: skip
+CORRECTION_KEYS = ("previous", "date", "note")
 LARGEST = 10**15  # beyond it a float loses whole digits: surely a typing mistake
 
 
@@ -55,15 +59,65 @@ def read_figures(
         # English has no measure words: only the first language's unit is required.
         unit = translated(doc, f"{path}.unit", item.get("unit"), codes, problems, codes[1:])
         label = translated(doc, f"{path}.label", item.get("label"), codes, problems)
-        source = text_field(
-            doc, f"{path}.source", item.get("source"), problems, _("the phrase of the source")
-        )
+        source, cited = _provenance(doc, path, item, codes, problems)
+        correction = None
+        if "correction" in item:
+            correction = _correction(doc, f"{path}.correction", item["correction"], codes, problems)
         if len(problems.errors) > before:
             continue
         figures.append(
-            Figure.make(figure_id, section, value, unit, label, source, qualifier, field=path)
+            Figure.make(
+                figure_id,
+                section,
+                value,
+                unit,
+                label,
+                source,
+                qualifier,
+                field=path,
+                correction=correction,
+                cited=cited,
+            )
         )
     return figures, _checked_fields(doc, items)
+
+
+def _provenance(
+    doc: YamlDoc, path: str, item: dict, codes: tuple[str, ...], problems: Problems
+) -> tuple[str | None, dict[str, str] | None]:
+    """The phrase of the source text that gives a figure, or (``cited``) the document or
+    office it comes from instead, in each language."""
+    if "cited" not in item:
+        what = _("the phrase of the source")
+        return text_field(doc, f"{path}.source", item.get("source"), problems, what), None
+    if "source" in item:
+        message = _('give either "source" (a phrase of the source text) or "cited", not both')
+        problems.errors.append(doc.error(f"{path}.cited", message))
+        return None, None
+    return "", translated(doc, f"{path}.cited", item["cited"], codes, problems)
+
+
+def _correction(
+    doc: YamlDoc, path: str, value: object, codes: tuple[str, ...], problems: Problems
+) -> tuple[int | float, dt.date, dict[str, str]] | None:
+    """An official correction: ``{previous: 232, date: 2024-03-01, note: {zh: …, en: …}}``."""
+    if not isinstance(value, dict):
+        what = _("the previous value, date and note of the correction")
+        hint = _("write it as {example}").format(
+            example="correction: {previous: 232, date: 2024-03-01, note: {zh: …, en: …}}"
+        )
+        problems.errors.append(wrong(doc, path, value, what, hint=hint))
+        return None
+    before = len(problems.errors)
+    unknown_keys(doc, path, value, CORRECTION_KEYS, problems)
+    previous = _value(doc, f"{path}.previous", value.get("previous"), problems)
+    day = value.get("date")
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        problems.errors.append(wrong(doc, f"{path}.date", day, _("a date like 2024-02-04")))
+    note = translated(doc, f"{path}.note", value.get("note"), codes, problems)
+    if len(problems.errors) > before or previous is None or note is None:
+        return None
+    return previous, day, note
 
 
 def _checked_fields(doc: YamlDoc, items: list) -> YamlDoc:

@@ -113,10 +113,12 @@ class FigureContext:
         lang: str,
         link: Callable[[Figure], str],
         anchored: set[str] | None = None,
+        corrected: str = "",
     ):
         self.figures = figures
         self.lang = lang
         self.link = link
+        self.corrected = corrected  # the mark of a corrected figure: "已更正"
         # Figures already given an anchor on this page: the first reference to each
         # carries id="ref-<figure id>", the place the open data points to.
         self.anchored = set() if anchored is None else anchored
@@ -245,10 +247,13 @@ def _place_figures(html: str, context: FigureContext) -> str:
         if figure.id not in context.anchored:
             context.anchored.add(figure.id)
             anchor = f' id="{reference_anchor(figure.id)}"'
+        mark = ""
+        if figure.correction is not None:
+            mark = f'<sup class="correction-mark">[{escape(context.corrected)}]</sup>'
         return (
             f'<a class="fig" href="{escape(context.link(figure))}"{anchor}>'
             f'<data value="{escape(figure.data_value)}">{escape(figure.text(context.lang))}'
-            "</data></a>"
+            f"</data>{mark}</a>"
         )
 
     return _TOKEN_PLACES.sub(place, html)

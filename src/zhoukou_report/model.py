@@ -46,6 +46,15 @@ class Text(NamedTuple):
     figures: tuple[tuple[str, int], ...] = ()
 
 
+class Correction(NamedTuple):
+    """An official correction of a figure: the value it replaced, when, and why."""
+
+    previous: int | float
+    date: date
+    note: Mapping[str, str]  # in each language
+    texts: Mapping[str, str]  # the previous value as each language writes it
+
+
 class Figure(NamedTuple):
     """A figure of the report, as content/figures.yaml defines it, once for both languages
     (made by ``Figure.make``)."""
@@ -59,6 +68,10 @@ class Figure(NamedTuple):
     qualifier: str | None
     texts: Mapping[str, str]  # the figure as each language writes it
     field: str  # where it is defined: "figures[12]"
+    correction: Correction | None = None
+    # A figure from elsewhere than the source text: the document or office, in each
+    # language (its ``source`` is then empty).
+    cited: Mapping[str, str] | None = None
 
     @classmethod
     def make(
@@ -71,11 +84,23 @@ class Figure(NamedTuple):
         source: str,
         qualifier: str | None = None,
         field: str = "figures",
+        correction: tuple[int | float, date, Mapping[str, str]] | None = None,
+        cited: Mapping[str, str] | None = None,
     ) -> Figure:
         """A figure, written once for each language of its label: its page, tile, chart,
-        row on the figures page and open data all show it."""
+        row on the figures page and open data all show it. ``correction``: the previous
+        value, the date and the note of an official correction."""
         texts = {lang: format_number(value, lang, qualifier, unit.get(lang, "")) for lang in label}
-        return cls(id, section, value, unit, label, source, qualifier, texts, field)
+        corrected = None
+        if correction is not None:
+            previous, day, note = correction
+            before = {
+                lang: format_number(previous, lang, qualifier, unit.get(lang, "")) for lang in label
+            }
+            corrected = Correction(previous, day, note, before)
+        return cls(
+            id, section, value, unit, label, source, qualifier, texts, field, corrected, cited
+        )
 
     def text(self, lang: str) -> str:
         """The figure as prose writes it: ``110多``, ``more than 110``, ``92.1%``."""

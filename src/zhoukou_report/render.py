@@ -217,6 +217,7 @@ class SiteRenderer:
             page.lang,
             lambda figure: page.href(f"{figures_page.output}#{figure_anchor(figure.id)}"),
             anchored,
+            site.strings["figure_corrected"][page.lang],
         )
         try:
             return Markup(self.markdown.convert(text.markdown, context))

@@ -172,17 +172,25 @@ def _declared_ids(doc: YamlDoc) -> set[str]:
 def check_source_phrases(
     figures: list[Figure], doc: YamlDoc, source: SourceText, problems: Problems
 ) -> None:
-    """Each value still appears in its own source phrase, and each phrase in the source text."""
+    """Each value still appears in its own source phrase (a corrected figure's previous
+    value: the source text keeps what was printed), and each phrase in the source text. A
+    figure that cites another document or office has no phrase to check."""
     text = source.plain
     for figure in figures:
+        if figure.cited is not None:
+            continue
         path = f"{figure.field}.source"
-        written = {plain(figure.value), chinese(figure.value), grouped(figure.value)}
+        cited = figure.correction.previous if figure.correction else figure.value
+        written = {plain(cited), chinese(cited), grouped(cited)}
         if not any(form in figure.source for form in written):
-            value = plain(figure.value)
+            value = plain(cited)
             message = _('the value {value} does not appear in its source phrase "{phrase}"').format(
                 value=value, phrase=figure.source
             )
-            hint = _("if the number was corrected, update the citation too")
+            hint = _(
+                "if the number was officially corrected, keep the phrase as printed and add "
+                '"correction:" with the previous value, the date and a note'
+            )
             problems.warnings.append(doc.error(path, message, hint=hint))
         if figure.source not in text:
             message = _('the phrase "{phrase}" is not in the source text {file}').format(
