@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from .charts import read_charts
 from .errors import BuildFailed, ContentError
-from .fields import Problems, translated, unknown_keys, wrong
+from .fields import Problems, text_field, translated, unknown_keys, wrong
 from .figures import read_figures
 from .files import ContentFiles, Kept, parse_markdown, read_text
 from .i18n import _
@@ -40,7 +40,7 @@ from .yamldoc import YamlDoc, parse_yaml
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 LANGUAGE_KEYS = ("code", "tag", "name", "locale")
 TRANSLATED_META = ("title", "description", "meeting", "speaker", "speaker_role", "publication")
-SITE_KEYS = ("languages", *TRANSLATED_META, "date", "base_url")
+SITE_KEYS = ("languages", *TRANSLATED_META, "date", "base_url", "typed_numbers")
 BASE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
 
 
@@ -60,6 +60,7 @@ class Content(NamedTuple):
     pages: list[Page]
     intros: dict[str, Text]  # each language's goals intro
     charts: list[Chart]
+    typed_numbers: tuple[str, ...] = ()  # phrases of site.yaml whose numbers are names
 
 
 def load_content(
@@ -103,10 +104,27 @@ def load_content(
             figure_index = {figure.id: figure for figure in figures}
             charts = read_charts(charts_doc, figure_index, pages, codes, problems)
 
+    typed = _typed_numbers(site_doc, problems) if site_doc else ()
     return Content(
         languages, meta, strings_doc, strings, figures_doc, figures, source, bodies, pages, intros,
-        charts,
+        charts, typed,
     )  # fmt: skip
+
+
+def _typed_numbers(doc: YamlDoc, problems: Problems) -> tuple[str, ...]:
+    """site.yaml's ``typed_numbers``: phrases in which a number is part of a name."""
+    items = doc.data.get("typed_numbers")
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        problems.errors.append(wrong(doc, "typed_numbers", items, _("a list of phrases")))
+        return ()
+    phrases = []
+    for i, item in enumerate(items):
+        phrase = text_field(doc, f"typed_numbers[{i}]", item, problems)
+        if phrase is not None:
+            phrases.append(phrase)
+    return tuple(phrases)
 
 
 def make_site(content: Content) -> Site:

@@ -20,6 +20,7 @@ from .model import Figure, SourceText
 from .numbers import chinese, grouped, plain
 from .pages import Bodies, page_order
 from .strings import STRINGS_NAME, Use
+from .typed import check_languages_agree, check_typed_numbers
 from .yamldoc import YamlDoc
 
 
@@ -31,6 +32,8 @@ def validate_content(content: Content, uses: dict[str, Use], problems: Problems)
         figures_doc, figures = content.figures_doc, content.figures
         check_sections(figures, content.bodies, figures_doc, problems)
         check_references(content.bodies, {f.id: f for f in figures}, figures_doc, problems)
+        check_languages_agree(content.bodies, problems)
+        check_typed_numbers(content.bodies, figures, content.typed_numbers, problems)
         if content.source is not None:
             check_source_phrases(figures, figures_doc, content.source, problems)
 
