@@ -23,7 +23,8 @@ from zhoukou_report.processes import PARALLEL_FROM, default_jobs
 
 SITE = "content/site.yaml"
 SITE_FIELDS = (
-    "base_url, date, description, languages, meeting, publication, speaker, speaker_role, title"
+    "base_url, date, description, languages, meeting, publication, speaker, speaker_role, title, "
+    "typed_numbers"
 )
 LANGUAGES = """\
 languages:

@@ -11,7 +11,7 @@ lists under ``typed_numbers``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from .errors import ContentError
 from .fields import Problems
@@ -48,13 +48,16 @@ _NUMERALS = re.compile(
 
 
 def check_languages_agree(
-    bodies: Mapping[str, Mapping[str, Text | None]], problems: Problems
+    bodies: Mapping[str, Mapping[str, Text | None]], known: Collection[str], problems: Problems
 ) -> None:
     """Each page refers to the same figures in every language; a figure missing from one is
-    reported in that language's file, with the file and line that refer to it."""
+    reported in that language's file, with the file and line that refer to it. A page with
+    a reference to an unknown figure is left to that reference's error (a misspelt id)."""
     page_ids = dict.fromkeys(page_id for by_id in bodies.values() for page_id in by_id)
     for page_id in page_ids:
         texts = [by_id[page_id] for by_id in bodies.values() if by_id.get(page_id) is not None]
+        if any(figure_id not in known for text in texts for figure_id, _ in text.figures):
+            continue
         for text in texts:
             here = {figure_id for figure_id, _ in text.figures}
             for other in texts:

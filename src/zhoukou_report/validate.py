@@ -32,7 +32,8 @@ def validate_content(content: Content, uses: dict[str, Use], problems: Problems)
         figures_doc, figures = content.figures_doc, content.figures
         check_sections(figures, content.bodies, figures_doc, problems)
         check_references(content.bodies, {f.id: f for f in figures}, figures_doc, problems)
-        check_languages_agree(content.bodies, problems)
+        known = {figure.id for figure in figures} | _declared_ids(figures_doc)
+        check_languages_agree(content.bodies, known, problems)
         check_typed_numbers(content.bodies, figures, content.typed_numbers, problems)
         if content.source is not None:
             check_source_phrases(figures, figures_doc, content.source, problems)

@@ -167,7 +167,99 @@ def _syntax_error(error: yaml.YAMLError, text: str, rel: str, first: int) -> Con
         message = _('a second document starts here (a "---" line)')
         hint = _('remove the "---" line; a file holds one document')
     line = lines.of(mark) if mark is not None else None
+    if line is not None:
+        start = lines.of(error.context_mark) if error.context_mark is not None else line
+        found = _common_mistake(text.split("\n"), first, min(start, line), line)
+        if found is not None:
+            line, message, hint = found
     return ContentError(message, path=rel, line=line, hint=hint)
+
+
+# The mistakes a hand-typed YAML file most often holds, found on the lines where the parser
+# failed (and the two before it, where the mistake often is): full-width punctuation typed
+# as YAML's, a "-" or ":" without its space, and in a {zh: …, en: …} a value that needs
+# quotes.
+_FULL_WIDTH_COLON = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*：")
+_DASH_WITHOUT_SPACE = re.compile(r"^\s*-(?![-\s])")
+_COLON_WITHOUT_SPACE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*):(?=[^\s/])")
+_FLOW_KEY = re.compile(r"(?:\{|,|，)\s*([A-Za-z_][\w-]*)\s*[:：]\s")
+
+
+def _common_mistake(
+    text: list[str], first: int, start: int, end: int
+) -> tuple[int, str, str] | None:
+    """The line, message and hint of a common mistake on lines ``start - 2`` to ``end``."""
+    for number in range(max(first, start - 2), end + 1):
+        source = text[number - first] if 0 <= number - first < len(text) else ""
+        if "｛" in source or "｝" in source:
+            return number, _('full-width braces "｛｝"'), _('write the half-width "{" and "}"')
+        match = _FULL_WIDTH_COLON.match(source)
+        if match:
+            key = match.group(1)
+            return (
+                number,
+                _('a full-width colon "：" after "{key}"').format(key=key),
+                _("write a half-width colon and a space: {example}").format(example=f"{key}: …"),
+            )
+        if _DASH_WITHOUT_SPACE.match(source):
+            return (
+                number,
+                _('a "-" without a space after it'),
+                _('an item of a list starts with a hyphen and a space: "- "'),
+            )
+        match = _COLON_WITHOUT_SPACE.match(source)
+        if match and "{" not in source:
+            key = match.group(1)
+            return (
+                number,
+                _('no space after the colon of "{key}"').format(key=key),
+                _("write {example}").format(example=f"{key}: …"),
+            )
+        if "{" in source:
+            found = _flow_mistake(source)
+            if found is not None:
+                return number, *found
+    return None
+
+
+def _flow_mistake(source: str) -> tuple[str, str] | None:
+    """A value of ``{zh: …, en: …}`` that needs quotes, or a full-width comma between them."""
+    keys = list(_FLOW_KEY.finditer(source))
+    for i, match in enumerate(keys):
+        key = match.group(1)
+        end = keys[i + 1].start() if i + 1 < len(keys) else len(source)
+        value = source[match.end() : end].strip().removesuffix("}").rstrip()
+        if i + 1 < len(keys) and source[keys[i + 1].start()] == "，":
+            return (
+                _('a full-width comma "，" between the fields'),
+                _('separate the fields with a half-width comma: "{example}"').format(
+                    example=f"{key}: …, {keys[i + 1].group(1)}: …"
+                ),
+            )
+        if match.group(0).rstrip().endswith("："):
+            return (
+                _('a full-width colon "：" after "{key}"').format(key=key),
+                _("write a half-width colon and a space: {example}").format(example=f"{key}: …"),
+            )
+        if ":" in value:
+            what = _('a ":" inside the value of "{key}"')
+        elif "#" in value:
+            what = _('a "#" inside the value of "{key}" starts a comment')
+        elif value[:1] in "\"'" and value[1:].find(value[:1]) not in (-1, len(value) - 2):
+            quote = "'" if value[0] == '"' else '"'
+            return (
+                _('the value of "{key}" goes on after its closing quote mark').format(key=key),
+                _("put the whole value in the other quote marks: {example}").format(
+                    example=f"{key}: {quote}{value}{quote}"
+                ),
+            )
+        else:
+            continue
+        return (
+            what.format(key=key),
+            _("put the value in quotes: {example}").format(example=f'{key}: "{value}"'),
+        )
+    return None
 
 
 def _runaway_quote(text: str, lines: _Lines, error_line: int) -> tuple[int, int] | None:
