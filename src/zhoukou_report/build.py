@@ -29,7 +29,7 @@ from .errors import BuildFailed, ContentError
 from .fields import Problems
 from .files import Kept, Same
 from .i18n import N_, _
-from .layout import JSON_FILE
+from .layout import JSON_FILE, SITEMAP
 from .links import check_links, check_page
 from .load import load_content, make_site
 from .model import Site
@@ -150,17 +150,21 @@ def build_site(
     strict: bool = False,
     base_url: str | None = None,
     jobs: int | None = None,
+    verbose: bool = False,
 ) -> BuildSummary:
     """Build the project's site into ``out``, replacing what was there only on success;
-    the notes say what changed in the figures since the build there."""
+    the notes say what changed in the figures since the build there. A note the build there
+    was given too (no base URL) is left out, unless ``verbose``."""
     started = time.perf_counter()
     built = assemble_site(project, strict, base_url, jobs, previous=out)
+    before = previous_build(out)
+    noted = before is not None and not (before / SITEMAP).exists()  # it had no base URL
 
     # 5. Write.
     written = write_site(built.files(), out, project)
 
     notes = list(built.changes)
-    if not built.site.meta.base_url:
+    if not built.site.meta.base_url and (verbose or not noted):
         notes.append(_(NO_BASE_URL))
     return BuildSummary(
         pages=len(built.pages),

@@ -172,6 +172,13 @@ def run() -> None:
 )
 @jobs_option
 @strict_option
+@click.option(
+    "--verbose",
+    "-v",
+    cls=Option,
+    is_flag=True,
+    help=N_("Show every note, also those shown by the previous build."),
+)
 @debug_option
 def build(
     project: str,
@@ -179,6 +186,7 @@ def build(
     base_url: str | None,
     jobs: int | None,
     strict: bool,
+    verbose: bool,
     debug: bool,
 ) -> None:
     from pathlib import Path
@@ -191,7 +199,10 @@ def build(
     folder = Path(project)
     output = Path(out) if out is not None else folder / "build"
     summary = _run(
-        lambda: build_site(folder, output, strict=strict, base_url=base_url, jobs=jobs), debug
+        lambda: build_site(
+            folder, output, strict=strict, base_url=base_url, jobs=jobs, verbose=verbose
+        ),
+        debug,
     )
     _print_warnings(summary.warnings)
     for note in summary.notes:
