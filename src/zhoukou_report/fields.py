@@ -24,6 +24,10 @@ class Problems:
     def __init__(self) -> None:
         self.errors: list[ContentError] = []
         self.warnings: list[ContentError] = []
+        # Draft languages, each with the default language its missing texts fall back to,
+        # and how many texts of each (file, draft language) did.
+        self.drafts: dict[str, str] = {}
+        self.fallbacks: dict[tuple[str, str], int] = {}
 
     def attempt(self, step: Callable[[], Any]) -> Any:
         """Run a step; a content error is recorded and None returned."""
@@ -129,6 +133,12 @@ def translated(
         if text is None and code in optional:
             result[code] = ""
             continue
+        if text is None and code in problems.drafts:
+            key = (doc.path, code)
+            problems.fallbacks[key] = problems.fallbacks.get(key, 0) + 1
+            text = value.get(problems.drafts[code])
+            if text is None:  # the default's own text is missing: its error says so
+                continue
         what = _("the {code} text").format(code=code)
         checked = text_field(doc, f"{path}.{code}", text, problems, what)
         if checked is not None:

@@ -20,7 +20,7 @@ from .errors import BuildFailed, ContentError
 from .fields import Problems, text_field, translated, unknown_keys, wrong
 from .figures import read_figures
 from .files import ContentFiles, Kept, parse_markdown, read_text
-from .i18n import _
+from .i18n import _, ngettext
 from .layout import (
     CHARTS_FILE,
     CONTENT,
@@ -80,6 +80,7 @@ def load_content(
         unknown_keys(site_doc, "", site_doc.data, SITE_KEYS, problems)
     languages = _languages(site_doc, problems) if site_doc else ()
     codes = tuple(lang.code for lang in languages)
+    problems.drafts = {lang.code: codes[0] for lang in languages if lang.draft}
     meta = _site_meta(site_doc, codes, problems) if site_doc and codes else None
 
     strings_doc = problems.attempt(lambda: _read_yaml(files, STRINGS_FILE))
@@ -105,10 +106,30 @@ def load_content(
             charts = read_charts(charts_doc, figure_index, pages, codes, problems)
 
     typed = _typed_numbers(site_doc, problems) if site_doc else ()
+    _fallback_warnings(languages, problems)
     return Content(
         languages, meta, strings_doc, strings, figures_doc, figures, source, bodies, pages, intros,
         charts, typed,
     )  # fmt: skip
+
+
+def _fallback_warnings(languages: tuple[Language, ...], problems: Problems) -> None:
+    """One warning for each file where a draft language's texts are the default one's."""
+    names = {lang.code: lang.name for lang in languages}
+    for (path, code), count in problems.fallbacks.items():
+        message = ngettext(
+            "{count} text has no {language} version: the {default} one is shown ({language} "
+            "is a draft)",
+            "{count} texts have no {language} version: the {default} ones are shown "
+            "({language} is a draft)",
+            count,
+        )
+        default = names[languages[0].code]
+        problems.warnings.append(
+            ContentError(
+                message.format(count=count, language=names[code], default=default), path=path
+            )
+        )
 
 
 def _typed_numbers(doc: YamlDoc, problems: Problems) -> tuple[str, ...]:
@@ -241,8 +262,8 @@ def _languages(doc: YamlDoc, problems: Problems) -> tuple[Language, ...]:
             )
             continue
         before = len(problems.errors)
-        unknown_keys(doc, path, item, LANGUAGE_KEYS, problems)
-        values = {}
+        unknown_keys(doc, path, item, (*LANGUAGE_KEYS, "draft"), problems)
+        values: dict = {}
         for key in LANGUAGE_KEYS:
             value = item.get(key)
             if not isinstance(value, str) or not value.strip():
@@ -256,9 +277,15 @@ def _languages(doc: YamlDoc, problems: Problems) -> tuple[Language, ...]:
         elif any(lang.code == code for lang in languages):
             message = _('the language "{code}" is listed twice').format(code=code)
             problems.errors.append(doc.error(f"{path}.code", message))
+        draft = item.get("draft", False)
+        if not isinstance(draft, bool):
+            problems.errors.append(wrong(doc, f"{path}.draft", draft, _("true or false")))
+        elif draft and not languages:
+            message = _("the first language is the default one: it cannot be a draft")
+            problems.errors.append(doc.error(f"{path}.draft", message))
         if len(problems.errors) == before:
             prefix = f"{code}/" if languages else ""  # the first language is the default
-            languages.append(Language(prefix=prefix, **values))
+            languages.append(Language(prefix=prefix, draft=draft is True, **values))
     return tuple(languages) if len(languages) == len(items) else ()
 
 

@@ -33,6 +33,8 @@ class Language(NamedTuple):
     name: str  # the language's own name, for the switcher: "中文"
     locale: str  # for og:locale: "zh_CN"
     prefix: str  # output folder: "" for the default language, "en/" for the others
+    # Being translated: what it lacks is shown in the default language, with a warning.
+    draft: bool = False
 
 
 class Text(NamedTuple):

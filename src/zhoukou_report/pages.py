@@ -40,6 +40,9 @@ def read_markdown_files(
     docs: Docs = {}
     for lang in languages:
         folder = files.project / language_folder(lang.code)
+        if not folder.is_dir() and lang.draft:
+            docs[lang.code] = {}  # every page is the default language's (build_pages)
+            continue
         if not folder.is_dir():
             message = _("the folder of the {language} pages is missing").format(language=lang.name)
             problems.errors.append(ContentError(message, path=f"{language_folder(lang.code)}/"))
@@ -83,11 +86,18 @@ def build_pages(
         by_id = docs.get(lang.code)
         if by_id is None:
             continue  # the whole folder is missing, and reported
+        default = languages[0].code
         for page_id in ordered:
-            if page_id not in by_id:
+            if page_id not in by_id and lang.draft and docs.get(default, {}).get(page_id):
+                # A draft shows the default language's page until it has its own.
+                doc, body = docs[default][page_id], bodies[default][page_id]
+                key = (f"{language_folder(lang.code)}/", lang.code)
+                problems.fallbacks[key] = problems.fallbacks.get(key, 0) + 1
+            elif page_id not in by_id:
                 _missing(page_id, lang, docs, problems)
                 continue
-            doc, body = by_id[page_id], bodies[lang.code][page_id]
+            else:
+                doc, body = by_id[page_id], bodies[lang.code][page_id]
             if doc is None or body is None:
                 continue
             kind, number = page_kind(page_id)
