@@ -61,7 +61,7 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     if old.get("value") != new["value"] or old.get("qualifier") != new["qualifier"]:
         changes.append(_value_change(old, new))
     for field in COMPARED[2:]:
-        before, after = old.get(field), new[field]
+        before, after = old.get(field), new.get(field)
         if before == after:
             continue
         if isinstance(after, dict) or isinstance(before, dict):
