@@ -193,3 +193,38 @@ def test_the_language_is_left_as_it_was_after_a_run() -> None:
 
     CliRunner().invoke(main, ["--lang", "zh", "--help"])
     assert "LANGUAGE" not in os.environ
+
+
+def test_the_previews_error_page_speaks_the_editors_language(monkeypatch) -> None:
+    from zhoukou_report.errors import ContentError
+    from zhoukou_report.httpd import error_page
+
+    error = ContentError("x", path="content/figures.yaml", line=3)
+    monkeypatch.setenv("LANGUAGE", "zh_CN")
+    page = error_page([error], "v1").decode()
+    assert '<html lang="zh-CN">' in page
+    assert "<h1>网站未能生成</h1>" in page and "<p>发现 1 处错误：</p>" in page
+    monkeypatch.setenv("LANGUAGE", "en")
+    page = error_page([error, error], "v1").decode()
+    assert '<html lang="en">' in page
+    assert "<h1>The site could not be built</h1>" in page and "<p>Found 2 errors:</p>" in page
+
+
+def test_on_windows_the_display_language_is_the_default(monkeypatch) -> None:
+    import os
+
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(i18n.sys, "platform", "win32")
+    monkeypatch.setattr(i18n, "_windows_language", lambda: "zh_CN")
+    previous = i18n.use_catalog()
+    try:
+        assert os.environ["LANGUAGE"] == "zh_CN"
+        assert i18n._("Usage:") == "用法:"
+    finally:
+        i18n.restore(previous)
+    assert "LANGUAGE" not in os.environ
+    monkeypatch.setenv("LANG", "C")  # a variable that is set wins, on Windows too
+    previous = i18n.use_catalog()
+    assert "LANGUAGE" not in os.environ
+    i18n.restore(previous)
