@@ -17,6 +17,12 @@ import pytest
 
 from helpers import copy_site, run_cli
 
+# The tool speaks the language of the environment: the tests expect its English unless they
+# ask for another, whatever the machine that runs them is set to.
+for _name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "ZHOUKOU_REPORT_LANG"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
+
 
 @pytest.fixture(scope="session", autouse=True)
 def session_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:

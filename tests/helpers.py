@@ -36,10 +36,11 @@ def copy_report(destination: Path) -> Path:
 
 
 def run_cli(
-    *args: str, cwd: Path | None = None, timeout: float = 120
+    *args: str, cwd: Path | None = None, timeout: float = 120, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    """``zhoukou-report ARGS`` as a real process, the way a user runs it."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    """``zhoukou-report ARGS`` as a real process, the way a user runs it (``env``: variables
+    to set besides this process's)."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "zhoukou_report", *args],
         cwd=cwd,

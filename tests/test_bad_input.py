@@ -124,6 +124,77 @@ def case_yaml_unclosed_brace(p: Path) -> list[str]:
 
 
 @case
+def case_yaml_colon_in_a_flow_value(p: Path) -> list[str]:
+    """An unquoted ": " inside one of the values of a {zh: …, en: …}."""
+    edit(p / STRINGS, "nav_home: {zh: 首页, en: Home}", "nav_home: {zh: 首页, en: Home: start}")
+    return [
+        f'{STRINGS}:{line(p / STRINGS, "nav_home:")}: a ":" inside the value of "en" '
+        '(put the value in quotes: en: "Home: start")'
+    ]
+
+
+@case
+def case_yaml_hash_in_a_flow_value(p: Path) -> list[str]:
+    """A " #" inside a flow value starts a comment, which swallows the closing brace."""
+    edit(p / STRINGS, "nav_home: {zh: 首页, en: Home}", "nav_home: {zh: 首页, en: Home #1}")
+    return [
+        f'{STRINGS}:{line(p / STRINGS, "nav_home:")}: a "#" inside the value of "en" '
+        'starts a comment (put the value in quotes: en: "Home #1")'
+    ]
+
+
+@case
+def case_yaml_quote_inside_a_flow_value(p: Path) -> list[str]:
+    """A flow value that starts with a quoted word and goes on after it."""
+    edit(p / STRINGS, "nav_home: {zh: 首页, en: Home}", 'nav_home: {zh: 首页, en: "Home" page}')
+    return [
+        f'{STRINGS}:{line(p / STRINGS, "nav_home:")}: the value of "en" goes on after its '
+        "closing quote mark (put the whole value in the other quote marks: "
+        "en: '\"Home\" page')"
+    ]
+
+
+@case
+def case_yaml_full_width_colon(p: Path) -> list[str]:
+    """A full-width colon typed after a field's name, as a Chinese keyboard gives it."""
+    edit(p / FIGURES, "    value: 3\n", "    value：3\n")
+    return [
+        f'{FIGURES}:{line(p / FIGURES, "value：3")}: a full-width colon "：" after "value" '
+        "(write a half-width colon and a space: value: …)"
+    ]
+
+
+@case
+def case_yaml_full_width_comma(p: Path) -> list[str]:
+    """A full-width comma between the fields of a {zh: …, en: …}."""
+    edit(p / STRINGS, "nav_home: {zh: 首页, en: Home}", "nav_home: {zh: 首页， en: Home}")
+    return [
+        f'{STRINGS}:{line(p / STRINGS, "nav_home:")}: a full-width comma "，" between the '
+        'fields (separate the fields with a half-width comma: "zh: …, en: …")'
+    ]
+
+
+@case
+def case_yaml_dash_without_a_space(p: Path) -> list[str]:
+    """A list item started with "-" and no space."""
+    edit(p / FIGURES, "  - id: laws-passed", "  -id: laws-passed")
+    return [
+        f'{FIGURES}:{line(p / FIGURES, "-id: laws-passed")}: a "-" without a space after it '
+        '(an item of a list starts with a hyphen and a space: "- ")'
+    ]
+
+
+@case
+def case_yaml_colon_without_a_space(p: Path) -> list[str]:
+    """A field's colon with no space after it."""
+    edit(p / FIGURES, "    value: 3\n", "    value:3\n")
+    return [
+        f'{FIGURES}:{line(p / FIGURES, "value:3")}: no space after the colon of "value" '
+        "(write value: …)"
+    ]
+
+
+@case
 def case_not_utf8_markdown(p: Path) -> list[str]:
     """A Markdown page holding GBK bytes, on a line below the front matter."""
     page = p / "content/en/goal-2.md"
@@ -590,9 +661,9 @@ def test_the_python_tag_ran_nothing(project: Path, tmp_path: Path):
 
 
 def warn_unused_figure(p: Path) -> list[str]:
-    """A figure that no page refers to any more: its number typed out in both languages."""
-    for lang in ("zh", "en"):
-        edit(p / f"content/{lang}/overview.md", "[[sessions]]", "6")
+    """A figure that no page refers to any more, in either language."""
+    edit(p / "content/zh/overview.md", "会议[[sessions]]次", "会议多次")
+    edit(p / "content/en/overview.md", "held [[sessions]] sessions", "held several sessions")
     i = figure_index(p, "sessions")
     return [
         f"{FIGURES}:{line(p / FIGURES, '- id: sessions')}: figures[{i}].id: the figure "
@@ -608,7 +679,7 @@ def warn_value_not_in_its_phrase(p: Path) -> list[str]:
     return [
         f"{FIGURES}:{line(p / FIGURES, 'source: 召开常委会会议6次')}: figures[{i}].source: "
         'the value 9 does not appear in its source phrase "召开常委会会议6次" '
-        "(if the number was corrected, update the citation too)"
+        '(if the number was officially corrected, keep the phrase as printed and add "correction:" with the previous value, the date and a note)'
     ]
 
 

@@ -221,3 +221,18 @@ def test_a_rebuild_writes_only_the_pages_that_changed(project: Path, tmp_path: P
         "en/figures.html",
     }
     assert tree_hash(out) == tree_hash(build_site(project, tmp_path / "fresh").out)
+
+
+def test_the_base_url_note_is_shown_once_per_output_folder_or_with_verbose(project: Path):
+    out = project / "out"
+    args = ("build", "--project", str(project), "--out", str(out))
+    assert NO_BASE_URL in run_cli(*args).stdout.splitlines()  # a new folder
+    again = run_cli(*args)
+    assert again.returncode == 0
+    assert NO_BASE_URL not in again.stdout
+    assert again.stdout.splitlines()[0] == "Figures: no changes since the previous build."
+    assert NO_BASE_URL in run_cli(*args, "--verbose").stdout.splitlines()
+    assert NO_BASE_URL in run_cli(*args, "-v").stdout.splitlines()
+    # After a build with a base URL, a build without one is told again.
+    assert run_cli(*args, "--base-url", "https://example.org/r/").returncode == 0
+    assert NO_BASE_URL in run_cli(*args).stdout.splitlines()

@@ -23,7 +23,8 @@ from zhoukou_report.processes import PARALLEL_FROM, default_jobs
 
 SITE = "content/site.yaml"
 SITE_FIELDS = (
-    "base_url, date, description, languages, meeting, publication, speaker, speaker_role, title"
+    "base_url, date, description, languages, meeting, publication, speaker, speaker_role, title, "
+    "typed_numbers"
 )
 LANGUAGES = """\
 languages:
@@ -156,7 +157,7 @@ def test_a_language_code_listed_twice_is_refused(project: Path):
         ("code: en", "code: english", "code: english", 'languages[1].code: "english" is not a language code like zh or en'),
         ("name: English", "name: ''", "name: ''", 'languages[1].name: "name" is empty: it should be text'),
         ("    tag: en\n", "", "- code: en", 'languages[1].tag: "tag" is missing: it should be text'),
-        ("locale: en_US", "locale: en_US\n    flag: uk", "flag: uk", 'languages[1].flag: unknown field "flag" (known fields: code, locale, name, tag)'),
+        ("locale: en_US", "locale: en_US\n    flag: uk", "flag: uk", 'languages[1].flag: unknown field "flag" (known fields: code, draft, locale, name, tag)'),
         ("  - code: en\n    tag: en\n    name: English\n    locale: en_US\n", "  - en\n", "- en", 'languages[1]: expected a language: code, tag, name and locale, got "en"'),
     ],
     ids=["upper-case", "too-long", "empty", "missing", "unknown-field", "not-a-mapping"],

@@ -200,22 +200,23 @@ def test_the_figures_page_links_the_downloads_and_anchors_every_figure(built: Pa
 
 def test_each_figure_is_located_at_its_first_reference_or_else_its_tile(project: Path):
     """Site.figure_locations, worked out once per site: the pages link to it and the open
-    data gives it. A figure the English prose no longer mentions is found at its tile."""
+    data gives it. A figure the prose no longer mentions is found at its tile."""
     edit(project / "content" / "en" / "highlight-2.md", "[[surveyed]] residents", "many residents")
+    edit(project / "content" / "zh" / "highlight-2.md", "[[surveyed]]名群众", "许多群众")
     files = assemble_site(project, jobs=1)
     site = files.site
     assert "figure_locations" in vars(site)  # computed by the build, kept on the site
     locations = site.figure_locations
     assert locations is site.figure_locations
     assert len(locations) == 2 * FIGURE_COUNT
-    assert locations["surveyed", "zh"] == "highlight-2.html#ref-surveyed"
+    assert locations["surveyed", "zh"] == "highlight-2.html#tile-surveyed"
     assert locations["surveyed", "en"] == "en/highlight-2.html#tile-surveyed"
     assert locations["visits", "en"] == "en/highlight-1.html#ref-visits"
     assert locations["sessions", "zh"] == "index.html#ref-sessions"
     assert locations["code-sample", "en"] == "en/goal-2.html#ref-code-sample"
     records = {record["id"]: record for record in figure_records(site)}
     assert records["surveyed"]["url"] == {
-        "zh": "highlight-2.html#ref-surveyed",
+        "zh": "highlight-2.html#tile-surveyed",
         "en": "en/highlight-2.html#tile-surveyed",
     }
     html = {

@@ -61,7 +61,8 @@ def test_the_strings_a_template_uses_are_found_as_it_is_compiled(tmp_path: Path,
     uses, errors = load_templates(tmp_path)
     assert errors == []
     assert set(uses) == {
-        "highlight_label", "goal_label", "one", "two", "cite", "dyn", "marked", "upper"
+        "highlight_label", "goal_label", "figure_corrected", "one", "two", "cite", "dyn",
+        "marked", "upper",
     }  # fmt: skip
     assert (uses["one"].path, uses["one"].line) == ("templates/a.html", 1)  # its first use
     assert (uses["two"].path, uses["two"].line) == ("templates/a.html", 2)

@@ -260,7 +260,7 @@ def test_a_reference_shown_as_typed_is_neither_checked_nor_a_use(project: Path):
         page = project / "content" / lang / "goal-1.md"
         text = page.read_text(encoding="utf-8")
         page.write_text(
-            text.replace("[[hearings]]", "2.5") + "\nWritten `[[hearings]]` or `[[nothing]]`.\n",
+            text.replace("[[hearings]]", "a few") + "\nWritten `[[hearings]]` or `[[nothing]]`.\n",
             encoding="utf-8",
         )
     n = line(project / FIGURES, "- id: hearings")
@@ -271,9 +271,16 @@ def test_a_reference_shown_as_typed_is_neither_checked_nor_a_use(project: Path):
     ]
 
 
-def test_a_figure_used_in_one_language_only_is_used(project: Path):
-    edit(project / "content/en/goal-1.md", "[[hearings]]", "2.5")
-    assert warnings(project) == []
+def test_a_figure_used_in_one_language_only_is_used_and_missing_from_the_other(project: Path):
+    edit(project / "content/en/goal-1.md", "[[hearings]]", "a few")
+    problems = validated(project)
+    assert problems.warnings == []  # used: not reported as unused
+    body = 4  # the line after goal-1.md's front matter
+    zh = line(project / "content/zh/goal-1.md", "[[hearings]]")
+    assert [error.format() for error in problems.errors] == [
+        f"content/en/goal-1.md:{body}: [[hearings]]: the figure is not referred to here, but "
+        f"content/zh/goal-1.md:{zh} refers to it (every language shows the same figures)"
+    ]
 
 
 def test_check_references_reads_the_ids_of_any_figures_document():
@@ -318,7 +325,10 @@ THE_SOURCE = SourceText(
     SOURCE,
 )
 SOURCE_LINE = ONE_FIGURE.split("\n").index('    source: "{source}"') + 1
-VALUE_HINT = "if the number was corrected, update the citation too"
+VALUE_HINT = (
+    "if the number was officially corrected, keep the phrase as printed and add "
+    '"correction:" with the previous value, the date and a note'
+)
 PHRASE_HINT = "copy the phrase from the source text exactly"
 
 

@@ -28,7 +28,8 @@ from .changes import figure_changes
 from .errors import BuildFailed, ContentError
 from .fields import Problems
 from .files import Kept, Same
-from .layout import JSON_FILE
+from .i18n import N_, _
+from .layout import JSON_FILE, SITEMAP
 from .links import check_links, check_page
 from .load import load_content, make_site
 from .model import Site
@@ -38,7 +39,7 @@ from .render import RenderedPage, SiteRenderer, render_site
 from .validate import validate_content
 from .write import previous_build, read_previous, write_site
 
-NO_BASE_URL = (
+NO_BASE_URL = N_(
     "No base URL: sitemap.xml, robots.txt and canonical links are left out, and the links of "
     "404.html work from the site's top folder only (set base_url in content/site.yaml or pass "
     "--base-url)."
@@ -149,18 +150,22 @@ def build_site(
     strict: bool = False,
     base_url: str | None = None,
     jobs: int | None = None,
+    verbose: bool = False,
 ) -> BuildSummary:
     """Build the project's site into ``out``, replacing what was there only on success;
-    the notes say what changed in the figures since the build there."""
+    the notes say what changed in the figures since the build there. A note the build there
+    was given too (no base URL) is left out, unless ``verbose``."""
     started = time.perf_counter()
     built = assemble_site(project, strict, base_url, jobs, previous=out)
+    before = previous_build(out)
+    noted = before is not None and not (before / SITEMAP).exists()  # it had no base URL
 
     # 5. Write.
     written = write_site(built.files(), out, project)
 
     notes = list(built.changes)
-    if not built.site.meta.base_url:
-        notes.append(NO_BASE_URL)
+    if not built.site.meta.base_url and (verbose or not noted):
+        notes.append(_(NO_BASE_URL))
     return BuildSummary(
         pages=len(built.pages),
         files=built.count,
@@ -206,6 +211,7 @@ def _combine(*parts: dict[str, bytes]) -> dict[str, bytes]:
     for part in parts:
         for path, data in part.items():
             if path in files:
-                raise BuildFailed([ContentError(f"two outputs want the same file {path}")])
+                message = _("two outputs want the same file {file}").format(file=path)
+                raise BuildFailed([ContentError(message)])
             files[path] = data
     return files

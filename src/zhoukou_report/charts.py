@@ -15,6 +15,7 @@ import unicodedata
 from typing import NamedTuple
 
 from .fields import Problems, expected, suggestion, text_field, translated, unknown_keys
+from .i18n import _
 from .model import Chart, Figure, Page
 from .numbers import SYMBOL_UNITS
 from .yamldoc import YamlDoc
@@ -43,7 +44,7 @@ def read_charts(
     unknown_keys(doc, "", doc.data, ("charts",), problems)
     items = doc.data.get("charts", [])
     if not isinstance(items, list):
-        problems.errors.append(doc.error("charts", expected("a list of charts", items)))
+        problems.errors.append(doc.error("charts", expected(_("a list of charts"), items)))
         return []
     sections = {page.id for page in pages}
     charts: list[Chart] = []
@@ -52,24 +53,31 @@ def read_charts(
         path = f"charts[{i}]"
         if not isinstance(item, dict):
             problems.errors.append(
-                doc.error(path, expected("a chart (id, section, kind, …)", item))
+                doc.error(path, expected(_("a chart (id, section, kind, …)"), item))
             )
             continue
         before = len(problems.errors)
         unknown_keys(doc, path, item, CHART_KEYS, problems)
         chart_id = text_field(doc, f"{path}.id", item.get("id"), problems)
         if chart_id in ids:
-            problems.errors.append(doc.error(f"{path}.id", f'the id "{chart_id}" is used twice'))
+            message = _('the id "{id}" is used twice').format(id=chart_id)
+            problems.errors.append(doc.error(f"{path}.id", message))
         ids.add(chart_id)
-        section = text_field(doc, f"{path}.section", item.get("section"), problems, "a page name")
+        section = text_field(
+            doc, f"{path}.section", item.get("section"), problems, _("a page name")
+        )
         if section is not None and sections and section not in sections:
             hint = suggestion(section, sections)
             problems.errors.append(
-                doc.error(f"{path}.section", f'there is no page "{section}"', hint=hint)
+                doc.error(
+                    f"{path}.section",
+                    _('there is no page "{page}"').format(page=section),
+                    hint=hint,
+                )
             )
         kind = item.get("kind")
         if kind not in CHART_KINDS:
-            message = expected(" or ".join(CHART_KINDS), kind)
+            message = expected(_(" or ").join(CHART_KINDS), kind)
             problems.errors.append(doc.error(f"{path}.kind", message))
         title = translated(doc, f"{path}.title", item.get("title"), codes, problems)
         members = _members(doc, path, item.get("figures"), figures, kind, problems)
@@ -89,14 +97,14 @@ def _members(
     path = f"{path}.figures"
     if not isinstance(value, list) or len(value) < 2:
         problems.errors.append(
-            doc.error(path, expected("a list of at least two figure ids", value))
+            doc.error(path, expected(_("a list of at least two figure ids"), value))
         )
         return []
     members = []
     for j, figure_id in enumerate(value):
         figure = figures.get(figure_id) if isinstance(figure_id, str) else None
         if figure is None:
-            message = f'unknown figure "{figure_id}"'
+            message = _('unknown figure "{id}"').format(id=figure_id)
             hint = suggestion(str(figure_id), figures)
             problems.errors.append(doc.error(f"{path}[{j}]", message, hint=hint))
             continue
@@ -105,12 +113,12 @@ def _members(
         return []
     first = members[0]
     if kind == "share" and not SYMBOL_UNITS.intersection(first.unit.values()):
-        message = f'a share chart starts with a percentage; "{first.id}" is not one'
+        message = _('a share chart starts with a percentage; "{id}" is not one').format(id=first.id)
         problems.errors.append(doc.error(f"{path}[0]", message))
     if kind == "bars":
         units = {tuple(sorted(figure.unit.items())) for figure in members}
         if len(units) > 1:
-            message = (
+            message = _(
                 "the bars of a chart must count the same thing: these figures have different units"
             )
             problems.errors.append(doc.error(path, message))

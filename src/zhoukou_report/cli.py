@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__
+from . import __version__, i18n
+from .i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -21,20 +22,77 @@ if TYPE_CHECKING:
 EXIT_CONTENT = 1
 EXIT_INTERRUPTED = 130
 
+
+class _TranslatedHelp:
+    """``help`` in the editor's language whenever click shows it (the texts are marked with
+    ``N_`` where the commands are declared, before the language is known)."""
+
+    _help: str | None = None
+
+    @property
+    def help(self) -> str | None:
+        return _(self._help) if self._help else self._help
+
+    @help.setter
+    def help(self, text: str | None) -> None:
+        self._help = text
+
+
+class Option(_TranslatedHelp, click.Option):
+    pass
+
+
+class _TranslatedCommand(_TranslatedHelp):
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        # Click makes --help once per command, in the language of that moment.
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+
+class Command(_TranslatedCommand, click.Command):
+    pass
+
+
+class Group(_TranslatedCommand, click.Group):
+    """The ``zhoukou-report`` command: in the editor's language from its first word."""
+
+    command_class = Command
+
+    def main(self, *args, **kwargs):  # type: ignore[override]
+        previous = i18n.use_catalog()
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            i18n.restore(previous)
+
+
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        i18n.use_catalog(value)
+
+
 project_option = click.option(
     "--project",
+    cls=Option,
     type=click.Path(file_okay=False),
     default=".",
     show_default=True,
-    help="The project folder, holding content/ and templates/.",
+    help=N_("The project folder, holding content/ and templates/."),
 )
-strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-debug_option = click.option("--debug", is_flag=True, help="Show Python tracebacks of failures.")
+strict_option = click.option(
+    "--strict", cls=Option, is_flag=True, help=N_("Treat warnings as errors.")
+)
+debug_option = click.option(
+    "--debug", cls=Option, is_flag=True, help=N_("Show Python tracebacks of failures.")
+)
 jobs_option = click.option(
     "--jobs",
+    cls=Option,
     type=click.IntRange(min=1),
     default=None,
-    help=(
+    help=N_(
         "Processes that read the content and render the pages  "
         "[default: 1 for a small site, every core for a large one]"
     ),
@@ -54,11 +112,28 @@ def _help_width() -> int:
 
 
 @click.group(
-    context_settings={"help_option_names": ["-h", "--help"], "terminal_width": _help_width()}
+    cls=Group,
+    context_settings={"help_option_names": ["-h", "--help"], "terminal_width": _help_width()},
+    help=N_("Build the Zhoukou work report microsite in Chinese and English."),
 )
-@click.version_option(__version__, prog_name="zhoukou-report")
+@click.version_option(
+    __version__, prog_name="zhoukou-report", cls=Option, help=N_("Show the version and exit.")
+)
+@click.option(
+    "--lang",
+    cls=Option,
+    type=click.Choice(sorted(i18n.LANGUAGES)),
+    default=None,
+    is_eager=True,
+    expose_value=False,
+    callback=_set_language,
+    help=N_(
+        "The language of the tool's messages  "
+        "[default: ZHOUKOU_REPORT_LANG, else LANGUAGE, LC_ALL, LC_MESSAGES or LANG]"
+    ),
+)
 def main() -> None:
-    """Build the Zhoukou work report microsite in Chinese and English."""
+    pass
 
 
 def run() -> None:
@@ -74,23 +149,36 @@ def run() -> None:
         gc.freeze()
 
 
-@main.command()
+@main.command(
+    help=N_("Build the site into the output folder, replacing the previous build only on success.")
+)
 @project_option
 @click.option(
     "--out",
+    cls=Option,
     type=click.Path(),
     default=None,
-    help="The output folder  [default: build/ in the project]",
+    help=N_("The output folder  [default: build/ in the project]"),
 )
 @click.option(
     "--base-url",
+    cls=Option,
     default=None,
     metavar="URL",
-    help="The address the site is published at, e.g. https://example.org/report/ "
-    "(adds sitemap.xml, robots.txt and canonical links; default: base_url in site.yaml).",
+    help=N_(
+        "The address the site is published at, e.g. https://example.org/report/ "
+        "(adds sitemap.xml, robots.txt and canonical links; default: base_url in site.yaml)."
+    ),
 )
 @jobs_option
 @strict_option
+@click.option(
+    "--verbose",
+    "-v",
+    cls=Option,
+    is_flag=True,
+    help=N_("Show every note, also those shown by the previous build."),
+)
 @debug_option
 def build(
     project: str,
@@ -98,41 +186,57 @@ def build(
     base_url: str | None,
     jobs: int | None,
     strict: bool,
+    verbose: bool,
     debug: bool,
 ) -> None:
-    """Build the site into the output folder, replacing the previous build only on success."""
     from pathlib import Path
 
     from .build import build_site
     from .load import BASE_URL
 
     if base_url is not None and not BASE_URL.match(base_url):
-        raise click.BadParameter("expected an address like https://example.org/report/")
+        raise click.BadParameter(_("expected an address like https://example.org/report/"))
     folder = Path(project)
     output = Path(out) if out is not None else folder / "build"
     summary = _run(
-        lambda: build_site(folder, output, strict=strict, base_url=base_url, jobs=jobs), debug
+        lambda: build_site(
+            folder, output, strict=strict, base_url=base_url, jobs=jobs, verbose=verbose
+        ),
+        debug,
     )
     _print_warnings(summary.warnings)
     for note in summary.notes:
         click.echo(note)
-    click.echo(f"Built {summary.pages} pages into {_shown(summary.out)} in {_ms(summary.seconds)}.")
+    click.echo(
+        ngettext(
+            "Built {pages} page into {out} in {time}.",
+            "Built {pages} pages into {out} in {time}.",
+            summary.pages,
+        ).format(pages=summary.pages, out=_shown(summary.out), time=_ms(summary.seconds))
+    )
 
 
-@main.command()
+@main.command(
+    help=N_("Run every check of a build, render in memory and check every link; write nothing.")
+)
 @project_option
 @jobs_option
 @strict_option
 @debug_option
 def check(project: str, jobs: int | None, strict: bool, debug: bool) -> None:
-    """Run every check of a build, render in memory and check every link; write nothing."""
     from pathlib import Path
 
     from .build import check_site
 
     summary = _run(lambda: check_site(Path(project), strict=strict, jobs=jobs), debug)
     _print_warnings(summary.warnings)
-    click.echo(f"Checked {summary.pages} pages in {_ms(summary.seconds)}: no errors.")
+    click.echo(
+        ngettext(
+            "Checked {pages} page in {time}: no errors.",
+            "Checked {pages} pages in {time}: no errors.",
+            summary.pages,
+        ).format(pages=summary.pages, time=_ms(summary.seconds))
+    )
 
 
 # import and new ------------------------------------------------------------------------
@@ -191,23 +295,38 @@ def new(folder: str, debug: bool) -> None:
 # serve ---------------------------------------------------------------------------------
 
 
-@main.command()
+@main.command(
+    help=N_(
+        "Preview the site: build it into a temporary folder, serve it, rebuild on every save."
+        "\n\n"
+        "Open tabs reload by themselves after each build; errors are shown in the terminal "
+        "and, in place of the site, in the browser. Ctrl-C stops."
+    )
+)
 @project_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option(
+    "--host",
+    cls=Option,
+    default="127.0.0.1",
+    show_default=True,
+    help=N_("The address to listen on."),
+)
 @click.option(
     "--port",
+    cls=Option,
     type=click.IntRange(0, 65535),
     default=8000,
     show_default=True,
-    help="The port to listen on (0: any free port).",
+    help=N_("The port to listen on (0: any free port)."),
 )
-@click.option("--open", "open_browser", is_flag=True, help="Open the site in the web browser.")
+@click.option(
+    "--open",
+    "open_browser",
+    cls=Option,
+    is_flag=True,
+    help=N_("Open the site in the web browser."),
+)
 def serve(project: str, host: str, port: int, open_browser: bool) -> None:
-    """Preview the site: build it into a temporary folder, serve it, rebuild on every save.
-
-    Open tabs reload by themselves after each build; errors are shown in the terminal
-    and, in place of the site, in the browser. Ctrl-C stops.
-    """
     import logging
     import signal
     from pathlib import Path
@@ -215,11 +334,15 @@ def serve(project: str, host: str, port: int, open_browser: bool) -> None:
     from .serve import PreviewServer, is_loopback
 
     if not Path(project).is_dir():
-        raise click.BadParameter(f"{project} is not a folder", param_hint="--project")
+        raise click.BadParameter(
+            _("{project} is not a folder").format(project=project), param_hint="--project"
+        )
     if not is_loopback(host):
         click.echo(
-            f"Warning: listening on {host}, not on loopback: "
-            "anyone who can reach this machine can read the preview.",
+            _(
+                "Warning: listening on {host}, not on loopback: "
+                "anyone who can reach this machine can read the preview."
+            ).format(host=host),
             err=True,
         )
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -228,14 +351,23 @@ def serve(project: str, host: str, port: int, open_browser: bool) -> None:
     terminate = signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly as on Ctrl-C
     try:
         preview.start()
-        click.echo(f"Serving {_shown(preview.project)} at {preview.url} (Ctrl-C to stop)")
+        click.echo(
+            _("Serving {project} at {url} (Ctrl-C to stop)").format(
+                project=_shown(preview.project), url=preview.url
+            )
+        )
         if open_browser:
             _open_browser(preview.url)
         preview.wait()
     except KeyboardInterrupt:
-        click.echo("Stopped.", err=True)
+        click.echo(_("Stopped."), err=True)
     except OSError as e:
-        click.echo(f"Error: cannot serve on {host}:{port}: {e.strerror or e}", err=True)
+        click.echo(
+            _("Error: cannot serve on {host}:{port}: {reason}").format(
+                host=host, port=port, reason=e.strerror or e
+            ),
+            err=True,
+        )
         sys.exit(EXIT_CONTENT)
     finally:
         preview.stop()
@@ -280,13 +412,13 @@ def _run(action, debug: bool):
         if debug:
             raise
     except (OutputRefused, WriteFailed) as failure:
-        click.echo(f"Error: {failure}", err=True)
+        click.echo(_("Error: {message}").format(message=failure), err=True)
         if isinstance(failure, WriteFailed):
-            click.echo("The previous site was left as it was.", err=True)
+            click.echo(_("The previous site was left as it was."), err=True)
         if debug:
             raise
     except KeyboardInterrupt:
-        click.echo("Interrupted: no half-written site was left behind.", err=True)
+        click.echo(_("Interrupted: no half-written site was left behind."), err=True)
         if debug:
             raise
         sys.exit(EXIT_INTERRUPTED)
@@ -294,9 +426,11 @@ def _run(action, debug: bool):
         if debug:
             raise
         click.echo(
-            f"Error: an unexpected problem stopped the run ({type(e).__name__}: {e}). "
-            "No half-written site was left behind. "
-            "Run the command again with --debug to see where it happened, and report it.",
+            _(
+                "Error: an unexpected problem stopped the run ({problem}). "
+                "No half-written site was left behind. "
+                "Run the command again with --debug to see where it happened, and report it."
+            ).format(problem=f"{type(e).__name__}: {e}"),
             err=True,
         )
     sys.exit(EXIT_CONTENT)
@@ -304,7 +438,12 @@ def _run(action, debug: bool):
 
 def _print_errors(errors) -> None:
     count = len(errors)
-    click.echo(f"Found {count} error{'s' if count != 1 else ''}; nothing was written:", err=True)
+    message = ngettext(
+        "Found {count} error; nothing was written:",
+        "Found {count} errors; nothing was written:",
+        count,
+    )
+    click.echo(message.format(count=count), err=True)
     width = len(str(count))
     for number, error in enumerate(errors, start=1):
         click.echo(f"{number:>{width}}. {error.format()}", err=True)
@@ -314,9 +453,11 @@ def _print_warnings(warnings) -> None:
     if not warnings:
         return
     count = len(warnings)
-    click.echo(f"{count} warning{'s' if count != 1 else ''}:", err=True)
+    click.echo(
+        ngettext("{count} warning:", "{count} warnings:", count).format(count=count), err=True
+    )
     for warning in warnings:
-        click.echo(f"  warning: {warning.format()}", err=True)
+        click.echo("  " + _("warning: {message}").format(message=warning.format()), err=True)
 
 
 def _shown(path: Path | None) -> str:

@@ -53,6 +53,18 @@ class Tile(NamedTuple):
     text: str  # the number as the language writes it
     unit: str
     label: str
+    corrected: bool = False  # shows the correction mark
+
+
+class CorrectionRow(NamedTuple):
+    """An official correction of a figure, as the figures page tells it."""
+
+    anchor: str  # the figure's row on the figures page
+    label: str
+    previous: str  # the previous value, with its unit
+    current: str  # the value now, with its unit
+    date: str  # as the language writes dates
+    note: str
 
 
 class FigureRow(NamedTuple):
@@ -65,6 +77,8 @@ class FigureRow(NamedTuple):
     unit: str
     source: str  # the phrase of the source text
     location: str  # the page and place where it is shown
+    cited: str = ""  # the document or office it comes from, if not the source text
+    correction: CorrectionRow | None = None
 
 
 class FigureSection(NamedTuple):
@@ -217,6 +231,7 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
                 figure.text(page.lang),
                 figure.unit_text(page.lang),
                 figure.label[page.lang],
+                figure.correction is not None,
             )
             for figure in site.figures_in(page.id)
         ],
@@ -227,6 +242,13 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         "figure_sections": [
             _figure_section(section, figures, page.lang, href, heading, shared)
             for section, figures in shared.figure_sections
+        ]
+        if page.kind == "figures"
+        else [],
+        "corrections": [
+            _correction_row(figure, page.lang, figure_anchor(figure.id))
+            for figure in site.figures
+            if figure.correction is not None
         ]
         if page.kind == "figures"
         else [],
@@ -259,7 +281,24 @@ def _figure_section(
             figure.unit_text(lang),
             figure.source,
             href(shared.locations[figure.id, lang]),
+            figure.cited[lang] if figure.cited else "",
+            _correction_row(figure, lang, figure_anchor(figure.id)) if figure.correction else None,
         )
         for figure in figures
     ]
     return FigureSection(section.id, href(section), title, place, rows)
+
+
+def _correction_row(figure: Figure, lang: str, anchor: str) -> CorrectionRow:
+    correction = figure.correction
+    assert correction is not None
+    unit = figure.unit_text(lang)
+    separator = " " if unit and not lang.startswith("zh") else ""
+    return CorrectionRow(
+        f"#{anchor}",
+        figure.label[lang],
+        f"{correction.texts[lang]}{separator}{unit}",
+        f"{figure.text(lang)}{separator}{unit}",
+        format_date(correction.date, lang),
+        correction.note[lang],
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from .i18n import _
+
 _INVISIBLE = {"Cc", "Cf", "Zl", "Zp"}  # control, format, line and paragraph separators
 
 
@@ -61,7 +63,7 @@ class ContentError(Exception):
 
     def format(self) -> str:
         """``file:line: field: message (hint)``, leaving out the parts that are not known."""
-        where = self.path or "<unknown file>"
+        where = self.path or _("<unknown file>")
         if self.line is not None:
             where = f"{where}:{self.line}"
         parts = [where]
@@ -70,7 +72,7 @@ class ContentError(Exception):
         parts.append(self.message)
         text = ": ".join(parts)
         if self.hint:
-            text = f"{text} ({self.hint})"
+            text = _("{message} ({hint})").format(message=text, hint=self.hint)
         return _visible(text)
 
     def sort_key(self) -> tuple[str, int, str, str]:
@@ -108,6 +110,8 @@ class WriteFailed(Exception):
     """
 
     def __init__(self, out: str, reason: str):
-        super().__init__(f"could not write the site into {out}: {reason}")
+        super().__init__(
+            _("could not write the site into {out}: {reason}").format(out=out, reason=reason)
+        )
         self.out = out
         self.reason = reason

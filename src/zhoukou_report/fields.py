@@ -10,9 +10,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import ContentError
+from .i18n import _
 from .yamldoc import YamlDoc
 
-QUOTE_HINT = 'put it in quotes if it is meant as text: "…"'
+
+def quote_hint() -> str:
+    return _('put it in quotes if it is meant as text: "…"')
 
 
 class Problems:
@@ -21,6 +24,10 @@ class Problems:
     def __init__(self) -> None:
         self.errors: list[ContentError] = []
         self.warnings: list[ContentError] = []
+        # Draft languages, each with the default language its missing texts fall back to,
+        # and how many texts of each (file, draft language) did.
+        self.drafts: dict[str, str] = {}
+        self.fallbacks: dict[tuple[str, str], int] = {}
 
     def attempt(self, step: Callable[[], Any]) -> Any:
         """Run a step; a content error is recorded and None returned."""
@@ -34,28 +41,30 @@ class Problems:
 def expected(what: str, got: Any) -> str:
     """ "expected a number, got "abc"": what a field should hold, and what it holds."""
     if got is None:
-        return f"expected {what}, got nothing"
+        return _("expected {what}, got nothing").format(what=what)
     if isinstance(got, str):
         shown = got if len(got) <= 60 else got[:60] + "…"
-        return f'expected {what}, got "{shown}"'
+        return _('expected {what}, got "{value}"').format(what=what, value=shown)
     if isinstance(got, dict):
-        return f"expected {what}, got name: value pairs"
+        return _("expected {what}, got name: value pairs").format(what=what)
     if isinstance(got, list):
-        return f"expected {what}, got a list"
+        return _("expected {what}, got a list").format(what=what)
     if isinstance(got, bool):
-        return f"expected {what}, got {'true' if got else 'false'}"
-    return f"expected {what}, got {got}"
+        return _("expected {what}, got {value}").format(what=what, value=str(got).lower())
+    return _("expected {what}, got {value}").format(what=what, value=got)
 
 
 def wrong(doc: YamlDoc, path: str, value: Any, what: str, hint: str | None = None) -> ContentError:
     """The error for a field that does not hold what it should: missing, empty, or else."""
     name = path.rsplit(".", 1)[-1]
     if value is None and not doc.has(path):
-        return doc.error(path, f'"{name}" is missing: it should be {what}', hint=hint)
+        message = _('"{name}" is missing: it should be {what}').format(name=name, what=what)
+        return doc.error(path, message, hint=hint)
     if value is None or (isinstance(value, str) and not value.strip()) or value in ([], {}):
-        return doc.error(path, f'"{name}" is empty: it should be {what}', hint=hint)
+        message = _('"{name}" is empty: it should be {what}').format(name=name, what=what)
+        return doc.error(path, message, hint=hint)
     if isinstance(value, bool) and hint is None:
-        hint = QUOTE_HINT
+        hint = quote_hint()
     return doc.error(path, expected(what, value), hint=hint)
 
 
@@ -64,7 +73,7 @@ def suggestion(word: str, choices: Iterable[str]) -> str | None:
     import difflib  # here: only a mistake needs it
 
     close = difflib.get_close_matches(str(word), sorted(choices), n=1)
-    return f'did you mean "{close[0]}"?' if close else None
+    return _('did you mean "{word}"?').format(word=close[0]) if close else None
 
 
 def unknown_keys(
@@ -75,12 +84,15 @@ def unknown_keys(
     for key in data:
         if key not in known:
             child = f"{path}.{key}" if path else str(key)
-            hint = suggestion(key, known) or "known fields: " + ", ".join(sorted(known))
-            problems.errors.append(doc.error(child, f'unknown field "{key}"', hint=hint))
+            hint = suggestion(key, known) or _("known fields: {fields}").format(
+                fields=", ".join(sorted(known))
+            )
+            message = _('unknown field "{name}"').format(name=key)
+            problems.errors.append(doc.error(child, message, hint=hint))
 
 
 def text_field(
-    doc: YamlDoc, path: str, value: Any, problems: Problems, what: str = "text"
+    doc: YamlDoc, path: str, value: Any, problems: Problems, what: str | None = None
 ) -> str | None:
     """A non-empty text; numbers and dates are taken as they are written.
 
@@ -94,7 +106,7 @@ def text_field(
         or not isinstance(value, str | int | float)
         or not str(value).strip()
     ):
-        problems.errors.append(wrong(doc, path, value, what))
+        problems.errors.append(wrong(doc, path, value, what or _("text")))
         return None
     return str(value)
 
@@ -109,8 +121,9 @@ def translated(
 ) -> dict[str, str] | None:
     """A text given in every language, as ``{zh: …, en: …}``; ``optional`` ones may be left out."""
     if not isinstance(value, dict):
-        what = f"a text for each language ({', '.join(codes)})"
-        hint = f"write it as {path.rsplit('.', 1)[-1]}: {{{', '.join(f'{c}: …' for c in codes)}}}"
+        what = _("a text for each language ({codes})").format(codes=", ".join(codes))
+        example = f"{path.rsplit('.', 1)[-1]}: {{{', '.join(f'{c}: …' for c in codes)}}}"
+        hint = _("write it as {example}").format(example=example)
         problems.errors.append(wrong(doc, path, value, what, hint=hint))
         return None
     before = len(problems.errors)
@@ -120,11 +133,20 @@ def translated(
         if text is None and code in optional:
             result[code] = ""
             continue
-        checked = text_field(doc, f"{path}.{code}", text, problems, f"the {code} text")
+        if text is None and code in problems.drafts:
+            key = (doc.path, code)
+            problems.fallbacks[key] = problems.fallbacks.get(key, 0) + 1
+            text = value.get(problems.drafts[code])
+            if text is None:  # the default's own text is missing: its error says so
+                continue
+        what = _("the {code} text").format(code=code)
+        checked = text_field(doc, f"{path}.{code}", text, problems, what)
         if checked is not None:
             result[code] = checked
     for key in value:
         if key not in codes:
-            message = f'"{key}" is not one of the site\'s languages ({", ".join(codes)})'
+            message = _('"{key}" is not one of the site\'s languages ({codes})').format(
+                key=key, codes=", ".join(codes)
+            )
             problems.errors.append(doc.error(f"{path}.{key}", message))
     return result if len(problems.errors) == before else None

@@ -6,16 +6,21 @@ language); how the pages use the figures is checked by ``validate``.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
 from .fields import Problems, text_field, translated, unknown_keys, wrong
+from .i18n import _
 from .model import Figure
 from .numbers import QUALIFIERS
 from .yamldoc import YamlDoc
 
 FIGURE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-FIGURE_KEYS = ("id", "section", "value", "qualifier", "unit", "label", "source")
+FIGURE_KEYS = (
+    "id", "section", "value", "qualifier", "unit", "label", "source", "cited", "correction"
+)  # fmt: skip
+CORRECTION_KEYS = ("previous", "date", "note")
 LARGEST = 10**15  # beyond it a float loses whole digits: surely a typing mistake
 
 
@@ -30,37 +35,89 @@ def read_figures(
     unknown_keys(doc, "", doc.data, ("figures",), problems)
     items = doc.data.get("figures")
     if not isinstance(items, list):
-        problems.errors.append(wrong(doc, "figures", items, "a list of figures"))
+        problems.errors.append(wrong(doc, "figures", items, _("a list of figures")))
         return [], _checked_fields(doc, [])
     figures: list[Figure] = []
     first_use: dict[str, str] = {}
     for i, item in enumerate(items):
         path = f"figures[{i}]"
         if not isinstance(item, dict):
-            problems.errors.append(wrong(doc, path, item, "a figure (id, section, value, …)"))
+            problems.errors.append(wrong(doc, path, item, _("a figure (id, section, value, …)")))
             continue
         before = len(problems.errors)
         unknown_keys(doc, path, item, FIGURE_KEYS, problems)
         figure_id = _figure_id(doc, path, item.get("id"), first_use, problems)
-        section = text_field(doc, f"{path}.section", item.get("section"), problems, "a page name")
+        section = text_field(
+            doc, f"{path}.section", item.get("section"), problems, _("a page name")
+        )
         value = _value(doc, f"{path}.value", item.get("value"), problems)
         qualifier = item.get("qualifier")
         if qualifier is not None and qualifier not in QUALIFIERS:
-            what = " or ".join(QUALIFIERS)
-            hint = "leave it out if the source gives the exact number"
+            what = _(" or ").join(QUALIFIERS)
+            hint = _("leave it out if the source gives the exact number")
             problems.errors.append(wrong(doc, f"{path}.qualifier", qualifier, what, hint=hint))
         # English has no measure words: only the first language's unit is required.
         unit = translated(doc, f"{path}.unit", item.get("unit"), codes, problems, codes[1:])
         label = translated(doc, f"{path}.label", item.get("label"), codes, problems)
-        source = text_field(
-            doc, f"{path}.source", item.get("source"), problems, "the phrase of the source"
-        )
+        source, cited = _provenance(doc, path, item, codes, problems)
+        correction = None
+        if "correction" in item:
+            correction = _correction(doc, f"{path}.correction", item["correction"], codes, problems)
         if len(problems.errors) > before:
             continue
         figures.append(
-            Figure.make(figure_id, section, value, unit, label, source, qualifier, field=path)
+            Figure.make(
+                figure_id,
+                section,
+                value,
+                unit,
+                label,
+                source,
+                qualifier,
+                field=path,
+                correction=correction,
+                cited=cited,
+            )
         )
     return figures, _checked_fields(doc, items)
+
+
+def _provenance(
+    doc: YamlDoc, path: str, item: dict, codes: tuple[str, ...], problems: Problems
+) -> tuple[str | None, dict[str, str] | None]:
+    """The phrase of the source text that gives a figure, or (``cited``) the document or
+    office it comes from instead, in each language."""
+    if "cited" not in item:
+        what = _("the phrase of the source")
+        return text_field(doc, f"{path}.source", item.get("source"), problems, what), None
+    if "source" in item:
+        message = _('give either "source" (a phrase of the source text) or "cited", not both')
+        problems.errors.append(doc.error(f"{path}.cited", message))
+        return None, None
+    return "", translated(doc, f"{path}.cited", item["cited"], codes, problems)
+
+
+def _correction(
+    doc: YamlDoc, path: str, value: object, codes: tuple[str, ...], problems: Problems
+) -> tuple[int | float, dt.date, dict[str, str]] | None:
+    """An official correction: ``{previous: 232, date: 2024-03-01, note: {zh: …, en: …}}``."""
+    if not isinstance(value, dict):
+        what = _("the previous value, date and note of the correction")
+        hint = _("write it as {example}").format(
+            example="correction: {previous: 232, date: 2024-03-01, note: {zh: …, en: …}}"
+        )
+        problems.errors.append(wrong(doc, path, value, what, hint=hint))
+        return None
+    before = len(problems.errors)
+    unknown_keys(doc, path, value, CORRECTION_KEYS, problems)
+    previous = _value(doc, f"{path}.previous", value.get("previous"), problems)
+    day = value.get("date")
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        problems.errors.append(wrong(doc, f"{path}.date", day, _("a date like 2024-02-04")))
+    note = translated(doc, f"{path}.note", value.get("note"), codes, problems)
+    if len(problems.errors) > before or previous is None or note is None:
+        return None
+    return previous, day, note
 
 
 def _checked_fields(doc: YamlDoc, items: list) -> YamlDoc:
@@ -78,14 +135,20 @@ def _figure_id(
     doc: YamlDoc, path: str, value: object, first_use: dict[str, str], problems: Problems
 ) -> str | None:
     if not isinstance(value, str) or not FIGURE_ID.match(value):
-        what = "an id of lowercase letters, digits and hyphens"
-        problems.errors.append(wrong(doc, f"{path}.id", value, what, hint="e.g. deputies-visited"))
+        what = _("an id of lowercase letters, digits and hyphens")
+        problems.errors.append(
+            wrong(doc, f"{path}.id", value, what, hint=_("e.g. deputies-visited"))
+        )
         return None
     if value in first_use:
-        message = f'the id "{value}" is already used by {first_use[value]}'
-        problems.errors.append(doc.error(f"{path}.id", message, hint="give each figure its own id"))
+        message = _('the id "{id}" is already used by the figure on line {line}').format(
+            id=value, line=first_use[value]
+        )
+        problems.errors.append(
+            doc.error(f"{path}.id", message, hint=_("give each figure its own id"))
+        )
         return None
-    first_use[value] = f"the figure on line {doc.line_of(path)}"
+    first_use[value] = str(doc.line_of(path))
     return value
 
 
@@ -95,12 +158,12 @@ def _value(doc: YamlDoc, path: str, value: object, problems: Problems) -> int | 
         or not isinstance(value, int | float)
         or (isinstance(value, float) and not math.isfinite(value))
     ):
-        hint = "write it in digits, without separators or 万: 18000, 92.1"
-        problems.errors.append(wrong(doc, path, value, "a number", hint=hint))
+        hint = _("write it in digits, without separators or 万: 18000, 92.1")
+        problems.errors.append(wrong(doc, path, value, _("a number"), hint=hint))
         return None
     if abs(value) >= LARGEST:
-        message = "the number is too large for a figure"
-        problems.errors.append(doc.error(path, message, hint="is a digit typed twice?"))
+        message = _("the number is too large for a figure")
+        problems.errors.append(doc.error(path, message, hint=_("is a digit typed twice?")))
         return None
     if isinstance(value, float) and value.is_integer():
         return int(value)

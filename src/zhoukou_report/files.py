@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from .errors import ContentError
+from .i18n import _
 from .yamldoc import YamlDoc, parse_yaml
 
 T = TypeVar("T")
@@ -70,21 +71,22 @@ def read_text(file: Path, rel: str) -> str:
     try:
         raw = file.read_bytes()
     except OSError as e:
-        raise ContentError(f"cannot read the file: {e.strerror or e}", path=rel) from e
+        message = _("cannot read the file: {reason}").format(reason=e.strerror or e)
+        raise ContentError(message, path=rel) from e
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
         raise ContentError(
-            "the file is not UTF-8 text",
+            _("the file is not UTF-8 text"),
             path=rel,
             line=line,
-            hint="save it as UTF-8 in your editor",
+            hint=_("save it as UTF-8 in your editor"),
         ) from e
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ContentError("the file holds a NUL byte: is it a text file?", path=rel, line=line)
+        raise ContentError(_("the file holds a NUL byte: is it a text file?"), path=rel, line=line)
     return text
 
 
@@ -99,10 +101,10 @@ def parse_markdown(text: str, rel: str) -> MarkdownDoc:
     if not match:
         if re.match(r"---[ \t]*(?:\n|\Z)", text):
             raise ContentError(
-                "the front matter is not closed",
+                _("the front matter is not closed"),
                 path=rel,
                 line=1,
-                hint='end it with a line holding only "---"',
+                hint=_('end it with a line holding only "---"'),
             )
         meta = YamlDoc(rel, {}, {"": 1}, top_line=1)
         return MarkdownDoc(rel, meta, text, 1)

@@ -22,6 +22,7 @@ from typing import Protocol
 from urllib.parse import quote, unquote
 
 from .errors import ContentError
+from .i18n import _, language_tag, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +83,11 @@ ERROR_CSP = (
 )
 ERROR_PAGE = """\
 <!doctype html>
-<html lang="zh-CN">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>构建失败 · Build failed · zhoukou-report</title>
+<title>{title} · zhoukou-report</title>
 <style>
 body {{ font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem;
        padding: 0 1rem; color: #1a1a1a; background: #fff8f6; }}
@@ -98,12 +99,12 @@ code {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
 </head>
 <body>
 <main>
-<h1>网站未能生成 · The site could not be built</h1>
+<h1>{heading}</h1>
 <p>{summary}</p>
 <ol class="errors">
 {items}
 </ol>
-<p>修改并保存文件后，本页会自动刷新。 · Fix the file and save it: this page reloads by itself.</p>
+<p>{reload}</p>
 </main>
 </body>
 </html>
@@ -202,9 +203,16 @@ def inject_script(page: bytes, version: str) -> bytes:
 
 def error_page(errors: list[ContentError], version: str) -> bytes:
     count = len(errors)
-    summary = f"发现 {count} 处错误 · Found {count} error{'s' if count != 1 else ''}:"
+    summary = ngettext("Found {count} error:", "Found {count} errors:", count).format(count=count)
     items = "\n".join(f"<li><code>{html.escape(error.format())}</code></li>" for error in errors)
-    page = ERROR_PAGE.format(summary=html.escape(summary), items=items)
+    page = ERROR_PAGE.format(
+        lang=language_tag(),
+        title=html.escape(_("Build failed")),
+        heading=html.escape(_("The site could not be built")),
+        summary=html.escape(summary),
+        items=items,
+        reload=html.escape(_("Fix the file and save it: this page reloads by itself.")),
+    )
     return inject_script(page.encode("utf-8"), version)
 
 

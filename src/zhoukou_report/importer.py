@@ -19,7 +19,7 @@ from .layout import CONTENT, FIGURES_FILE, SITE_FILE, SOURCE_FILE, STRINGS_FILE
 from .newproject import skeleton_file
 from .numbers import SYMBOL_UNITS, plain
 from .source import source_blocks
-from .statistics import ENGLISH_UNITS, Number, find_numbers
+from .statistics import ENGLISH_UNITS, SET_PHRASES, Number, find_numbers
 from .validate import UNTRANSLATED
 
 _ORDINALS = "一二三四五六七八九十"
@@ -309,6 +309,10 @@ def import_report(data: bytes, path: str) -> Imported:
     files[FIGURES_FILE] = _figures_yaml(figures)
     for name in (SITE_FILE, STRINGS_FILE):
         files[name] = skeleton_file(name)
+    # The set phrases left as text are the site's listed exceptions to the typed-number check.
+    text = "".join(p for paragraphs in bodies.values() for p in paragraphs)
+    if named := [phrase for phrase in SET_PHRASES if phrase in text]:
+        files[SITE_FILE] += "\ntyped_numbers:\n" + "".join(f"  - {p}\n" for p in named)
     attention.append(
         f"{SITE_FILE}:1: the title, meeting, date, speaker and publication are examples: "
         "fill them in from the report"

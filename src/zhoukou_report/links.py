@@ -18,6 +18,7 @@ from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .errors import ContentError
+from .i18n import _
 from .model import Page, Site, Text
 
 _COMMENT = re.compile(rb"<!--.*?-->", re.S)
@@ -154,9 +155,11 @@ def check_links(
             shown = next((p for p in site.pages if p.output == page.output), None)
             texts = page_texts(site, shown) if shown is not None else []
             links = page_links(html_of(page.output))
-            for link, line, _, target, anchor in _checked_links(page.output, links, existing):
+            for link, line, _problem, target, anchor in _checked_links(
+                page.output, links, existing
+            ):
                 if f"{target}#{anchor}" in missing:
-                    problem = f'{target} has no element with id "{anchor}"'
+                    problem = _no_anchor(target, anchor)
                     errors.append(_broken(page.output, link, line, problem, texts))
     return errors
 
@@ -171,16 +174,22 @@ def _checked_links(
     for link, line in page.links:
         problem, target, anchor = _link_problem(path, folder, link, existing, resolved)
         if problem is None and anchor and target == path and anchor not in page.ids:
-            problem = f'{target} has no element with id "{anchor}"'
+            problem = _no_anchor(target, anchor)
         yield link, line, problem, target, anchor
 
 
+def _no_anchor(target: str, anchor: str) -> str:
+    return _('{page} has no element with id "{anchor}"').format(page=target, anchor=anchor)
+
+
 def _broken(path: str, link: str, line: int, problem: str, origins: Iterable[Text]) -> ContentError:
-    message = f'broken link "{link}": {problem}'
+    message = _('broken link "{link}": {problem}').format(link=link, problem=problem)
     typed = _typed_at(link, origins)
     if typed is not None:
         return ContentError(message, path=typed[0], line=typed[1])
-    hint = f"build/{path} is the page as built: the link comes from a template"
+    hint = _("{file} is the page as built: the link comes from a template").format(
+        file=f"build/{path}"
+    )
     return ContentError(message, path=f"build/{path}", line=line, hint=hint)
 
 
@@ -209,7 +218,7 @@ def _link_problem(
         found = resolved[folder, link] = _resolve(folder, link)
     problem, target, anchor = found
     if problem is None and target and target not in existing:
-        return f"there is no file {target}", target, ""
+        return _("there is no file {file}").format(file=target), target, ""
     return problem, target or page, anchor
 
 

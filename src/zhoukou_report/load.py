@@ -17,9 +17,10 @@ from typing import NamedTuple
 
 from .charts import read_charts
 from .errors import BuildFailed, ContentError
-from .fields import Problems, translated, unknown_keys, wrong
+from .fields import Problems, text_field, translated, unknown_keys, wrong
 from .figures import read_figures
 from .files import ContentFiles, Kept, parse_markdown, read_text
+from .i18n import _, ngettext
 from .layout import (
     CHARTS_FILE,
     CONTENT,
@@ -39,7 +40,7 @@ from .yamldoc import YamlDoc, parse_yaml
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 LANGUAGE_KEYS = ("code", "tag", "name", "locale")
 TRANSLATED_META = ("title", "description", "meeting", "speaker", "speaker_role", "publication")
-SITE_KEYS = ("languages", *TRANSLATED_META, "date", "base_url")
+SITE_KEYS = ("languages", *TRANSLATED_META, "date", "base_url", "typed_numbers")
 BASE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
 
 
@@ -59,6 +60,7 @@ class Content(NamedTuple):
     pages: list[Page]
     intros: dict[str, Text]  # each language's goals intro
     charts: list[Chart]
+    typed_numbers: tuple[str, ...] = ()  # phrases of site.yaml whose numbers are names
 
 
 def load_content(
@@ -68,9 +70,9 @@ def load_content(
     processes: by default one for a small project, every core for a large one; or taken
     from what a previous build ``kept``, where a file's text is the same)."""
     if not (project / CONTENT).is_dir():
-        hint = "run the command in the project folder, or give --project"
+        hint = _("run the command in the project folder, or give --project")
         raise BuildFailed(
-            [ContentError("there is no content folder here", path=CONTENT, hint=hint)]
+            [ContentError(_("there is no content folder here"), path=CONTENT, hint=hint)]
         )
     files = ContentFiles(project, _parse_ahead(project, jobs), kept)
     site_doc = problems.attempt(lambda: _read_yaml(files, SITE_FILE))
@@ -78,6 +80,7 @@ def load_content(
         unknown_keys(site_doc, "", site_doc.data, SITE_KEYS, problems)
     languages = _languages(site_doc, problems) if site_doc else ()
     codes = tuple(lang.code for lang in languages)
+    problems.drafts = {lang.code: codes[0] for lang in languages if lang.draft}
     meta = _site_meta(site_doc, codes, problems) if site_doc and codes else None
 
     strings_doc = problems.attempt(lambda: _read_yaml(files, STRINGS_FILE))
@@ -102,10 +105,47 @@ def load_content(
             figure_index = {figure.id: figure for figure in figures}
             charts = read_charts(charts_doc, figure_index, pages, codes, problems)
 
+    typed = _typed_numbers(site_doc, problems) if site_doc else ()
+    _fallback_warnings(languages, problems)
     return Content(
         languages, meta, strings_doc, strings, figures_doc, figures, source, bodies, pages, intros,
-        charts,
+        charts, typed,
     )  # fmt: skip
+
+
+def _fallback_warnings(languages: tuple[Language, ...], problems: Problems) -> None:
+    """One warning for each file where a draft language's texts are the default one's."""
+    names = {lang.code: lang.name for lang in languages}
+    for (path, code), count in problems.fallbacks.items():
+        message = ngettext(
+            "{count} text has no {language} version: the {default} one is shown ({language} "
+            "is a draft)",
+            "{count} texts have no {language} version: the {default} ones are shown "
+            "({language} is a draft)",
+            count,
+        )
+        default = names[languages[0].code]
+        problems.warnings.append(
+            ContentError(
+                message.format(count=count, language=names[code], default=default), path=path
+            )
+        )
+
+
+def _typed_numbers(doc: YamlDoc, problems: Problems) -> tuple[str, ...]:
+    """site.yaml's ``typed_numbers``: phrases in which a number is part of a name."""
+    items = doc.data.get("typed_numbers")
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        problems.errors.append(wrong(doc, "typed_numbers", items, _("a list of phrases")))
+        return ()
+    phrases = []
+    for i, item in enumerate(items):
+        phrase = text_field(doc, f"typed_numbers[{i}]", item, problems)
+        if phrase is not None:
+            phrases.append(phrase)
+    return tuple(phrases)
 
 
 def make_site(content: Content) -> Site:
@@ -145,19 +185,19 @@ def _generated_title(strings: dict[str, dict[str, str]], page_id: str, code: str
 
 def _read_yaml(files: ContentFiles, rel: str) -> YamlDoc:
     if not (files.project / rel).is_file():
-        raise ContentError("the file is missing", path=rel)
+        raise ContentError(_("the file is missing"), path=rel)
     doc = files.parsed(rel, parse_yaml)
     if doc.data is None:
-        raise ContentError("the file is empty", path=rel, line=1)
+        raise ContentError(_("the file is empty"), path=rel, line=1)
     if not isinstance(doc.data, dict):
-        message = "expected name: value lines at the top of the file"
+        message = _("expected name: value lines at the top of the file")
         raise ContentError(message, path=rel, line=doc.line_of(""))
     return doc
 
 
 def _read_source(files: ContentFiles) -> SourceText:
     if not (files.project / SOURCE_FILE).is_file():
-        raise ContentError("the source text is missing", path=SOURCE_FILE)
+        raise ContentError(_("the source text is missing"), path=SOURCE_FILE)
     return files.parsed(SOURCE_FILE, clean_source)
 
 
@@ -211,33 +251,41 @@ def _parse_files(task: tuple[Path, list[tuple[str, Callable[[str, str], object]]
 def _languages(doc: YamlDoc, problems: Problems) -> tuple[Language, ...]:
     items = doc.data.get("languages")
     if not isinstance(items, list) or not items:
-        problems.errors.append(wrong(doc, "languages", items, "a list of languages"))
+        problems.errors.append(wrong(doc, "languages", items, _("a list of languages")))
         return ()
     languages: list[Language] = []
     for i, item in enumerate(items):
         path = f"languages[{i}]"
         if not isinstance(item, dict):
-            problems.errors.append(wrong(doc, path, item, "a language: code, tag, name and locale"))
+            problems.errors.append(
+                wrong(doc, path, item, _("a language: code, tag, name and locale"))
+            )
             continue
         before = len(problems.errors)
-        unknown_keys(doc, path, item, LANGUAGE_KEYS, problems)
-        values = {}
+        unknown_keys(doc, path, item, (*LANGUAGE_KEYS, "draft"), problems)
+        values: dict = {}
         for key in LANGUAGE_KEYS:
             value = item.get(key)
             if not isinstance(value, str) or not value.strip():
-                problems.errors.append(wrong(doc, f"{path}.{key}", value, "text"))
+                problems.errors.append(wrong(doc, f"{path}.{key}", value, _("text")))
             else:
                 values[key] = value.strip()
         code = values.get("code", "")
         if code and not LANGUAGE_CODE.match(code):
-            message = f'"{code}" is not a language code like zh or en'
+            message = _('"{code}" is not a language code like zh or en').format(code=code)
             problems.errors.append(doc.error(f"{path}.code", message))
         elif any(lang.code == code for lang in languages):
-            message = f'the language "{code}" is listed twice'
+            message = _('the language "{code}" is listed twice').format(code=code)
             problems.errors.append(doc.error(f"{path}.code", message))
+        draft = item.get("draft", False)
+        if not isinstance(draft, bool):
+            problems.errors.append(wrong(doc, f"{path}.draft", draft, _("true or false")))
+        elif draft and not languages:
+            message = _("the first language is the default one: it cannot be a draft")
+            problems.errors.append(doc.error(f"{path}.draft", message))
         if len(problems.errors) == before:
             prefix = f"{code}/" if languages else ""  # the first language is the default
-            languages.append(Language(prefix=prefix, **values))
+            languages.append(Language(prefix=prefix, draft=draft is True, **values))
     return tuple(languages) if len(languages) == len(items) else ()
 
 
@@ -247,11 +295,11 @@ def _site_meta(doc: YamlDoc, codes: tuple[str, ...], problems: Problems) -> Site
     }
     date = doc.data.get("date")
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-        problems.errors.append(wrong(doc, "date", date, "a date like 2024-02-04"))
+        problems.errors.append(wrong(doc, "date", date, _("a date like 2024-02-04")))
         date = None
     base_url = doc.data.get("base_url")
     if base_url is not None and not (isinstance(base_url, str) and BASE_URL.match(base_url)):
-        what = "an address like https://example.org/report/"
+        what = _("an address like https://example.org/report/")
         problems.errors.append(wrong(doc, "base_url", base_url, what))
         base_url = None
     if date is None or any(value is None for value in texts.values()):

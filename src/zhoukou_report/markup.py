@@ -30,6 +30,7 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import escape
 
 from .errors import ContentError
+from .i18n import _
 from .model import Figure, reference_anchor
 
 # [[id]]: what an editor types. Anything between the brackets is taken, so that a
@@ -112,10 +113,12 @@ class FigureContext:
         lang: str,
         link: Callable[[Figure], str],
         anchored: set[str] | None = None,
+        corrected: str = "",
     ):
         self.figures = figures
         self.lang = lang
         self.link = link
+        self.corrected = corrected  # the mark of a corrected figure: "已更正"
         # Figures already given an anchor on this page: the first reference to each
         # carries id="ref-<figure id>", the place the open data points to.
         self.anchored = set() if anchored is None else anchored
@@ -211,7 +214,7 @@ class Renderer:
         try:
             html = md.convert(text)
         except RecursionError as e:
-            message = "the text is nested too deeply to read (lists or quotes inside each other)"
+            message = _("the text is nested too deeply to read (lists or quotes inside each other)")
             raise ContentError(message) from e
         return nh3.clean(
             html,
@@ -239,15 +242,18 @@ def _place_figures(html: str, context: FigureContext) -> str:
             return _TOKEN.sub(lambda token: f"[[{token.group(1)}]]", match.group(1))
         figure = context.figures.get(match.group(2))
         if figure is None:
-            raise ContentError(f'unknown figure "{match.group(2)}"', field="[[…]]")
+            raise ContentError(_('unknown figure "{id}"').format(id=match.group(2)), field="[[…]]")
         anchor = ""
         if figure.id not in context.anchored:
             context.anchored.add(figure.id)
             anchor = f' id="{reference_anchor(figure.id)}"'
+        mark = ""
+        if figure.correction is not None:
+            mark = f'<sup class="correction-mark">[{escape(context.corrected)}]</sup>'
         return (
             f'<a class="fig" href="{escape(context.link(figure))}"{anchor}>'
             f'<data value="{escape(figure.data_value)}">{escape(figure.prose_text(context.lang))}'
-            "</data></a>"
+            f"</data>{mark}</a>"
         )
 
     return _TOKEN_PLACES.sub(place, html)

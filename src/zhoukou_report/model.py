@@ -33,6 +33,8 @@ class Language(NamedTuple):
     name: str  # the language's own name, for the switcher: "中文"
     locale: str  # for og:locale: "zh_CN"
     prefix: str  # output folder: "" for the default language, "en/" for the others
+    # Being translated: what it lacks is shown in the default language, with a warning.
+    draft: bool = False
 
 
 class Text(NamedTuple):
@@ -44,6 +46,15 @@ class Text(NamedTuple):
     # Each [[id]] that shows as a figure, with its line within the text (from 0): one in code
     # or in a link's address shows as typed (markup.figure_references).
     figures: tuple[tuple[str, int], ...] = ()
+
+
+class Correction(NamedTuple):
+    """An official correction of a figure: the value it replaced, when, and why."""
+
+    previous: int | float
+    date: date
+    note: Mapping[str, str]  # in each language
+    texts: Mapping[str, str]  # the previous value as each language writes it
 
 
 class Figure(NamedTuple):
@@ -60,6 +71,10 @@ class Figure(NamedTuple):
     texts: Mapping[str, str]  # the figure as each language writes it in tiles and tables
     prose_texts: Mapping[str, str]  # and in running text: "eight" in English prose
     field: str  # where it is defined: "figures[12]"
+    correction: Correction | None = None
+    # A figure from elsewhere than the source text: the document or office, in each
+    # language (its ``source`` is then empty).
+    cited: Mapping[str, str] | None = None
 
     @classmethod
     def make(
@@ -72,18 +87,30 @@ class Figure(NamedTuple):
         source: str,
         qualifier: str | None = None,
         field: str = "figures",
+        correction: tuple[int | float, date, Mapping[str, str]] | None = None,
+        cited: Mapping[str, str] | None = None,
     ) -> Figure:
         """A figure, written once for each language of its label: its page, tile, chart,
         row on the figures page and open data all show it. A label or unit that marks its
-        plural ending, ``Local regulation(s) adopted``, takes the form for the value."""
+        plural ending, ``Local regulation(s) adopted``, takes the form for the value.
+        ``correction``: the previous value, the date and the note of an official correction."""
+        texts, prose_texts, before = {}, {}, {}
+        for lang in label:
+            written = unit.get(lang, "")
+            texts[lang] = format_number(value, lang, qualifier, counted(written, value))
+            prose_texts[lang] = format_number(
+                value, lang, qualifier, counted(written, value), prose=True
+            )
+            if correction is not None:
+                previous = correction[0]
+                before[lang] = format_number(previous, lang, qualifier, counted(written, previous))
+        corrected = None if correction is None else Correction(*correction, before)
         unit = {lang: counted(text, value) for lang, text in unit.items()}
         label = {lang: counted(text, value) for lang, text in label.items()}
-        texts, prose_texts = {}, {}
-        for lang in label:
-            unit_text = unit.get(lang, "")
-            texts[lang] = format_number(value, lang, qualifier, unit_text)
-            prose_texts[lang] = format_number(value, lang, qualifier, unit_text, prose=True)
-        return cls(id, section, value, unit, label, source, qualifier, texts, prose_texts, field)
+        return cls(
+            id, section, value, unit, label, source, qualifier, texts, prose_texts, field,
+            corrected, cited,
+        )  # fmt: skip
 
     def text(self, lang: str) -> str:
         """The figure as tiles and tables write it: ``110多``, ``more than 110``, ``92.1%``."""

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .layout import CSV_FILE, JSON_FILE, SCHEMA_FILE
-from .model import Site
+from .model import Figure, Site
 from .numbers import QUALIFIERS
 
 SCHEMA_ID = "figures.schema.json"
@@ -33,10 +33,24 @@ def figure_records(site: Site) -> Iterator[dict[str, Any]]:
             "unit": {code: figure.unit.get(code, "") for code in codes},
             "label": {code: figure.label[code] for code in codes},
             "source": figure.source,
+            "cited": {code: figure.cited[code] for code in codes} if figure.cited else None,
+            "correction": _correction_record(figure, codes),
             "url": {code: locations.get((figure.id, code)) for code in codes},
         }
         for figure in site.figures
     )
+
+
+def _correction_record(figure: Figure, codes: list[str]) -> dict[str, Any] | None:
+    correction = figure.correction
+    if correction is None:
+        return None
+    return {
+        "previous": correction.previous,
+        "text": {code: correction.texts[code] for code in codes},
+        "date": correction.date.isoformat(),
+        "note": {code: correction.note[code] for code in codes},
+    }
 
 
 def data_files(site: Site, records: list[dict[str, Any]]) -> dict[str, bytes]:
@@ -82,7 +96,9 @@ def _csv(records: list[dict[str, Any]], codes: list[str]) -> bytes:
     columns = ["id", "section", "value", "qualifier"]
     for field in ("text", "unit", "label"):
         columns += [f"{field}_{code}" for code in codes]
-    columns += ["source"] + [f"url_{code}" for code in codes]
+    columns += ["source"] + [f"cited_{code}" for code in codes]
+    columns += ["corrected_from", "corrected_on"] + [f"correction_note_{code}" for code in codes]
+    columns += [f"url_{code}" for code in codes]
     buffer = io.BytesIO()
     with io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="", write_through=True) as text:
         writer = csv.writer(text, lineterminator="\r\n")
@@ -91,7 +107,11 @@ def _csv(records: list[dict[str, Any]], codes: list[str]) -> bytes:
             row = [record["id"], record["section"], record["value"], record["qualifier"] or ""]
             for field in ("text", "unit", "label"):
                 row += [record[field][code] for code in codes]
-            row += [record["source"]] + [record["url"][code] or "" for code in codes]
+            cited, correction = record["cited"] or {}, record["correction"] or {}
+            row += [record["source"]] + [cited.get(code, "") for code in codes]
+            row += [correction.get("previous", ""), correction.get("date", "")]
+            row += [correction.get("note", {}).get(code, "") for code in codes]
+            row += [record["url"][code] or "" for code in codes]
             writer.writerow(row)
         text.flush()
         return buffer.getvalue()
@@ -132,6 +152,8 @@ def schema(codes: list[str]) -> dict[str, Any]:
                         "unit",
                         "label",
                         "source",
+                        "cited",
+                        "correction",
                         "url",
                     ],
                     "properties": {
@@ -147,7 +169,31 @@ def schema(codes: list[str]) -> dict[str, Any]:
                         "label": per_language,
                         "source": {
                             "type": "string",
-                            "description": "the phrase of the original text that gives the figure",
+                            "description": "the phrase of the original text that gives the "
+                            "figure (empty when it is cited from elsewhere)",
+                        },
+                        "cited": {
+                            "oneOf": [{"type": "null"}, per_language],
+                            "description": "the document or office the figure comes from, when "
+                            "not the original text",
+                        },
+                        "correction": {
+                            "oneOf": [
+                                {"type": "null"},
+                                {
+                                    "type": "object",
+                                    "additionalProperties": False,
+                                    "required": ["previous", "text", "date", "note"],
+                                    "properties": {
+                                        "previous": {"type": "number"},
+                                        "text": per_language,
+                                        "date": {"type": "string", "format": "date"},
+                                        "note": per_language,
+                                    },
+                                },
+                            ],
+                            "description": "an official correction: the value it replaced "
+                            "(as each language writes it), its date and note",
                         },
                         "url": {
                             "type": "object",

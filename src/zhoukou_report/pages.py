@@ -11,6 +11,7 @@ import os
 from .errors import ContentError
 from .fields import Problems, text_field, unknown_keys, wrong
 from .files import ContentFiles, MarkdownDoc, parse_markdown
+from .i18n import _
 from .layout import PAGE_FILE, language_folder
 from .markup import Renderer, figure_references
 from .model import Language, Page, Text
@@ -40,8 +41,11 @@ def read_markdown_files(
     docs: Docs = {}
     for lang in languages:
         folder = files.project / language_folder(lang.code)
+        if not folder.is_dir() and lang.draft:
+            docs[lang.code] = {}  # every page is the default language's (build_pages)
+            continue
         if not folder.is_dir():
-            message = f"the folder of the {lang.name} pages is missing"
+            message = _("the folder of the {language} pages is missing").format(language=lang.name)
             problems.errors.append(ContentError(message, path=f"{language_folder(lang.code)}/"))
             continue
         docs[lang.code] = {}
@@ -55,8 +59,8 @@ def read_markdown_files(
                 continue
             rel = f"{language_folder(lang.code)}/{entry.name}"
             if not PAGE_FILE.match(entry.name):
-                hint = "pages are overview.md, goals-intro.md, highlight-N.md and goal-N.md"
-                message = "this file name is not the name of a page"
+                hint = _("pages are overview.md, goals-intro.md, highlight-N.md and goal-N.md")
+                message = _("this file name is not the name of a page")
                 problems.errors.append(ContentError(message, path=rel, hint=hint))
                 continue
             docs[lang.code][entry.name.removesuffix(".md")] = problems.attempt(
@@ -83,11 +87,18 @@ def build_pages(
         by_id = docs.get(lang.code)
         if by_id is None:
             continue  # the whole folder is missing, and reported
+        default = languages[0].code
         for page_id in ordered:
-            if page_id not in by_id:
+            if page_id not in by_id and lang.draft and docs.get(default, {}).get(page_id):
+                # A draft shows the default language's page until it has its own.
+                doc, body = docs[default][page_id], bodies[default][page_id]
+                key = (f"{language_folder(lang.code)}/", lang.code)
+                problems.fallbacks[key] = problems.fallbacks.get(key, 0) + 1
+            elif page_id not in by_id:
                 _missing(page_id, lang, docs, problems)
                 continue
-            doc, body = by_id[page_id], bodies[lang.code][page_id]
+            else:
+                doc, body = by_id[page_id], bodies[lang.code][page_id]
             if doc is None or body is None:
                 continue
             kind, number = page_kind(page_id)
@@ -130,14 +141,16 @@ def page_order(page_id: str) -> tuple[int, int]:
 
 def _missing(page_id: str, lang: Language, docs: Docs, problems: Problems) -> None:
     other = next((code for code, by_id in docs.items() if page_id in by_id), None)
-    message = f"the page is missing in {lang.name}"
+    message = _("the page is missing in {language}").format(language=lang.name)
     if other:
-        message += f": {language_folder(other)}/{page_id}.md has no {lang.name} version"
-        hint = (
-            f"add {page_id}.md to {language_folder(lang.code)}/, or remove it from every language"
+        message += _(": {file} has no {language} version").format(
+            file=f"{language_folder(other)}/{page_id}.md", language=lang.name
+        )
+        hint = _("add {file} to {folder}, or remove it from every language").format(
+            file=f"{page_id}.md", folder=f"{language_folder(lang.code)}/"
         )
     else:
-        hint = f"every language needs its {page_id}.md"
+        hint = _("every language needs its {file}").format(file=f"{page_id}.md")
     path = f"{language_folder(lang.code)}/{page_id}.md"
     problems.errors.append(ContentError(message, path=path, hint=hint))
 
@@ -152,9 +165,8 @@ def _check_numbering(page_ids: set[str], lang: Language, problems: Problems) -> 
         )
         for expected, number in enumerate(numbers, start=1):
             if number != expected:
-                message = (
-                    f"{kind}-{expected}.md is missing: number the {kind}s 1, 2, 3 … without gaps"
-                )
+                message = _("{file} is missing: number the {kind}s 1, 2, 3 … without gaps")
+                message = message.format(file=f"{kind}-{expected}.md", kind=kind)
                 path = f"{language_folder(lang.code)}/{kind}-{number}.md"
                 problems.errors.append(ContentError(message, path=path))
                 break
@@ -167,7 +179,7 @@ def _front_matter(doc: MarkdownDoc, kind: str, problems: Problems) -> dict[str, 
     meta = doc.meta
     if not isinstance(meta.data, dict):
         fields = ", ".join(required + optional)
-        message = f"the front matter must be name: value lines ({fields})"
+        message = _("the front matter must be name: value lines ({fields})").format(fields=fields)
         problems.errors.append(meta.error("", message))
         return None
     before = len(problems.errors)

@@ -26,6 +26,7 @@ from .context import LanguageContext, language_contexts, page_context
 from .errors import BuildFailed, ContentError
 from .fields import Problems
 from .files import Same, read_text, same_file
+from .i18n import _
 from .layout import ASSETS, STATIC, STYLESHEET_SOURCE, TEMPLATES, THEME
 from .links import PageCheck, Resolved, check_page, page_texts
 from .markup import FigureContext, Renderer
@@ -101,7 +102,9 @@ class SiteRenderer:
         """Compile every template, recording each syntax error with its file and line; and
         the strings of strings.yaml that the templates use, found as they were compiled."""
         if not self.folders:
-            problems.errors.append(ContentError("the templates folder is missing", path=TEMPLATES))
+            problems.errors.append(
+                ContentError(_("the templates folder is missing"), path=TEMPLATES)
+            )
             return string_uses(())
         found = []
         names = self.env.list_templates(filter_func=_is_template)
@@ -111,7 +114,7 @@ class SiteRenderer:
                 template = self.env.get_template(name)
             except jinja2.TemplateSyntaxError as e:
                 problems.errors.append(
-                    ContentError(f"template error: {e.message}", path=where, line=e.lineno)
+                    ContentError(_template_error(e.message), path=where, line=e.lineno)
                 )
                 continue
             except UnicodeDecodeError:  # read_text says where
@@ -121,7 +124,7 @@ class SiteRenderer:
             found.append((where, template.root_render_func.__globals__[_USES]))
         for kind, name in TEMPLATE_OF.items():
             if not self._file(name).is_file():
-                message = f"the template for {kind} pages is missing"
+                message = _("the template for {kind} pages is missing").format(kind=kind)
                 problems.errors.append(ContentError(message, path=f"{TEMPLATES}/{name}"))
         return string_uses(found)
 
@@ -202,12 +205,12 @@ class SiteRenderer:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as e:
             raise ContentError(
-                f"template error: {e.message}", path=f"{TEMPLATES}/{e.name or name}", line=e.lineno
+                _template_error(e.message), path=f"{TEMPLATES}/{e.name or name}", line=e.lineno
             ) from e
         except jinja2.UndefinedError as e:
             where, line = _template_frame(e, self.templates, self.folders)
             raise ContentError(
-                f"template error: {e.message}", path=where or f"{TEMPLATES}/{name}", line=line
+                _template_error(e.message), path=where or f"{TEMPLATES}/{name}", line=line
             ) from e
         except ContentError:
             raise
@@ -216,7 +219,7 @@ class SiteRenderer:
             if where is None:
                 raise
             raise ContentError(
-                f"template error: {type(e).__name__}: {e}", path=where, line=line
+                _template_error(f"{type(e).__name__}: {e}"), path=where, line=line
             ) from e
 
     def markdown_html(
@@ -231,6 +234,7 @@ class SiteRenderer:
             page.lang,
             lambda figure: page.href(f"{figures_page.output}#{figure_anchor(figure.id)}"),
             anchored,
+            site.strings["figure_corrected"][page.lang],
         )
         try:
             return Markup(self.markdown.convert(text.markdown, context))
@@ -424,3 +428,7 @@ def _render_chunk(indexes: list[int]) -> tuple[list[RenderedPage], list[ContentE
     return worker.renderer.render_pages(
         worker.site, pages, worker.existing, worker.shared, worker.previous, compress=True
     )
+
+
+def _template_error(problem: object) -> str:
+    return _("template error: {problem}").format(problem=problem)

@@ -51,6 +51,7 @@ from .httpd import (
     redirect,
     split_path,
 )
+from .i18n import _, ngettext
 from .render import SiteRenderer
 from .write import write_site
 
@@ -80,12 +81,22 @@ class BuildReport:
         what = describe_changes(self.changed)
         count = len(self.errors)
         if self.ok:
-            result = f"rebuilt {self.pages} pages in {took}"
+            result = ngettext(
+                "rebuilt {pages} page in {time}", "rebuilt {pages} pages in {time}", self.pages
+            ).format(pages=self.pages, time=took)
         else:
-            result = f"{count} error{'s' if count != 1 else ''}, shown in the browser ({took})"
+            result = ngettext(
+                "{count} error, shown in the browser ({time})",
+                "{count} errors, shown in the browser ({time})",
+                count,
+            ).format(count=count, time=took)
         if what:
-            return f"{what}: {result}"
-        return f"Built {self.pages} pages in {took}" if self.ok else f"Build failed: {result}"
+            return _("{changes}: {result}").format(changes=what, result=result)
+        if self.ok:
+            return ngettext(
+                "Built {pages} page in {time}", "Built {pages} pages in {time}", self.pages
+            ).format(pages=self.pages, time=took)
+        return _("Build failed: {result}").format(result=result)
 
 
 @dataclass(frozen=True)
@@ -102,7 +113,9 @@ def describe_changes(changed: list[str], shown: int = 2) -> str:
         return ""
     names = ", ".join(changed[:shown])
     more = len(changed) - shown
-    return f"{names} and {more} more changed" if more > 0 else f"{names} changed"
+    if more > 0:
+        return _("{files} and {count} more changed").format(files=names, count=more)
+    return _("{files} changed").format(files=names)
 
 
 def is_loopback(host: str) -> bool:
@@ -167,7 +180,7 @@ class PreviewServer:
             if self.watch:  # before the first build, so that no save goes unseen
                 self._spawn("watcher", self._watch)
                 if not self._watching.wait(WATCH_START_SECONDS):
-                    log.warning("the watcher is slow to start: early saves may be missed")
+                    log.warning(_("the watcher is slow to start: early saves may be missed"))
             self._report(self.build([]))
             httpd = self._httpd
             self._spawn("http", lambda: httpd.serve_forever(poll_interval=0.1))
@@ -224,7 +237,7 @@ class PreviewServer:
         try:
             run_watcher(self.project, self._stop, self.request_rebuild, self._watching)
         except Exception:
-            log.exception("watching %s failed: saves are no longer seen", self.project)
+            log.exception(_("watching %s failed: saves are no longer seen"), self.project)
         finally:
             self._watching.set()
 
@@ -270,10 +283,16 @@ class PreviewServer:
         except BuildFailed as failure:
             errors, warnings = failure.errors, failure.warnings
         except (OutputRefused, WriteFailed) as failure:  # e.g. the disk is full
-            errors = [ContentError(f"the preview could not be written: {failure}")]
+            errors = [
+                ContentError(_("the preview could not be written: {reason}").format(reason=failure))
+            ]
         except Exception as e:
-            log.exception("unexpected error while building the preview")
-            errors = [ContentError(f"internal error: {type(e).__name__}: {e}")]
+            log.exception(_("unexpected error while building the preview"))
+            errors = [
+                ContentError(
+                    _("internal error: {problem}").format(problem=f"{type(e).__name__}: {e}")
+                )
+            ]
         self._publish(_Snapshot(root, f"{self._token}-{self.builds}", errors))
         return BuildReport(changed, time.perf_counter() - started, pages, errors, warnings)
 

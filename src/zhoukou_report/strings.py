@@ -30,6 +30,7 @@ _METHODS = {"get", "items", "keys", "values"}  # t.items() is not a string named
 CODE_STRINGS: dict[str, frozenset[str]] = {
     "highlight_label": frozenset({"number"}),
     "goal_label": frozenset({"number"}),
+    "figure_corrected": frozenset(),  # markup.py: the mark of a corrected figure in prose
 }
 
 

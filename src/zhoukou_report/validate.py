@@ -13,12 +13,14 @@ import string
 
 from .errors import ContentError
 from .fields import Problems, suggestion
+from .i18n import _
 from .layout import FIGURES_FILE
 from .load import Content
 from .model import Figure, SourceText
 from .numbers import chinese, grouped, plain
 from .pages import Bodies, page_order
 from .strings import STRINGS_NAME, Use
+from .typed import check_languages_agree, check_typed_numbers
 from .yamldoc import YamlDoc
 
 
@@ -30,6 +32,9 @@ def validate_content(content: Content, uses: dict[str, Use], problems: Problems)
         figures_doc, figures = content.figures_doc, content.figures
         check_sections(figures, content.bodies, figures_doc, problems)
         check_references(content.bodies, {f.id: f for f in figures}, figures_doc, problems)
+        known = {figure.id for figure in figures} | _declared_ids(figures_doc)
+        check_languages_agree(content.bodies, known, problems)
+        check_typed_numbers(content.bodies, figures, content.typed_numbers, problems)
         if content.source is not None:
             check_source_phrases(figures, figures_doc, content.source, problems)
         check_labels(figures, figures_doc, problems)
@@ -51,12 +56,16 @@ def check_strings(
         if name not in strings:
             if doc.has(name):
                 continue  # given but unreadable: its own error says so
-            add = f"add it to {doc.path} as {name}: {{zh: …, en: …}}"
+            add = _("add it to {file} as {example}").format(
+                file=doc.path, example=f"{name}: {{zh: …, en: …}}"
+            )
             if use.path is None:
-                message = f'"{name}" is missing: it is used for the headings of the pages'
+                message = _('"{name}" is missing: it is used for the headings of the pages').format(
+                    name=name
+                )
                 problems.errors.append(doc.error(name, message, hint=add))
             else:
-                message = f'there is no "{name}" in {doc.path}'
+                message = _('there is no "{name}" in {file}').format(name=name, file=doc.path)
                 problems.errors.append(
                     ContentError(
                         message,
@@ -78,18 +87,22 @@ def check_strings(
 
 def _placeholder_problem(text: str, allowed: set[str]) -> tuple[str, str] | None:
     known = ", ".join(f"{{{name}}}" for name in sorted(allowed))
-    hint = f"this text can use {known}" if allowed else "this text has no placeholders"
+    if allowed:
+        hint = _("this text can use {placeholders}").format(placeholders=known)
+    else:
+        hint = _("this text has no placeholders")
     try:
         parts = list(string.Formatter().parse(text))
     except ValueError:
-        return 'a "{" or "}" without its pair', hint
-    for _, name, spec, conversion in parts:
+        return _('a "{" or "}" without its pair'), hint
+    for _literal, name, spec, conversion in parts:
         if name is None:
             continue
         if name not in allowed:
-            return f'unknown placeholder "{{{name}}}"', hint
+            return _('unknown placeholder "{placeholder}"').format(placeholder=f"{{{name}}}"), hint
         if spec or conversion:
-            return f'write the placeholder as "{{{name}}}", without ":" or "!"', hint
+            message = _('write the placeholder as "{placeholder}", without ":" or "!"')
+            return message.format(placeholder=f"{{{name}}}"), hint
     return None
 
 
@@ -102,8 +115,10 @@ def check_sections(figures: list[Figure], bodies: Bodies, doc: YamlDoc, problems
     sections = {page_id for by_id in bodies.values() for page_id in by_id} - {"goals-intro"}
     for figure in figures:
         if figure.section not in sections:
-            message = f'there is no page "{figure.section}"'
-            hint = "the pages are " + ", ".join(sorted(sections, key=page_order))
+            message = _('there is no page "{page}"').format(page=figure.section)
+            hint = _("the pages are {pages}").format(
+                pages=", ".join(sorted(sections, key=page_order))
+            )
             problems.errors.append(doc.error(f"{figure.field}.section", message, hint=hint))
 
 
@@ -125,8 +140,13 @@ def check_references(
                 referenced.add(figure_id)
                 if figure_id in figures or figure_id in declared:
                     continue
-                message = f'unknown figure "{figure_id}"' if figure_id else "empty figure reference"
-                hint = suggestion(figure_id, figures) or f"figures are defined in {FIGURES_FILE}"
+                if figure_id:
+                    message = _('unknown figure "{id}"').format(id=figure_id)
+                else:
+                    message = _("empty figure reference")
+                hint = suggestion(figure_id, figures) or _("figures are defined in {file}").format(
+                    file=FIGURES_FILE
+                )
                 problems.errors.append(
                     ContentError(
                         message,
@@ -138,8 +158,10 @@ def check_references(
                 )
     for figure in figures.values():
         if figure.id not in referenced:
-            message = f'the figure "{figure.id}" is not used on any page'
-            hint = f"refer to it as [[{figure.id}]] in the text, or remove it"
+            message = _('the figure "{id}" is not used on any page').format(id=figure.id)
+            hint = _("refer to it as {reference} in the text, or remove it").format(
+                reference=f"[[{figure.id}]]"
+            )
             problems.warnings.append(doc.error(f"{figure.field}.id", message, hint=hint))
 
 
@@ -166,27 +188,39 @@ def check_labels(figures: list[Figure], doc: YamlDoc, problems: Problems) -> Non
                 problems.warnings.append(doc.error(path, message, hint=hint))
 
 
-def _in_words(figure: Figure) -> bool:
-    """The value is in its phrase in Chinese numerals: 六次, 一百二十人次, 百分之九十八."""
+def _in_words(figure: Figure, value: int | float) -> bool:
+    """The value is in the figure's phrase in Chinese numerals: 六次, 一百二十人次, 百分之九十八."""
     from .statistics import find_numbers  # its patterns are compiled only when needed
 
-    return any(number.value == figure.value for number in find_numbers(figure.source))
+    return any(number.value == value for number in find_numbers(figure.source))
 
 
 def check_source_phrases(
     figures: list[Figure], doc: YamlDoc, source: SourceText, problems: Problems
 ) -> None:
-    """Each value still appears in its own source phrase, and each phrase in the source text."""
+    """Each value still appears in its own source phrase (a corrected figure's previous
+    value: the source text keeps what was printed), and each phrase in the source text. A
+    figure that cites another document or office has no phrase to check."""
     text = source.plain
     for figure in figures:
+        if figure.cited is not None:
+            continue
         path = f"{figure.field}.source"
-        written = {plain(figure.value), chinese(figure.value), grouped(figure.value)}
-        if not any(form in figure.source for form in written) and not _in_words(figure):
-            value = plain(figure.value)
-            message = f'the value {value} does not appear in its source phrase "{figure.source}"'
-            hint = "if the number was corrected, update the citation too"
+        cited = figure.correction.previous if figure.correction else figure.value
+        written = {plain(cited), chinese(cited), grouped(cited)}
+        if not any(form in figure.source for form in written) and not _in_words(figure, cited):
+            value = plain(cited)
+            message = _('the value {value} does not appear in its source phrase "{phrase}"').format(
+                value=value, phrase=figure.source
+            )
+            hint = _(
+                "if the number was officially corrected, keep the phrase as printed and add "
+                '"correction:" with the previous value, the date and a note'
+            )
             problems.warnings.append(doc.error(path, message, hint=hint))
         if figure.source not in text:
-            message = f'the phrase "{figure.source}" is not in the source text {source.path}'
-            hint = "copy the phrase from the source text exactly"
+            message = _('the phrase "{phrase}" is not in the source text {file}').format(
+                phrase=figure.source, file=source.path
+            )
+            hint = _("copy the phrase from the source text exactly")
             problems.warnings.append(doc.error(path, message, hint=hint))

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .errors import OutputRefused, WriteFailed
 from .files import Same, same_file
+from .i18n import _
 
 MARKER = ".zhoukou-report"
 MARKER_TEXT = (
@@ -43,32 +44,36 @@ def check_output(out: Path, project: Path) -> Path:
     try:
         reason = _refusal(target, project.resolve())
     except OSError as e:
-        reason = f"it cannot be read ({e.strerror or e})"
+        reason = _("it cannot be read ({reason})").format(reason=e.strerror or e)
     if reason:
         raise OutputRefused(
-            f"refusing to write the site into {out}: {reason}; nothing was changed. "
-            "Choose a new or empty folder with --out, or one a previous build wrote."
+            _(
+                "refusing to write the site into {out}: {reason}; nothing was changed. "
+                "Choose a new or empty folder with --out, or one a previous build wrote."
+            ).format(out=out, reason=reason)
         )
     return target
 
 
 def _refusal(target: Path, project: Path) -> str | None:
     if target == Path(target.anchor):
-        return "it is the root of the file system"
+        return _("it is the root of the file system")
     if target == _home():
-        return "it is your home folder"
+        return _("it is your home folder")
     if target == project or project.is_relative_to(target):
-        return "it holds the project itself"
+        return _("it holds the project itself")
     for name in PROJECT_FOLDERS:
         if target.is_relative_to(project / name):
-            return f"it is inside the project's {name} folder"
+            return _("it is inside the project's {folder} folder").format(folder=name)
     if target.exists() and not target.is_dir():
-        return "it is a file, not a folder"
+        return _("it is a file, not a folder")
     if target.is_dir() and not (target / MARKER).is_file():
         others = sorted(entry.name for entry in target.iterdir())
         if others:
             shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
-            return f"it holds files that zhoukou-report did not write ({shown})"
+            return _("it holds files that zhoukou-report did not write ({files})").format(
+                files=shown
+            )
     return None
 
 
@@ -124,9 +129,10 @@ class Staging:
         assert self.folder is not None
         parts = rel.split("/")
         if not rel or rel.startswith("/") or "\\" in rel or {"", ".", ".."} & set(parts):
-            raise OutputRefused(f"refusing to write {rel}: it lies outside the output folder")
+            message = _("refusing to write {file}: it lies outside the output folder")
+            raise OutputRefused(message.format(file=rel))
         if rel in self._written:  # two stages writing one file is a bug, not a choice
-            raise OutputRefused(f"refusing to write {rel} twice")
+            raise OutputRefused(_("refusing to write {file} twice").format(file=rel))
         self._written.add(rel)
         parent = rel.rpartition("/")[0]
         # Paths as text, not Path objects: making those took longer than linking the files
@@ -162,7 +168,8 @@ class Staging:
             info = None
         taken = info is None or (info.st_ino, info.st_mtime_ns) != same
         if taken:
-            reason = f"{rel} of the previous build changed while this build ran; build again"
+            reason = _("{file} of the previous build changed while this build ran; build again")
+            reason = reason.format(file=rel)
             raise WriteFailed(str(self.out), reason)
         try:
             os.link(previous, file, follow_symlinks=False)

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import ContentError
+from .i18n import N_, _
 
 
 class YamlDoc:
@@ -76,7 +77,7 @@ def parse_yaml(text: str, rel: str, first_line: int = 1) -> YamlDoc:
     except yaml.YAMLError as e:
         raise _syntax_error(e, text, rel, first_line) from e
     except RecursionError as e:
-        raise ContentError("the values are nested too deeply to read", path=rel) from e
+        raise ContentError(_("the values are nested too deeply to read"), path=rel) from e
 
 
 # libyaml's parser when PyYAML has it (about ten times faster); PyYAML's own otherwise.
@@ -112,56 +113,153 @@ def _syntax_error(error: yaml.YAMLError, text: str, rel: str, first: int) -> Con
     lines = _Lines(text, first)
     if isinstance(error, yaml.reader.ReaderError):
         line = lines.at(error.position)
-        char = f"U+{error.character:04X}" if isinstance(error.character, int) else "a character"
+        char = f"U+{error.character:04X}" if isinstance(error.character, int) else _("a character")
         return ContentError(
-            f"the file holds a control character ({char}) that is not allowed",
+            _("the file holds a control character ({char}) that is not allowed").format(char=char),
             path=rel,
             line=line,
-            hint="delete it, or retype the text around it",
+            hint=_("delete it, or retype the text around it"),
         )
     if not isinstance(error, yaml.MarkedYAMLError):
-        return ContentError(f"invalid YAML: {error}", path=rel)
+        return ContentError(_("invalid YAML: {problem}").format(problem=error), path=rel)
     problem = error.problem or error.context or "unreadable"
     context = error.context or ""
     mark = error.problem_mark or error.context_mark
-    message, hint = f"invalid YAML: {problem}", None
+    message, hint = _("invalid YAML: {problem}").format(problem=problem), None
     if context and error.context_mark is not None:
-        hint = f"{context} that starts on line {lines.of(error.context_mark)}"
+        hint = _("{context} that starts on line {line}").format(
+            context=context, line=lines.of(error.context_mark)
+        )
     runaway = _runaway_quote(text, lines, lines.of(mark)) if mark is not None else None
     if runaway is not None:
         # A missing closing quote makes YAML read on to the next quote mark, lines below,
         # and fail there: point at where the quoted text starts instead.
         start, end = runaway
         return ContentError(
-            "a quoted text is not closed",
+            _("a quoted text is not closed"),
             path=rel,
             line=start,
-            hint=f"it runs on to line {end}: end it with the quote mark it starts with",
+            hint=_("it runs on to line {line}: end it with the quote mark it starts with").format(
+                line=end
+            ),
         )
     if "'\\t'" in problem:
-        message, hint = "a tab character where YAML expects spaces", "indent with spaces, not tabs"
+        message = _("a tab character where YAML expects spaces")
+        hint = _("indent with spaces, not tabs")
     elif "quoted scalar" in context and "end of stream" in problem:
         mark = error.context_mark
-        message = "a quoted text is not closed"
-        hint = "end it with the same quote mark it starts with"
+        message = _("a quoted text is not closed")
+        hint = _("end it with the same quote mark it starts with")
     elif "could not find expected ':'" in problem:
         mark = error.context_mark or mark
-        message = 'expected "name: value" on this line'
-        hint = "a colon and a space after the name, or a line that continues the text above"
+        message = _('expected "name: value" on this line')
+        hint = _("a colon and a space after the name, or a line that continues the text above")
     elif "mapping values are not allowed" in problem:
-        message = 'a ": " inside a value'
-        hint = 'put the whole text in quotes: "…"'
+        message = _('a ": " inside a value')
+        hint = _('put the whole text in quotes: "…"')
     elif "cannot start any token" in problem or "undefined alias" in problem:
-        message = f"invalid YAML: {problem}"
-        hint = 'a value starting with @, ` or * must be put in quotes: "…"'
+        message = _("invalid YAML: {problem}").format(problem=problem)
+        hint = _('a value starting with @, ` or * must be put in quotes: "…"')
     elif "expected <block end>" in problem:
-        message = "the indentation does not line up with the lines above"
-        hint = "fields of the same level start with the same number of spaces"
+        message = _("the indentation does not line up with the lines above")
+        hint = _("fields of the same level start with the same number of spaces")
     elif "expected a single document" in context:
-        message = 'a second document starts here (a "---" line)'
-        hint = 'remove the "---" line; a file holds one document'
+        message = _('a second document starts here (a "---" line)')
+        hint = _('remove the "---" line; a file holds one document')
     line = lines.of(mark) if mark is not None else None
+    if line is not None:
+        start = lines.of(error.context_mark) if error.context_mark is not None else line
+        found = _common_mistake(text.split("\n"), first, min(start, line), line)
+        if found is not None:
+            line, message, hint = found
     return ContentError(message, path=rel, line=line, hint=hint)
+
+
+# The mistakes a hand-typed YAML file most often holds, found on the lines where the parser
+# failed (and the two before it, where the mistake often is): full-width punctuation typed
+# as YAML's, a "-" or ":" without its space, and in a {zh: …, en: …} a value that needs
+# quotes.
+_FULL_WIDTH_COLON = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*：")
+_DASH_WITHOUT_SPACE = re.compile(r"^\s*-(?![-\s])")
+_COLON_WITHOUT_SPACE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*):(?=[^\s/])")
+_FLOW_KEY = re.compile(r"(?:\{|,|，)\s*([A-Za-z_][\w-]*)\s*[:：]\s")
+
+
+def _common_mistake(
+    text: list[str], first: int, start: int, end: int
+) -> tuple[int, str, str] | None:
+    """The line, message and hint of a common mistake on lines ``start - 2`` to ``end``."""
+    for number in range(max(first, start - 2), end + 1):
+        source = text[number - first] if 0 <= number - first < len(text) else ""
+        if "｛" in source or "｝" in source:
+            return number, _('full-width braces "｛｝"'), _('write the half-width "{" and "}"')
+        match = _FULL_WIDTH_COLON.match(source)
+        if match:
+            key = match.group(1)
+            return (
+                number,
+                _('a full-width colon "：" after "{key}"').format(key=key),
+                _("write a half-width colon and a space: {example}").format(example=f"{key}: …"),
+            )
+        if _DASH_WITHOUT_SPACE.match(source):
+            return (
+                number,
+                _('a "-" without a space after it'),
+                _('an item of a list starts with a hyphen and a space: "- "'),
+            )
+        match = _COLON_WITHOUT_SPACE.match(source)
+        if match and "{" not in source:
+            key = match.group(1)
+            return (
+                number,
+                _('no space after the colon of "{key}"').format(key=key),
+                _("write {example}").format(example=f"{key}: …"),
+            )
+        if "{" in source:
+            found = _flow_mistake(source)
+            if found is not None:
+                return number, *found
+    return None
+
+
+def _flow_mistake(source: str) -> tuple[str, str] | None:
+    """A value of ``{zh: …, en: …}`` that needs quotes, or a full-width comma between them."""
+    keys = list(_FLOW_KEY.finditer(source))
+    for i, match in enumerate(keys):
+        key = match.group(1)
+        end = keys[i + 1].start() if i + 1 < len(keys) else len(source)
+        value = source[match.end() : end].strip().removesuffix("}").rstrip()
+        if i + 1 < len(keys) and source[keys[i + 1].start()] == "，":
+            return (
+                _('a full-width comma "，" between the fields'),
+                _('separate the fields with a half-width comma: "{example}"').format(
+                    example=f"{key}: …, {keys[i + 1].group(1)}: …"
+                ),
+            )
+        if match.group(0).rstrip().endswith("："):
+            return (
+                _('a full-width colon "：" after "{key}"').format(key=key),
+                _("write a half-width colon and a space: {example}").format(example=f"{key}: …"),
+            )
+        if ":" in value:
+            what = _('a ":" inside the value of "{key}"')
+        elif "#" in value:
+            what = _('a "#" inside the value of "{key}" starts a comment')
+        elif value[:1] in "\"'" and value[1:].find(value[:1]) not in (-1, len(value) - 2):
+            quote = "'" if value[0] == '"' else '"'
+            return (
+                _('the value of "{key}" goes on after its closing quote mark').format(key=key),
+                _("put the whole value in the other quote marks: {example}").format(
+                    example=f"{key}: {quote}{value}{quote}"
+                ),
+            )
+        else:
+            continue
+        return (
+            what.format(key=key),
+            _("put the value in quotes: {example}").format(example=f'{key}: "{value}"'),
+        )
+    return None
 
 
 def _runaway_quote(text: str, lines: _Lines, error_line: int) -> tuple[int, int] | None:
@@ -187,12 +285,12 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = {
-    "tag:yaml.org,2002:str": "text",
-    "tag:yaml.org,2002:int": "a whole number",
-    "tag:yaml.org,2002:float": "a number",
-    "tag:yaml.org,2002:bool": "true or false",
-    "tag:yaml.org,2002:null": "nothing",
-    "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:str": N_("text"),
+    "tag:yaml.org,2002:int": N_("a whole number"),
+    "tag:yaml.org,2002:float": N_("a number"),
+    "tag:yaml.org,2002:bool": N_("true or false"),
+    "tag:yaml.org,2002:null": N_("nothing"),
+    "tag:yaml.org,2002:timestamp": N_("a date"),
 }
 
 
@@ -272,11 +370,11 @@ class _Reader:
     def refuse_alias(self, event: yaml.AliasEvent, path: str, line: int | None) -> ContentError:
         self.alias(event)
         return ContentError(
-            "repeating a value with & and * (YAML anchors and aliases) is not supported",
+            _("repeating a value with & and * (YAML anchors and aliases) is not supported"),
             path=self.doc.path,
             line=line,
             field=path or None,
-            hint="write the value out in full",
+            hint=_("write the value out in full"),
         )
 
     def value(self, event: yaml.Event, path: str, depth: int = 0) -> Any:
@@ -306,12 +404,12 @@ class _Reader:
             tag = self.scalar_tag(key) if isinstance(key, yaml.ScalarEvent) else None
             if tag not in _PLAIN_TAGS:
                 if tag == "tag:yaml.org,2002:merge":
-                    raise self.error(key, path, 'the merge key "<<" is not supported')
+                    raise self.error(key, path, _('the merge key "<<" is not supported'))
                 if tag is not None:
                     raise self.tag_error(key, tag, path)
                 if isinstance(key, yaml.AliasEvent):
                     raise self.refuse_alias(key, path, self.line(key))
-                raise self.error(key, path, "a field name must be a plain word")
+                raise self.error(key, path, _("a field name must be a plain word"))
             if key.anchor is not None:
                 self.anchor(key)
             # The key as written: "no" stays "no", where YAML 1.1 would read it as false.
@@ -321,8 +419,10 @@ class _Reader:
                 raise self.error(
                     key,
                     child,
-                    f'the field "{name}" is given twice (first on line {self.doc.lines[child]})',
-                    hint="keep one of them",
+                    _('the field "{name}" is given twice (first on line {line})').format(
+                        name=name, line=self.doc.lines[child]
+                    ),
+                    hint=_("keep one of them"),
                 )
             self.doc.lines[child] = self.line(key)
             result[name] = self.value(next(self.events), child, depth + 1)
@@ -345,16 +445,17 @@ class _Reader:
             return self.resolver.yaml_constructors[tag](self.resolver, node)
         except Exception as e:  # any failure to construct a plain value is a bad value
             shown = event.value if len(event.value) <= 40 else event.value[:40] + "…"
-            hint = None if event.style else 'put it in quotes if it is meant as text: "…"'
-            raise self.error(event, path, f'"{shown}" is not {what}', hint=hint) from e
+            hint = None if event.style else _('put it in quotes if it is meant as text: "…"')
+            message = _('"{value}" is not {what}').format(value=shown, what=_(what))
+            raise self.error(event, path, message, hint=hint) from e
 
     def tag_error(self, event: yaml.Event, tag: str, path: str) -> ContentError:
         shown = tag.replace("tag:yaml.org,2002:", "!!")
         return self.error(
             event,
             path,
-            f'the YAML tag "{shown}" is not allowed',
-            hint="write plain text, numbers, lists and name: value pairs",
+            _('the YAML tag "{tag}" is not allowed').format(tag=shown),
+            hint=_("write plain text, numbers, lists and name: value pairs"),
         )
 
 
