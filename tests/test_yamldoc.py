@@ -306,3 +306,10 @@ def test_values_nested_a_hundred_deep_are_read_and_deeper_are_refused_at_once():
     assert yaml_error("a: " + "[" * 101 + "]" * 101 + "\n") == (
         "f.yaml: the values are nested too deeply to read"
     )
+
+
+def test_a_flow_mapping_with_empty_values_gets_no_quote_hint():
+    """An empty value is not a quoted one (found by test_properties: it raised IndexError)."""
+    from zhoukou_report.yamldoc import _flow_mistake
+
+    assert _flow_mistake("{zh: , en: }") is None

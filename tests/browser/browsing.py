@@ -120,6 +120,8 @@ def record(page: Page, site: Site) -> Traffic:
     def on_failed(request: Any) -> None:
         if request.resource_type == "eventsource" and request.failure == "net::ERR_ABORTED":
             return  # the preview server's reload stream, ended by leaving the page
+        if request.resource_type == "other" and request.failure == "net::ERR_ABORTED":
+            return  # the tab's icon, asked for after the page loaded, cancelled by leaving it
         traffic.failed.append(f"{request.url}: {request.failure}")
 
     def on_response(response: Any) -> None:
@@ -162,6 +164,8 @@ class Tabs:
         if page is None or page.is_closed():
             page = self.context.new_page()
         if owner != site:  # a new tab, or a site of the same name elsewhere (a new server)
+            if owner is not None:  # leave the old server's page: its reload stream would
+                page.goto("about:blank")  # reconnect there, leaving the new site
             page.unroute_all()
             keep_on_site(page, site)
         self.tabs[site.name] = (page, site)
