@@ -22,13 +22,16 @@ from zhoukou_report import write
 from zhoukou_report.errors import OutputRefused, WriteFailed
 from zhoukou_report.files import same_file
 from zhoukou_report.write import (
+    MANIFEST_HEADING,
     MARKER,
     MARKER_TEXT,
     Staging,
     check_output,
+    output_lock,
     previous_build,
     read_previous,
     write_site,
+    write_staged,
 )
 
 FILES = {
@@ -61,11 +64,21 @@ def beside(out: Path) -> list[str]:
 
 
 def files_in(out: Path) -> dict[str, bytes]:
+    """Every file's bytes; the marker's without its list of files (``listed`` reads it)."""
     return {
-        p.relative_to(out).as_posix(): p.read_bytes()
+        p.relative_to(out).as_posix(): (
+            p.read_bytes().partition(MANIFEST_HEADING.encode())[0]
+            if p.name == MARKER
+            else p.read_bytes()
+        )
         for p in sorted(out.rglob("*"))
         if p.is_file() or p.is_symlink()
     }
+
+
+def listed(out: Path) -> list[str]:
+    """The files the marker of ``out`` says its build wrote."""
+    return (out / MARKER).read_text().partition(MANIFEST_HEADING)[2].splitlines()
 
 
 def inodes(out: Path) -> dict[str, int]:
@@ -383,6 +396,8 @@ def test_a_marker_that_cannot_be_written_leaves_nothing(project: Path, monkeypat
 
 
 def test_a_failing_swap_puts_the_previous_site_back(project: Path, monkeypatch):
+    """Where folders cannot be exchanged in one step, the swap is two renames."""
+    monkeypatch.setattr(write, "_exchange", lambda first, second: False)
     out = project.parent / "site"
     write_site(FILES.items(), out, project)
     before = tree_hash(out)
@@ -405,6 +420,7 @@ def test_a_failing_swap_puts_the_previous_site_back(project: Path, monkeypatch):
 
 @pytest.mark.parametrize("previous", [False, True], ids=["new-folder", "replacing"])
 def test_a_swap_refused_by_the_system_is_a_write_failure(project, monkeypatch, previous):
+    monkeypatch.setattr(write, "_exchange", lambda first, second: False)
     out = project.parent / "site"
     if previous:
         write_site(FILES.items(), out, project)
@@ -489,7 +505,9 @@ def test_folders_a_killed_build_left_behind_are_removed(project: Path):
 def test_the_folders_beside_the_output_are_named_as_the_leftovers_they_may_become(
     project: Path, monkeypatch
 ):
-    """What a killed build leaves is what the next one removes: .site.new-* and .site.old-*."""
+    """What a killed build leaves is what the next one removes: .site.new-* and .site.old-*
+    (the two renames of a system that cannot exchange two folders in one step)."""
+    monkeypatch.setattr(write, "_exchange", lambda first, second: False)
     out = project.parent / "site"
     write_site(FILES.items(), out, project)
     real = os.rename
@@ -529,16 +547,15 @@ def test_a_leftover_that_cannot_be_removed_does_not_stop_the_build(project, monk
 
 
 def test_a_new_folder_never_takes_an_existing_name(project: Path, monkeypatch):
-    """A folder of someone else's with the name the new folder would get is left alone."""
+    """A file of someone else's with the name the new folder would get is left alone."""
     out = project.parent / "site"
     taken = project.parent / ".site.new-00000000"
-    taken.mkdir()
-    (taken / "data.txt").write_text("someone's")
+    taken.write_text("someone's")
     draws = iter([b"\0\0\0\0", b"\0\0\0\0", b"\1\1\1\1"])
     monkeypatch.setattr(write.os, "urandom", lambda size: next(draws))
     write_site(FILES.items(), out, project)
     assert files_in(out) == {**FILES, MARKER: MARKER_TEXT.encode()}
-    assert (taken / "data.txt").read_text() == "someone's"
+    assert taken.read_text() == "someone's"
     assert beside(out) == [".site.new-00000000"]
 
 
@@ -814,3 +831,80 @@ def test_the_previous_build_is_a_folder_of_ours_given_as_it_is_typed(project, mo
     assert previous_build(out) == out
     monkeypatch.setenv("HOME", str(project.parent))
     assert previous_build(Path("~/site")) == out
+
+
+# Reliability: one step swaps, leftovers, foreign files, the lock ------------------------------
+
+
+def test_a_previous_build_is_exchanged_in_one_step_never_leaving_no_folder(project, monkeypatch):
+    """Linux exchanges the two folders in one step (renameat2): no rename at all, so no
+    moment without an output folder, for a kill to make lasting."""
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+
+    def rename(source, destination):
+        raise AssertionError(f"renamed {source} to {destination}")
+
+    monkeypatch.setattr(write.os, "rename", rename)
+    write_site(NEW_FILES.items(), out, project)
+    assert files_in(out) == {**NEW_FILES, MARKER: MARKER_TEXT.encode()}
+    assert beside(out) == []
+
+
+def test_a_leftover_half_removed_is_removed_by_its_name(project: Path):
+    """A kill during the removal of an old build can take its marker first: the name
+    (.site.old- and eight hex digits) still says whose it is."""
+    out = project.parent / "site"
+    for name in (".site.old-0123abcd", ".site.new-fedc3210"):
+        (project.parent / name / "en").mkdir(parents=True)
+        (project.parent / name / "en" / "index.html").write_text("old")
+    write_site(FILES.items(), out, project)
+    assert beside(out) == []
+
+
+def test_the_marker_lists_every_file_written(project: Path):
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+    assert listed(out) == sorted(FILES)
+
+
+def test_files_the_previous_build_did_not_write_are_named_as_they_are_removed(project: Path):
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+    (out / "notes.txt").write_text("someone's")
+    (out / "en" / "draft.html").write_text("someone's")
+    staging = write_staged(NEW_FILES.items(), out, project)
+    assert staging.foreign == ["en/draft.html", "notes.txt"]  # not assets/site.css: ours
+    assert files_in(out) == {**NEW_FILES, MARKER: MARKER_TEXT.encode()}
+    assert write_staged(NEW_FILES.items(), out, project).foreign == []
+
+
+def test_a_marker_without_a_list_of_files_names_no_foreign_file(project: Path):
+    """A folder of an earlier version of the tool: what it wrote is not known."""
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+    (out / MARKER).write_text(MARKER_TEXT)
+    assert write_staged(NEW_FILES.items(), out, project).foreign == []
+
+
+def test_a_second_build_waits_for_the_lock_then_is_refused_naming_its_holder(project: Path):
+    out = project.parent / "site"
+    with output_lock(out), pytest.raises(OutputRefused) as caught, output_lock(out, wait=0.2):
+        pass
+    lock = project.parent / ".site.lock"
+    assert re.fullmatch(
+        rf"another build is writing into {re.escape(str(out))} \(process {os.getpid()}, "
+        rf"since \d\d:\d\d:\d\d, holding {re.escape(str(lock))}\); nothing was changed\. "
+        r"Wait until it has finished, then build again\.",
+        str(caught.value),
+    )
+    with output_lock(out, wait=0):  # released with its holder
+        pass
+
+
+def test_a_lock_file_a_killed_build_left_is_taken_over_and_removed(project: Path):
+    out = project.parent / "site"
+    (project.parent / ".site.lock").write_text("process 1, since 00:00:00\n")
+    with output_lock(out, wait=0):
+        assert (project.parent / ".site.lock").read_text().startswith(f"process {os.getpid()},")
+    assert beside(out) == []

@@ -36,7 +36,7 @@ from .opendata import data_files, figure_records, load_records
 from .publish import normalise_base_url, publishing_files
 from .render import RenderedPage, SiteRenderer, render_site
 from .validate import validate_content
-from .write import previous_build, read_previous, write_site
+from .write import check_output, output_lock, previous_build, read_previous, write_staged
 
 NO_BASE_URL = (
     "No base URL: sitemap.xml, robots.txt and canonical links are left out, and the links of "
@@ -151,24 +151,41 @@ def build_site(
     jobs: int | None = None,
 ) -> BuildSummary:
     """Build the project's site into ``out``, replacing what was there only on success;
-    the notes say what changed in the figures since the build there."""
+    the notes say what changed in the figures since the build there, and which files of
+    it the previous build had not written (removed with it). One build at a time: a
+    second one into the same folder waits for the first (``output_lock``)."""
     started = time.perf_counter()
-    built = assemble_site(project, strict, base_url, jobs, previous=out)
+    check_output(out, project)  # before the lock's file is made beside it
+    with output_lock(out):
+        built = assemble_site(project, strict, base_url, jobs, previous=out)
 
-    # 5. Write.
-    written = write_site(built.files(), out, project)
+        # 5. Write.
+        written = write_staged(built.files(), out, project)
 
     notes = list(built.changes)
+    if written.foreign:
+        notes.append(_removed_note(out, written.foreign))
     if not built.site.meta.base_url:
         notes.append(NO_BASE_URL)
     return BuildSummary(
         pages=len(built.pages),
         files=built.count,
         seconds=time.perf_counter() - started,
-        out=written,
+        out=written.target,
         warnings=built.warnings,
         notes=notes,
     )
+
+
+def _removed_note(out: Path, foreign: list[str]) -> str:
+    """``Removed 1 file the previous build did not write: build/notes.txt``."""
+    count = len(foreign)
+    shown = ", ".join(f"{out.as_posix().rstrip('/')}/{rel}" for rel in foreign[:5])
+    if count > 5:
+        shown += f" and {count - 5} more"
+    if count == 1:
+        return f"Removed 1 file the previous build did not write: {shown}"
+    return f"Removed {count} files the previous build did not write: {shown}"
 
 
 def check_site(project: Path, strict: bool = False, jobs: int | None = None) -> BuildSummary:

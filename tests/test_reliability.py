@@ -1,0 +1,102 @@
+"""Faults and hostile inputs, as a user meets them through the CLI: an output folder that
+is a mount point, files someone added to the output, a second build waiting for a first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from helpers import copy_site, edit, run_cli, tree_hash
+from zhoukou_report import write
+from zhoukou_report.cli import main
+from zhoukou_report.write import MARKER, output_lock
+
+
+def in_mount_namespace(script: str, *args: str) -> subprocess.CompletedProcess:
+    """A shell script run where it may mount file systems that no one else sees: as root in
+    a mount namespace of its own, otherwise as root of a user namespace too."""
+    unshare = ["unshare", "--mount"]
+    if os.geteuid() != 0:
+        unshare = ["unshare", "--user", "--map-root-user", "--mount"]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHON": sys.executable}
+    return subprocess.run(
+        [*unshare, "sh", "-ec", script, "sh", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def test_an_output_folder_that_is_a_mount_point_is_replaced_by_its_contents(tmp_path: Path):
+    """A bind-mounted web root cannot be renamed ("Device or resource busy"): its contents
+    are swapped instead, files of the previous build reused, a stranger's removed and named."""
+    assert shutil.which("unshare"), "unshare (util-linux) is needed"
+    first = copy_site("minimal", tmp_path / "first")
+    second = copy_site("minimal", tmp_path / "second")
+    edit(second / "content/figures.yaml", "value: ", "value: 1", count=1)
+    reference = tmp_path / "reference"
+    assert run_cli("build", "--project", str(second), "--out", str(reference)).returncode == 0
+    out, copy = tmp_path / "site", tmp_path / "copy"
+    out.mkdir()
+    script = """
+        mount -t tmpfs zhoukou-test "$1"
+        mountpoint -q "$1"
+        "$PYTHON" -m zhoukou_report build --project "$2" --out "$1"
+        echo "someone's" > "$1/notes.txt"
+        "$PYTHON" -m zhoukou_report build --project "$3" --out "$1"
+        mountpoint -q "$1"
+        cp -a "$1/." "$4"
+    """
+    result = in_mount_namespace(script, str(out), str(first), str(second), str(copy))
+    assert result.returncode == 0, result.stderr
+    assert f"Removed 1 file the previous build did not write: {out}/notes.txt\n" in result.stdout
+    assert "Figures: 1 change since the previous build:" in result.stdout
+    assert tree_hash(copy) == tree_hash(reference)  # the marker too: nothing left inside
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")) == []
+
+
+def test_a_build_names_the_files_it_removed_that_the_previous_build_did_not_write(
+    minimal: Path,
+):
+    out = minimal / "build"
+    assert run_cli("build", "--project", str(minimal)).returncode == 0
+    (out / "notes.txt").write_text("someone's")
+    (out / "data" / "extra.csv").write_text("someone's")
+    result = run_cli("build", "--project", str(minimal))
+    assert result.returncode == 0, result.stderr
+    shown = f"{minimal.as_posix()}/build"
+    assert (
+        f"Removed 2 files the previous build did not write: {shown}/data/extra.csv, "
+        f"{shown}/notes.txt\n"
+    ) in result.stdout
+    assert not (out / "notes.txt").exists() and (out / MARKER).is_file()
+    result = run_cli("build", "--project", str(minimal))
+    assert "Removed" not in result.stdout
+
+
+def test_a_second_build_into_a_folder_being_written_waits_then_says_who_holds_it(
+    minimal: Path, monkeypatch
+):
+    out = minimal / "build"
+    assert run_cli("build", "--project", str(minimal)).returncode == 0
+    before = tree_hash(out)
+    monkeypatch.setattr(write, "LOCK_WAIT_SECONDS", 0.3)
+    with output_lock(out):  # another build, holding the lock
+        result = CliRunner().invoke(main, ["build", "--project", str(minimal)])
+    assert result.exit_code == 1
+    lock = minimal / ".build.lock"
+    assert re.fullmatch(
+        rf"Error: another build is writing into {re.escape(str(out))} \(process {os.getpid()}, "
+        rf"since \d\d:\d\d:\d\d, holding {re.escape(str(lock))}\); nothing was changed\. "
+        r"Wait until it has finished, then build again\.\n",
+        result.output,
+    )
+    assert tree_hash(out) == before
