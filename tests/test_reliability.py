@@ -4,6 +4,7 @@ is a mount point, files someone added to the output, a second build waiting for 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from helpers import copy_site, edit, run_cli, tree_hash
@@ -100,3 +102,39 @@ def test_a_second_build_into_a_folder_being_written_waits_then_says_who_holds_it
         result.output,
     )
     assert tree_hash(out) == before
+
+
+# Figures are read as a person reads them ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "published"),
+    [("017", 17), ("010", 10), ("08", 8), ("-012", -12), ("09.5", 9.5), ("0", 0)],
+    ids=["017", "010", "08", "negative", "decimal-point", "zero"],
+)
+def test_a_figure_with_leading_zeros_is_the_decimal_number_as_written(
+    minimal: Path, written: str, published: float
+):
+    edit(minimal / "content/figures.yaml", "value: 4\n", f"value: {written}\n")
+    result = CliRunner().invoke(main, ["build", "--project", str(minimal)])
+    assert result.exit_code == 0, result.output
+    data = json.loads((minimal / "build/data/figures.json").read_text(encoding="utf-8"))
+    assert data["figures"][0]["value"] == published
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["0x1F", "0o17", "0b101", "12:30", "1:30.5", "1_000", "-0x1F", ".inf"],
+    ids=["hexadecimal", "octal", "binary", "base-60", "base-60-decimal", "underscore",
+         "negative-hexadecimal", "infinity"],
+)  # fmt: skip
+def test_another_yaml_number_form_is_refused_saying_so(minimal: Path, written: str):
+    edit(minimal / "content/figures.yaml", "value: 4\n", f"value: {written}\n")
+    result = CliRunner().invoke(main, ["build", "--project", str(minimal)])
+    assert result.exit_code == 1
+    assert (
+        f'1. content/figures.yaml:4: figures[0].value: "{written}" is not a number written in '
+        "decimal digits (write it in digits, e.g. 31 or 12.5; put it in quotes if it is meant "
+        'as text: "…")\n'
+    ) in result.output
+    assert not (minimal / "build").exists()
