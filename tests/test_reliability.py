@@ -138,3 +138,72 @@ def test_another_yaml_number_form_is_refused_saying_so(minimal: Path, written: s
         'as text: "…")\n'
     ) in result.output
     assert not (minimal / "build").exists()
+
+
+# Nothing outside the project is read; no file is waited on ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("link", "shown"),
+    [
+        ("content/source/report.zh.txt", "content/source/report.zh.txt"),
+        ("content/zh/overview.md", "content/zh/overview.md"),
+        ("templates/static/x.css", "templates/static/x.css"),
+        ("templates/base.html", "templates/base.html"),
+    ],
+    ids=["source-text", "markdown-page", "static-file", "template"],
+)
+def test_a_file_linked_from_outside_the_project_is_refused(
+    minimal: Path, tmp_path: Path, link: str, shown: str
+):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:secret\n")
+    (minimal / link).unlink(missing_ok=True)
+    (minimal / link).symlink_to(secret)
+    result = run_cli("build", "--project", str(minimal))
+    assert result.returncode == 1
+    assert (
+        f"{shown}: {link} is a link to {secret}, outside the project: it is not read "
+        "(copy the file into the project instead of linking to it)\n"
+    ) in result.stderr
+    assert not (minimal / "build").exists()
+
+
+@pytest.mark.parametrize(
+    "folder", ["content/zh", "templates/static"], ids=["pages-folder", "static-folder"]
+)
+def test_a_folder_linked_from_outside_the_project_is_refused(
+    minimal: Path, tmp_path: Path, folder: str
+):
+    outside = tmp_path / "outside"
+    shutil.move(minimal / folder, outside)
+    (minimal / folder).symlink_to(outside)
+    result = run_cli("build", "--project", str(minimal))
+    assert result.returncode == 1
+    assert f"{folder} is a link to {outside}, outside the project: it is not read" in result.stderr
+    assert not (minimal / "build").exists()
+
+
+@pytest.mark.parametrize(
+    "place",
+    ["templates/extra.html", "templates/static/pipe.css", "content/zh/goal-1.md"],
+    ids=["template", "static", "markdown"],
+)
+def test_a_named_pipe_in_the_project_is_refused_without_waiting(minimal: Path, place: str):
+    os.mkfifo(minimal / place)
+    result = run_cli("build", "--project", str(minimal), timeout=60)
+    assert result.returncode == 1
+    assert (
+        f"{place}: this is a named pipe (FIFO), not a file: it is not read "
+        "(replace it with a regular file)\n"
+    ) in result.stderr
+
+
+def test_a_named_pipe_in_place_of_the_previous_builds_figures_is_not_waited_on(minimal: Path):
+    assert run_cli("build", "--project", str(minimal)).returncode == 0
+    figures = minimal / "build/data/figures.json"
+    figures.unlink()
+    os.mkfifo(figures)
+    result = run_cli("build", "--project", str(minimal), timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert figures.is_file()

@@ -170,14 +170,17 @@ def _parse_ahead(project: Path, jobs: int | None) -> dict[str, object]:
     one. A file that cannot be read is there as its ContentError, for the reader to raise."""
     files = [(rel, parse_yaml) for rel in (SITE_FILE, STRINGS_FILE, FIGURES_FILE, CHARTS_FILE)]
     files.append((SOURCE_FILE, clean_source))
-    for folder in sorted(os.scandir(project / CONTENT), key=lambda entry: entry.name):
-        if folder.is_dir():
-            names = sorted(entry.name for entry in os.scandir(folder.path))
-            files += [
-                (f"{CONTENT}/{folder.name}/{name}", parse_markdown)
-                for name in names
-                if PAGE_FILE.match(name)
-            ]
+    try:
+        for folder in sorted(os.scandir(project / CONTENT), key=lambda entry: entry.name):
+            if folder.is_dir():
+                names = sorted(entry.name for entry in os.scandir(folder.path))
+                files += [
+                    (f"{CONTENT}/{folder.name}/{name}", parse_markdown)
+                    for name in names
+                    if PAGE_FILE.match(name)
+                ]
+    except OSError:  # a folder that cannot be read: the readers say which
+        return {}
     jobs = default_jobs(len(files)) if jobs is None else jobs
     if jobs <= 1:
         return {}
@@ -202,7 +205,7 @@ def _parse_files(task: tuple[Path, list[tuple[str, Callable[[str, str], object]]
     for rel, parse in files:
         if (project / rel).is_file():
             try:
-                parsed[rel] = parse(read_text(project / rel, rel), rel)
+                parsed[rel] = parse(read_text(project / rel, rel, project), rel)
             except ContentError as e:
                 parsed[rel] = e
     return parsed

@@ -13,7 +13,7 @@ import contextlib
 import gc
 import os
 import zlib
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,7 +25,7 @@ from markupsafe import Markup
 from .context import LanguageContext, language_contexts, page_context
 from .errors import BuildFailed, ContentError
 from .fields import Problems
-from .files import Same, read_text, same_file
+from .files import Same, check_inside, read_bytes, read_text, same_file, unreadable_folder
 from .layout import ASSETS, STATIC, STYLESHEET_SOURCE, TEMPLATES
 from .links import PageCheck, Resolved, check_page, page_texts
 from .markup import FigureContext, Renderer
@@ -76,7 +76,7 @@ class SiteRenderer:
         self.project = project
         self.templates = project / TEMPLATES
         self.env = _Environment(
-            loader=jinja2.FileSystemLoader(self.templates),
+            loader=_Loader(self.templates, project),
             bytecode_cache=_bytecode_cache(),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -109,10 +109,8 @@ class SiteRenderer:
                     ContentError(f"template error: {e.message}", path=where, line=e.lineno)
                 )
                 continue
-            except UnicodeDecodeError:  # read_text says where
-                problems.attempt(
-                    lambda name=name, where=where: read_text(self.templates / name, where)
-                )
+            except ContentError as e:  # not UTF-8, not a file, outside the project
+                problems.errors.append(e)
                 continue
             # The module a template compiles to holds its uses (see _CodeGenerator).
             found.append((where, template.root_render_func.__globals__[_USES]))
@@ -123,19 +121,29 @@ class SiteRenderer:
         return string_uses(found)
 
     def assets(self) -> dict[str, bytes]:
-        """The files of templates/static/, by their path in the site (assets/…)."""
+        """The files of templates/static/, by their path in the site (assets/…); hidden
+        files left out. A file or folder that cannot be read, is not a regular file, or
+        leads out of the project is an error naming it (files.read_bytes)."""
         folder = self.templates / STATIC
         if not folder.is_dir():
             return {}
-        return {
-            f"{ASSETS}/{file.relative_to(folder).as_posix()}": file.read_bytes()
-            for file in sorted(folder.rglob("*"))
-            if file.is_file() and not file.name.startswith(".")
-        }
+        found: dict[str, bytes] = {}
+        errors: list[ContentError] = []
+        for rel in _files_under(folder, errors, self.project):
+            where = f"{TEMPLATES}/{STATIC}/{rel}"
+            try:
+                found[f"{ASSETS}/{rel}"] = read_bytes(folder / rel, where, self.project)
+            except ContentError as e:
+                errors.append(e)
+        if errors:
+            raise BuildFailed(errors)
+        return dict(sorted(found.items()))
 
     def stylesheet(self) -> str:
         file = self.templates / STYLESHEET_SOURCE
-        return file.read_text(encoding="utf-8") if file.is_file() else ""
+        if not os.path.lexists(file):
+            return ""
+        return read_text(file, f"{TEMPLATES}/{STYLESHEET_SOURCE}", self.project)
 
     # Pages ----------------------------------------------------------------------------
 
@@ -219,6 +227,69 @@ class SiteRenderer:
             return Markup(self.markdown.convert(text.markdown, context))
         except ContentError as e:
             raise e.located(text.path, text.line) from e
+
+
+def _files_under(folder: Path, errors: list[ContentError], project: Path) -> list[str]:
+    """Every file under ``folder`` but hidden ones, relative to it, following links to
+    folders inside the project (once each); a folder that cannot be read, or leads out of
+    the project, is an error in ``errors``."""
+    found: list[str] = []
+    seen: set[str] = set()
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        path = os.path.join(folder, rel)
+        real = os.path.realpath(path)
+        if real in seen:
+            continue
+        seen.add(real)
+        where = Path(folder.relative_to(project), rel).as_posix()
+        try:
+            check_inside(Path(path), where, project)
+            entries = sorted(os.scandir(path), key=lambda entry: entry.name)
+        except ContentError as e:
+            errors.append(e)
+            continue
+        except OSError as e:
+            errors.append(unreadable_folder(e, f"{where}/"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_dir():  # following a link: check_inside says where it leads
+                pending.append(child)
+            else:
+                found.append(child)
+    return found
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Jinja2's, reading each template as files.py reads a file: refused, and not opened,
+    if it is not a regular file or leads out of the project; a mistake of its text
+    (not UTF-8) an error at its line."""
+
+    def __init__(self, templates: Path, project: Path):
+        super().__init__(templates)
+        self.project = project
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        file = os.path.join(self.searchpath[0], *pieces)
+        if not os.path.lexists(file):
+            raise jinja2.TemplateNotFound(template)
+        text = read_text(Path(file), f"{TEMPLATES}/{'/'.join(pieces)}", self.project)
+        modified = os.path.getmtime(file)
+
+        def uptodate() -> bool:
+            try:
+                return os.path.getmtime(file) == modified
+            except OSError:
+                return False
+
+        return text, os.path.normpath(file), uptodate
 
 
 _USES = "string_uses"  # the name of a compiled template's list of the strings it uses

@@ -38,6 +38,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -314,9 +315,19 @@ def read_previous(out: Path, name: str) -> bytes | None:
     try:
         if not (folder / MARKER).is_file() or not file.resolve().is_relative_to(folder.resolve()):
             return None
-        return file.read_bytes()
+        # Not waiting on a named pipe left in its place: only a regular file is read.
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            return stream.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _new_folder(target: Path, inside: bool = False) -> Path:
