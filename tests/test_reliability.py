@@ -207,3 +207,98 @@ def test_a_named_pipe_in_place_of_the_previous_builds_figures_is_not_waited_on(m
     result = run_cli("build", "--project", str(minimal), timeout=60)
     assert result.returncode == 0, result.stderr
     assert figures.is_file()
+
+
+# Messages that name the real cause ----------------------------------------------------------
+
+
+def refuse(monkeypatch, name: str, path: Path) -> None:
+    """The system refuses ``os.NAME`` on ``path`` (permission denied), even to root."""
+    real = getattr(os, name)
+
+    def refused(target, *args, **kwargs):
+        if os.fspath(target) == str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(os, name, refused)
+
+
+def test_an_unreadable_asset_is_named_with_the_permission(minimal: Path, monkeypatch):
+    asset = minimal / "templates/static/site.css"
+    asset.chmod(0)
+    refuse(monkeypatch, "open", asset)
+    result = CliRunner().invoke(main, ["build", "--project", str(minimal)])
+    assert result.exit_code == 1
+    assert (
+        "1. templates/static/site.css: cannot read the file: permission denied "
+        "(let the account that runs zhoukou-report read it)\n"
+    ) in result.output
+    assert "could not write" not in result.output and "unexpected" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("folder", "listing"),
+    [("content/zh", "scandir"), ("templates", "listdir"), ("content", "listdir"),
+     ("templates/static", "scandir")],
+    ids=["pages", "templates", "content", "static"],
+)  # fmt: skip
+def test_an_unreadable_folder_is_named_with_the_permission(
+    minimal: Path, monkeypatch, folder: str, listing: str
+):
+    (minimal / folder).chmod(0)
+    try:
+        refuse(monkeypatch, listing, minimal / folder)
+        result = CliRunner().invoke(main, ["check", "--project", str(minimal)])
+    finally:
+        (minimal / folder).chmod(0o755)
+    assert result.exit_code == 1
+    assert (
+        f". {folder}/: cannot read the folder: permission denied "
+        "(let the account that runs zhoukou-report read and open it)\n"
+    ) in result.output
+    assert "unexpected" not in result.output
+
+
+def test_a_stylesheet_that_is_not_utf8_is_named_at_its_line(minimal: Path):
+    (minimal / "templates/static/site.css").write_bytes(b"body {}\n/* \xb0 */\n")
+    result = run_cli("build", "--project", str(minimal))
+    assert result.returncode == 1
+    assert (
+        "1. templates/static/site.css:2: the file is not UTF-8 text "
+        "(save it as UTF-8 in your editor)\n"
+    ) in result.stderr
+    assert "unexpected" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("typed", "link"),
+    [("goal&#45;9.html", "goal-9.html"), ("goal\\_9.html", "goal_9.html"),
+     ("goal-9.html?a=1&amp;b=2", "goal-9.html?a=1&b=2")],
+    ids=["entity", "backslash-escape", "escaped-ampersand"],
+)  # fmt: skip
+def test_a_broken_markdown_link_is_reported_where_it_is_typed(minimal: Path, typed: str, link: str):
+    page = minimal / "content/zh/overview.md"
+    page.write_text(page.read_text(encoding="utf-8") + f"\n[下文]({typed})\n", encoding="utf-8")
+    result = run_cli("check", "--project", str(minimal))
+    assert result.returncode == 1
+    target = link.partition("?")[0]
+    assert (
+        f'1. content/zh/overview.md:3: broken link "{link}": there is no file {target}\n'
+    ) in result.stderr
+
+
+def test_a_file_the_system_refuses_anywhere_else_is_named_not_an_unexpected_problem(
+    minimal: Path, monkeypatch
+):
+    from zhoukou_report import build
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", "/srv/www/site")
+
+    monkeypatch.setattr(build, "assemble_site", refused)
+    result = CliRunner().invoke(main, ["build", "--project", str(minimal)])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: /srv/www/site: Permission denied. No half-written site was left behind.\n"
+    )

@@ -237,6 +237,15 @@ def _run(action, debug: bool):
         if debug:
             raise
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as e:  # a file or folder the system refused: named, with its reason
+        if debug:
+            raise
+        where = e.filename if e.filename is not None else "a file or folder"
+        click.echo(
+            f"Error: {where}: {e.strerror or e}. "
+            "No half-written site was left behind.",
+            err=True,
+        )
     except Exception as e:
         if debug:
             raise

@@ -19,7 +19,14 @@ from .charts import read_charts
 from .errors import BuildFailed, ContentError
 from .fields import Problems, translated, unknown_keys, wrong
 from .figures import read_figures
-from .files import ContentFiles, Kept, parse_markdown, read_text
+from .files import (
+    ContentFiles,
+    Kept,
+    check_inside,
+    parse_markdown,
+    read_text,
+    unreadable_folder,
+)
 from .layout import (
     CHARTS_FILE,
     CONTENT,
@@ -72,6 +79,13 @@ def load_content(
         raise BuildFailed(
             [ContentError("there is no content folder here", path=CONTENT, hint=hint)]
         )
+    try:
+        check_inside(project / CONTENT, CONTENT, project)
+        os.listdir(project / CONTENT)
+    except ContentError as e:
+        raise BuildFailed([e]) from e
+    except OSError as e:
+        raise BuildFailed([unreadable_folder(e, f"{CONTENT}/")]) from e
     files = ContentFiles(project, _parse_ahead(project, jobs), kept)
     site_doc = problems.attempt(lambda: _read_yaml(files, SITE_FILE))
     if site_doc:

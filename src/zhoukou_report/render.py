@@ -98,6 +98,15 @@ class SiteRenderer:
         if not self.templates.is_dir():
             problems.errors.append(ContentError("the templates folder is missing", path=TEMPLATES))
             return string_uses(())
+        try:  # Jinja2 passes over a folder it cannot read, as if it were empty
+            check_inside(self.templates, TEMPLATES, self.project)
+            os.listdir(self.templates)
+        except ContentError as e:
+            problems.errors.append(e)
+            return string_uses(())
+        except OSError as e:
+            problems.errors.append(unreadable_folder(e, f"{TEMPLATES}/"))
+            return string_uses(())
         found = []
         names = self.env.list_templates(filter_func=_is_template)
         for name in sorted(names, key=lambda name: name.split("/")):
@@ -238,7 +247,7 @@ def _files_under(folder: Path, errors: list[ContentError], project: Path) -> lis
     pending = [""]
     while pending:
         rel = pending.pop()
-        path = os.path.join(folder, rel)
+        path = os.path.join(folder, rel) if rel else str(folder)
         real = os.path.realpath(path)
         if real in seen:
             continue
