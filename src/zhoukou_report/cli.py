@@ -242,8 +242,7 @@ def _run(action, debug: bool):
             raise
         where = e.filename if e.filename is not None else "a file or folder"
         click.echo(
-            f"Error: {where}: {e.strerror or e}. "
-            "No half-written site was left behind.",
+            f"Error: {where}: {e.strerror or e}. No half-written site was left behind.",
             err=True,
         )
     except Exception as e:
