@@ -8,17 +8,23 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from helpers import copy_site, edit, run_cli, tree_hash
+from helpers import ROOT, SITES, copy_site, edit, run_cli, tree_hash
 from zhoukou_report import write
 from zhoukou_report.cli import main
+from zhoukou_report.processes import PARALLEL_FROM
 from zhoukou_report.write import MARKER, output_lock
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import synthetic
 
 
 def in_mount_namespace(script: str, *args: str) -> subprocess.CompletedProcess:
@@ -302,3 +308,94 @@ def test_a_file_the_system_refuses_anywhere_else_is_named_not_an_unexpected_prob
     assert result.output == (
         "Error: /srv/www/site: Permission denied. No half-written site was left behind.\n"
     )
+
+
+# Worker processes die with the build ------------------------------------------------------
+
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                status = Path(f"/proc/{entry}/status").read_text()
+            except OSError:
+                continue
+            if re.search(rf"^PPid:\s+{pid}$", status, re.M):
+                found.add(int(entry))
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    """Those of ``pids`` still running (a zombie, killed and not yet reaped, is not)."""
+    running = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            running.add(pid)
+    return running
+
+
+def wait_until(condition, tries: int = 600) -> bool:
+    """Whether ``condition()`` comes true, asked every 50 ms, a bounded number of times."""
+    for _ in range(tries):
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP],
+                         ids=["SIGKILL", "SIGTERM", "SIGHUP"])  # fmt: skip
+def test_the_workers_of_a_parallel_build_die_with_it(tmp_path: Path, signum: int):
+    project = synthetic.generate(tmp_path / "large", PARALLEL_FROM + 50, base=SITES / "full")
+    out = tmp_path / "site"
+    command = [sys.executable, "-m", "zhoukou_report", "build", "--jobs", "2"]
+    process = subprocess.Popen(
+        [*command, "--project", str(project), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    workers: set[int] = set()
+    try:
+        assert wait_until(lambda: len(workers.update(children(process.pid)) or workers) >= 2)
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+        assert wait_until(lambda: not alive(workers)), f"workers left: {alive(workers)}"
+    finally:
+        for pid in alive(workers):
+            os.kill(pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    if signum != signal.SIGKILL:
+        assert process.returncode == 130, err
+        assert err.endswith("Interrupted: no half-written site was left behind.\n"), err
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["large"]  # nothing left
+
+
+def test_a_parallel_build_killed_leaves_what_the_next_build_removes(tmp_path: Path):
+    """Killed with its staging folder half written, its lock file held: the next build
+    takes the lock, removes the folder and writes the site."""
+    project = synthetic.generate(tmp_path / "large", PARALLEL_FROM + 50, base=SITES / "full")
+    out = tmp_path / "site"
+    command = [sys.executable, "-m", "zhoukou_report", "build", "--jobs", "2"]
+    command += ["--project", str(project), "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert wait_until(lambda: any(p.name.startswith(".site.new-") for p in tmp_path.iterdir()))
+        process.kill()
+        process.communicate()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    result = run_cli("build", "--project", str(project), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["large", "site"]

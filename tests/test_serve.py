@@ -664,7 +664,9 @@ def start_serve(
     pytest.fail(f"serve did not start: {err}")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"]
+)
 def test_serve_stops_cleanly(project: Path, tmp_path: Path, signum: int) -> None:
     tmp = tmp_path / "tmp"
     tmp.mkdir()

@@ -156,7 +156,6 @@ def serve(project: str, host: str, port: int, open_browser: bool) -> None:
     and, in place of the site, in the browser. Ctrl-C stops.
     """
     import logging
-    import signal
     from pathlib import Path
 
     from .serve import PreviewServer, is_loopback
@@ -172,7 +171,7 @@ def serve(project: str, host: str, port: int, open_browser: bool) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # our own line per rebuild
     preview = PreviewServer(Path(project), host, port, on_build=_print_build)
-    terminate = signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly as on Ctrl-C
+    saved = _stop_on_signals()  # SIGTERM, or the terminal closed: stop as cleanly as on Ctrl-C
     try:
         preview.start()
         click.echo(f"Serving {_shown(preview.project)} at {preview.url} (Ctrl-C to stop)")
@@ -186,7 +185,7 @@ def serve(project: str, host: str, port: int, open_browser: bool) -> None:
         sys.exit(EXIT_CONTENT)
     finally:
         preview.stop()
-        signal.signal(signal.SIGTERM, terminate)
+        _restore_signals(saved)
 
 
 def _print_build(report) -> None:
@@ -208,6 +207,26 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _stop_on_signals() -> dict:
+    """Make SIGTERM (a CI job cancelled, ``docker stop``) and SIGHUP (the terminal closed)
+    stop the command as Ctrl-C does, cleaning up; the handlers they replace, to restore."""
+    import signal
+
+    saved = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            saved[number] = signal.signal(number, _interrupt)
+    return saved
+
+
+def _restore_signals(saved: dict) -> None:
+    import signal
+
+    for number, handler in saved.items():
+        signal.signal(number, handler)
+
+
 def _run(action, debug: bool):
     """Run a build or check; print any failure as plain words and exit, never a traceback.
 
@@ -215,6 +234,7 @@ def _run(action, debug: bool):
     """
     from .errors import BuildFailed, ContentError, OutputRefused, WriteFailed
 
+    saved = _stop_on_signals()
     try:
         return action()
     except BuildFailed as failure:
@@ -254,6 +274,8 @@ def _run(action, debug: bool):
             "Run the command again with --debug to see where it happened, and report it.",
             err=True,
         )
+    finally:
+        _restore_signals(saved)
     sys.exit(EXIT_CONTENT)
 
 

@@ -38,7 +38,7 @@ from .layout import (
 )
 from .model import GENERATED_PAGES, Chart, Figure, Language, Page, Site, SiteMeta, SourceText, Text
 from .pages import Bodies, build_pages, read_markdown_files
-from .processes import CHUNKS_PER_PROCESS, default_jobs, fork_context
+from .processes import CHUNKS_PER_PROCESS, default_jobs, pool
 from .source import clean_source
 from .strings import read_strings
 from .yamldoc import YamlDoc, parse_yaml
@@ -198,8 +198,6 @@ def _parse_ahead(project: Path, jobs: int | None) -> dict[str, object]:
     jobs = default_jobs(len(files)) if jobs is None else jobs
     if jobs <= 1:
         return {}
-    from concurrent.futures import ProcessPoolExecutor  # here: a small project never needs it
-
     # The few YAML files take longest to parse, byte for byte: each is a task of its own,
     # handed out first; the many Markdown files follow in even chunks.
     single = [[file] for file in files if file[1] is not parse_markdown]
@@ -207,8 +205,8 @@ def _parse_ahead(project: Path, jobs: int | None) -> dict[str, object]:
     count = jobs * CHUNKS_PER_PROCESS
     tasks = single + [pages[i::count] for i in range(count) if pages[i::count]]
     ahead: dict[str, object] = {}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=fork_context()) as pool:
-        for parsed in pool.map(_parse_files, [(project, task) for task in tasks]):
+    with pool(jobs) as workers:
+        for parsed in workers.map(_parse_files, [(project, task) for task in tasks]):
             ahead.update(parsed)
     return ahead
 

@@ -30,7 +30,7 @@ from .layout import ASSETS, STATIC, STYLESHEET_SOURCE, TEMPLATES
 from .links import PageCheck, Resolved, check_page, page_texts
 from .markup import FigureContext, Renderer
 from .model import Page, Site, Text, figure_anchor
-from .processes import CHUNKS_PER_PROCESS, default_jobs, fork_context
+from .processes import CHUNKS_PER_PROCESS, default_jobs, fork_context, pool
 from .strings import Use, found_uses, string_uses
 
 # Which template renders which kind of page.
@@ -401,8 +401,6 @@ def _render_in_workers(
 ) -> tuple[list[RenderedPage], list[ContentError]]:
     """Each worker holds a renderer and the site, handed over once as it starts (inherited,
     where processes are forked), renders its share of the pages and sends them back."""
-    from concurrent.futures import ProcessPoolExecutor  # here: a small site never needs it
-
     context = fork_context()
     # Forked workers start with this process's renderer, its templates compiled, and the
     # contexts of the languages made once; others (spawned) make their own.
@@ -416,10 +414,8 @@ def _render_in_workers(
     # it alone (the 10,000-page row of benchmarks/run.py fails without).
     gc.freeze()
     try:
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=start
-        ) as pool:
-            for pages, problems in pool.map(
+        with pool(jobs, _start_worker, start) as workers:
+            for pages, problems in workers.map(
                 _render_chunk, _chunks(site.pages, jobs * CHUNKS_PER_PROCESS)
             ):
                 rendered += pages
