@@ -3,7 +3,9 @@ the reload script added to each page, the page shown when a build fails), and th
 threaded HTTP server that answers it for a ``Preview`` (serve.py's ``PreviewServer``).
 
 Request paths are checked segment by segment before the disk is touched, and the file
-found must resolve inside the build folder.
+found must resolve inside the build folder. A path longer than ``MAX_PATH_CHARS`` or of
+more than ``MAX_SEGMENTS`` segments is refused (414) before it is looked at: looking up
+the nearest 404 page costs a lookup per segment, each as long as the path.
 """
 
 from __future__ import annotations
@@ -110,8 +112,16 @@ code {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
 """
 
 
+MAX_PATH_CHARS = 1024  # the site's longest path is some 30 characters
+MAX_SEGMENTS = 32
+
+
 class BadPath(ValueError):
     """A request path that is malformed or tries to leave the site: answered with 400."""
+
+
+class PathTooLong(BadPath):
+    """A request path longer than any of the site's: answered with 414."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,8 @@ def split_path(target: str) -> tuple[list[str], bool]:
     decoded segment may hold no slash, backslash or NUL, and may not be ``.`` or ``..``.
     """
     path = target.partition("?")[0].partition("#")[0]
+    if len(path) > MAX_PATH_CHARS or path.count("/") > MAX_SEGMENTS:
+        raise PathTooLong(f"more than {MAX_PATH_CHARS} characters or {MAX_SEGMENTS} segments")
     if not path.startswith("/"):
         raise BadPath("the path must start with /")
     if "\\" in path:
@@ -238,10 +250,15 @@ class Preview(Protocol):
 
 
 class PreviewHTTPServer(ThreadingHTTPServer):
-    """One thread per request; remembers open connections so ``stop`` can close them."""
+    """One thread per request; remembers open connections so ``stop`` can close them.
+
+    The listen backlog holds the connections of 200 clients at once (socketserver's 5
+    times out 1 % of them): the 200-client row of benchmarks/serve_clients.py fails without.
+    """
 
     daemon_threads = True
     block_on_close = True
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], preview: Preview):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
