@@ -399,3 +399,33 @@ def test_a_parallel_build_killed_leaves_what_the_next_build_removes(tmp_path: Pa
     result = run_cli("build", "--project", str(project), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["large", "site"]
+
+
+# Limits: no text takes more than a few seconds ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("".join("  " * depth + "- a\n" for depth in range(1_000)),
+         "content/zh/goals-intro.md:33: lists or quotes are nested 17 deep here, more than "
+         "the 16 allowed (nest them less deeply)"),
+        ("> " * 20 + "引文\n",
+         "content/zh/goals-intro.md:1: lists or quotes are nested 17 deep here, more than "
+         "the 16 allowed (nest them less deeply)"),
+        ("正文。\n\n" + "[a](" * 250_000 + "\n",
+         "content/zh/goals-intro.md:3: the line is 1,000,000 characters long, more than the "
+         "2,000 a line may have (break it into paragraphs with an empty line between them)"),
+        ("*a* [b](c.html)\n\n" * 2_000,
+         "content/zh/goals-intro.md: the page is 34,000 characters long, more than the 20,000 a "
+         "page may have (split it into several pages, or shorten it)"),
+    ],
+    ids=["list-1000-deep", "quotes-20-deep", "line-of-1-MB", "page-of-34000-characters"],
+)  # fmt: skip
+def test_a_text_too_large_or_deep_to_convert_is_refused_at_its_line(
+    minimal: Path, text: str, expected: str
+):
+    (minimal / "content/zh/goals-intro.md").write_text(text, encoding="utf-8")
+    result = run_cli("check", "--project", str(minimal), timeout=60)
+    assert result.returncode == 1
+    assert f". {expected}\n" in result.stderr

@@ -189,7 +189,12 @@ _FRONT = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | 
 
 
 def parse_markdown(text: str, rel: str) -> MarkdownDoc:
-    """Split optional YAML front matter (between ``---`` lines) from the Markdown body."""
+    """Split optional YAML front matter (between ``---`` lines) from the Markdown body;
+    a text that is too long or nests too deeply to convert is refused first
+    (``markup.check_limits``)."""
+    from .markup import check_limits  # here: reading YAML alone needs no Markdown
+
+    check_limits(text, rel)
     match = _FRONT.match(text)
     if not match:
         if re.match(r"---[ \t]*(?:\n|\Z)", text):
