@@ -11,7 +11,8 @@ A watch follows a folder, not its name: when ``content/`` or ``templates/`` is d
 restored, or replaced by a rename (a ``git checkout``, a sync tool), the watch would
 go on watching a folder that is no longer the project's. So the name is checked at
 every step of the watch (a ``stat`` of each folder), and on a change the watch is set
-up again on what is there now, the change reported as a batch of the folder's name.
+up again on what is there now, and the change is reported as a batch of the folder's
+name once the new watch is in place (so that no save made meanwhile goes unseen).
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ KIND_ASSET = "asset"
 # (and changes that still arrive during a build make exactly one more, see serve.py).
 STEP_MS = 10
 DEBOUNCE_MS = 400
+# How soon, once a folder that moved is watched again, it is reported (watchfiles says,
+# this long after its watch is in place, that nothing else changed).
+REPORT_MOVED_MS = 100
 
 # Files editors write beside the real one while saving: swap, backup, lock and probe files.
 _SCRATCH = re.compile(
@@ -136,12 +140,16 @@ def watch_project(
         rel = relative(path, project)
         return rel is not None and classify(rel) is not None
 
+    moved: list[str] = []  # folders that appeared, went or were replaced, to report
     while not stop.is_set():
         armed = folder_identity(project)
         folders = watched_folders(project)
         signal = _StopSignal(stop, ready, lambda armed=armed: folder_identity(project) != armed)
-        if not folders:  # nothing to watch yet: wait for a folder to appear
+        if not folders:  # nothing to watch: wait for a folder to appear
             log.debug("nothing to watch in %s", project)
+            if moved:
+                yield moved
+                moved = []
             while not signal.is_set():
                 stop.wait(step_ms / 1000)
         else:
@@ -152,22 +160,27 @@ def watch_project(
                 step=step_ms,
                 stop_event=signal,
                 raise_interrupt=False,
+                rust_timeout=REPORT_MOVED_MS,
+                yield_on_timeout=True,
             ):
                 created = {path for change, path in changes if change == Change.added}
-                batch = sorted(
+                batch = {
                     rel
                     for path in {path for _, path in changes}
                     if not (path in created and not os.path.lexists(path))  # a scratch file
                     and (rel := relative(path, project))
-                )
+                }
+                # Folders that moved are reported once watched again (here, the watch in
+                # place): a save made while the build they cause reads them is seen.
+                batch.update(moved)
+                moved = []
                 if batch:
-                    yield batch
+                    yield sorted(batch)
         if stop.is_set():
             return
-        now = folder_identity(project)  # a folder appeared, went, or was replaced
-        yield [
-            name for name, before, after in zip(WATCHED, armed, now, strict=True) if before != after
-        ]
+        now = folder_identity(project)
+        pairs = zip(WATCHED, armed, now, strict=True)
+        moved = sorted({*moved, *(name for name, before, after in pairs if before != after)})
 
 
 def run_watcher(
