@@ -436,3 +436,22 @@ def test_a_text_too_large_or_deep_to_convert_is_refused_at_its_line(
     result = run_cli("check", "--project", str(minimal), timeout=60)
     assert result.returncode == 1
     assert f". {expected}\n" in result.stderr
+
+
+def test_an_interruption_that_breaks_the_clean_up_is_still_an_interruption(
+    minimal: Path, monkeypatch
+):
+    """A process pool interrupted as it starts fails to shut down (RuntimeError: cannot
+    join thread before it is started): the run was interrupted all the same."""
+    from zhoukou_report import build
+
+    def interrupted(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        finally:
+            raise RuntimeError("cannot join thread before it is started")
+
+    monkeypatch.setattr(build, "assemble_site", interrupted)
+    result = CliRunner().invoke(main, ["build", "--project", str(minimal)])
+    assert result.exit_code == 130
+    assert result.output == "Interrupted: no half-written site was left behind.\n"

@@ -257,26 +257,39 @@ def _run(action, debug: bool):
         if debug:
             raise
         sys.exit(EXIT_INTERRUPTED)
-    except OSError as e:  # a file or folder the system refused: named, with its reason
-        if debug:
-            raise
-        where = e.filename if e.filename is not None else "a file or folder"
-        click.echo(
-            f"Error: {where}: {e.strerror or e}. No half-written site was left behind.",
-            err=True,
-        )
     except Exception as e:
         if debug:
             raise
-        click.echo(
-            f"Error: an unexpected problem stopped the run ({type(e).__name__}: {e}). "
-            "No half-written site was left behind. "
-            "Run the command again with --debug to see where it happened, and report it.",
-            err=True,
-        )
+        if _interrupted(e):  # the interruption broke the code cleaning up: still one
+            click.echo("Interrupted: no half-written site was left behind.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        if isinstance(e, OSError):  # a file or folder the system refused: named, with why
+            where = e.filename if e.filename is not None else "a file or folder"
+            click.echo(
+                f"Error: {where}: {e.strerror or e}. No half-written site was left behind.",
+                err=True,
+            )
+        else:
+            click.echo(
+                f"Error: an unexpected problem stopped the run ({type(e).__name__}: {e}). "
+                "No half-written site was left behind. "
+                "Run the command again with --debug to see where it happened, and report it.",
+                err=True,
+            )
     finally:
         _restore_signals(saved)
     sys.exit(EXIT_CONTENT)
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether an error was raised while an interruption (Ctrl-C, SIGTERM) was handled:
+    e.g. a process pool interrupted as it started fails to shut down."""
+    seen = error.__context__
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__context__
+    return False
 
 
 def _print_errors(errors) -> None:
