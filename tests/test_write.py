@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import threading
 from pathlib import Path
 
@@ -908,3 +909,61 @@ def test_a_lock_file_a_killed_build_left_is_taken_over_and_removed(project: Path
     with output_lock(out, wait=0):
         assert (project.parent / ".site.lock").read_text().startswith(f"process {os.getpid()},")
     assert beside(out) == []
+
+
+def test_a_second_build_waits_for_the_first_to_finish(project: Path):
+    out = project.parent / "site"
+    held, done = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with output_lock(out):
+            held.set()
+            done.wait(0.3)  # a short build
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    held.wait()
+    with output_lock(out, wait=30):  # waits, then holds it
+        assert (project.parent / ".site.lock").read_text().startswith(f"process {os.getpid()},")
+    thread.join()
+    assert beside(out) == []
+
+
+def test_a_lock_held_before_its_holder_said_who_it_is_names_a_process(project: Path):
+    import fcntl
+
+    out = project.parent / "site"
+    lock = project.parent / ".site.lock"
+    with open(lock, "w") as other:  # locked, nothing written yet
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with pytest.raises(OutputRefused, match=r"\(a process, holding "), output_lock(out, 0):
+            pass
+
+
+def test_the_lock_is_made_in_a_folder_that_does_not_exist_yet(project: Path):
+    out = project.parent / "new" / "deeper" / "site"
+    with output_lock(out, wait=0):
+        assert (out.parent / ".site.lock").is_file()
+
+
+def test_a_lock_file_that_is_a_link_is_refused(project: Path, tmp_path: Path):
+    out = project.parent / "site"
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("not to be written")
+    (project.parent / ".site.lock").symlink_to(elsewhere)
+    with pytest.raises(WriteFailed) as caught, output_lock(out, wait=0):
+        pass
+    lock = project.parent / ".site.lock"
+    assert str(caught.value) == (
+        f"could not write the site into {out}: cannot make its lock file {lock}: "
+        "Too many levels of symbolic links"
+    )
+    assert elsewhere.read_text() == "not to be written"
+
+
+def test_without_fcntl_builds_are_not_kept_apart(project: Path, monkeypatch):
+    """Windows has no fcntl: the lock is none, and says nothing."""
+    monkeypatch.setitem(sys.modules, "fcntl", None)
+    out = project.parent / "site"
+    with output_lock(out, wait=0), output_lock(out, wait=0):
+        assert beside(out) == []
