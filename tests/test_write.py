@@ -905,9 +905,10 @@ def test_a_second_build_waits_for_the_lock_then_is_refused_naming_its_holder(pro
 
 def test_a_lock_file_a_killed_build_left_is_taken_over_and_removed(project: Path):
     out = project.parent / "site"
-    (project.parent / ".site.lock").write_text("process 1, since 00:00:00\n")
+    (project.parent / ".site.lock").write_text("process 1, since 00:00:00, of a longer text\n")
     with output_lock(out, wait=0):
-        assert (project.parent / ".site.lock").read_text().startswith(f"process {os.getpid()},")
+        holder = (project.parent / ".site.lock").read_text()
+        assert re.fullmatch(rf"process {os.getpid()}, since \d\d:\d\d:\d\d\n", holder)
     assert beside(out) == []
 
 
