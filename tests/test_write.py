@@ -968,3 +968,38 @@ def test_without_fcntl_builds_are_not_kept_apart(project: Path, monkeypatch):
     out = project.parent / "site"
     with output_lock(out, wait=0), output_lock(out, wait=0):
         assert beside(out) == []
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchanged", "renamed-twice"])
+def test_an_output_folder_that_cannot_be_renamed_gets_its_contents_swapped(
+    project: Path, monkeypatch, exchange: bool
+):
+    """A mount point (here: a folder made to act as one) cannot be renamed: the new build
+    is written inside it and swapped in entry by entry; a stranger's file is removed and
+    named, the previous build's unchanged files are reused (tests/test_reliability.py
+    has a real tmpfs)."""
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+    (out / "notes.txt").write_text("someone's")
+    before = inodes(out)
+    (out / ".site.old-0123abcd" / "en").mkdir(parents=True)  # a killed build's, inside
+    target = out.resolve()
+    real_rename = os.rename
+
+    def rename(source, destination):
+        if target in (Path(source), Path(destination)):
+            raise OSError(16, "Device or resource busy")
+        return real_rename(source, destination)
+
+    monkeypatch.setattr(write.os.path, "ismount", lambda path: Path(path) == target)
+    monkeypatch.setattr(write.os, "rename", rename)
+    if not exchange:
+        monkeypatch.setattr(write, "_exchange", lambda first, second: False)
+    files = {**NEW_FILES, "assets/site.css": FILES["assets/site.css"]}
+    staging = write_staged(files.items(), out, project)
+    assert staging.foreign == ["notes.txt"]
+    assert files_in(out) == {**files, MARKER: MARKER_TEXT.encode()}
+    assert listed(out) == sorted(files)
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "assets", "en", "index.html"]
+    assert inodes(out)["assets/site.css"] == before["assets/site.css"]  # linked, not copied
+    assert beside(out) == []
