@@ -1003,3 +1003,26 @@ def test_an_output_folder_that_cannot_be_renamed_gets_its_contents_swapped(
     assert sorted(p.name for p in out.iterdir()) == [MARKER, "assets", "en", "index.html"]
     assert inodes(out)["assets/site.css"] == before["assets/site.css"]  # linked, not copied
     assert beside(out) == []
+
+
+def test_exchange_says_when_the_system_cannot_exchange(tmp_path: Path, monkeypatch):
+    import ctypes
+    import errno
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x").write_text("a")
+    assert write._exchange(tmp_path / "a", tmp_path / "b") is True
+    assert (tmp_path / "b" / "x").read_text() == "a"
+    with pytest.raises(FileNotFoundError):  # a real failure is one
+        write._exchange(tmp_path / "a", tmp_path / "missing")
+
+    def unsupported(*args):  # a file system without RENAME_EXCHANGE
+        ctypes.set_errno(errno.EINVAL)
+        return -1
+
+    monkeypatch.setattr(write, "_renameat2", lambda: unsupported)
+    assert write._exchange(tmp_path / "a", tmp_path / "b") is False
+    monkeypatch.setattr(write, "_renameat2", lambda: None)  # not Linux
+    assert write._exchange(tmp_path / "a", tmp_path / "b") is False
+    assert (tmp_path / "b" / "x").read_text() == "a"
