@@ -874,8 +874,10 @@ def test_files_the_previous_build_did_not_write_are_named_as_they_are_removed(pr
     write_site(FILES.items(), out, project)
     (out / "notes.txt").write_text("someone's")
     (out / "en" / "draft.html").write_text("someone's")
+    (out / "linked").symlink_to(project / "content")  # a folder of links: not followed
     staging = write_staged(NEW_FILES.items(), out, project)
-    assert staging.foreign == ["en/draft.html", "notes.txt"]  # not assets/site.css: ours
+    assert staging.foreign == ["en/draft.html", "linked", "notes.txt"]  # not assets/…: ours
+    assert (project / "content" / "keep.txt").read_text() == "keep"
     assert files_in(out) == {**NEW_FILES, MARKER: MARKER_TEXT.encode()}
     assert write_staged(NEW_FILES.items(), out, project).foreign == []
 
