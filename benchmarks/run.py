@@ -14,7 +14,9 @@ Measures, each as a separate process run several times (median, min, max; and fr
   with nothing kept between runs but the output folder (a build links the files that
   did not change from the previous one); at the largest size, also into an empty
   folder, and after a figure is corrected;
-- in one warm process, the rebuild ``serve`` does after one figure is edited.
+- in one warm process, the rebuild ``serve`` does after one figure is edited;
+- 200 clients asking ``serve`` for pages at the same moment (benchmarks/serve_clients.py):
+  the 99th percentile of each round's request times.
 
 A baseline and the commands compared with it take turns, run by run, so that the ratios
 hold when the shared machine slows down for a while. Every run uses a cache folder of its
@@ -49,6 +51,7 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import serve_clients  # noqa: E402
 import synthetic  # noqa: E402
 
 PYTHON = sys.executable
@@ -216,7 +219,8 @@ times = []
 with PreviewServer(project, port=0, on_build=lambda report: None, watch=False) as server:
     for i in range({runs}):
         value = 100000 + i  # the first figure, corrected
-        figures.write_text(text[: first.start(2)] + str(value) + text[first.end(2) :], encoding="utf-8")
+        edited = text[: first.start(2)] + str(value) + text[first.end(2) :]
+        figures.write_text(edited, encoding="utf-8")
         started = time.perf_counter()
         report = server.build(["content/figures.yaml"])
         times.append(time.perf_counter() - started)
@@ -231,6 +235,18 @@ print(json.dumps(times))
     if result.returncode != 0:
         raise SystemExit(f"serve rebuild benchmark failed:\n{result.stderr}")
     timing = Timing("serve: rebuild after a figure edit (warm)", json.loads(result.stdout), 0)
+    print(timing.row(), flush=True)
+    return timing
+
+
+def measure_serve_clients(runs: int) -> Timing:
+    """200 clients asking ``serve`` for pages at once: each run a round, its p99."""
+    rounds = serve_clients.measure(clients=200, requests=5, rounds=runs)
+    failed = sum(result.failed for result in rounds)
+    if failed:
+        print(f"serve: {failed} requests of 200 clients failed", flush=True)
+    p99 = [result.percentile(0.99) / 1000 for result in rounds]
+    timing = Timing("serve: 200 clients at once, p99 of a round", p99, 0)
     print(timing.row(), flush=True)
     return timing
 
@@ -295,6 +311,7 @@ def main() -> None:
             args.runs,
         )
         timings["serve"] = measure_serve_rebuild(args.runs, work, cached)
+        timings["serve-clients"] = measure_serve_clients(args.runs)
         disk = [disk_probe(work)] if args.sizes else []
         for size in args.sizes:
             synthetic_project = synthetic.generate(work / f"synthetic-{size}", size)
@@ -354,6 +371,12 @@ def targets(timings: dict[str, Timing], sizes: list[int]) -> list[str]:
     serve = timings["serve"].median * 1000
     check(
         serve <= 50, f"serve rebuild after a figure edit = {serve:.0f} ms median (target ≤ 50 ms)"
+    )
+    clients = timings["serve-clients"].median * 1000
+    check(
+        clients < serve_clients.TARGET_MS,
+        f"serve, 200 clients at once: p99 {clients:.0f} ms, median of the rounds "
+        f"(target < {serve_clients.TARGET_MS:.0f} ms)",
     )
     large = timings.get("synthetic-10000")
     if large:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
 from bs4 import BeautifulSoup
 
 from helpers import edit, run_cli
@@ -44,11 +45,14 @@ def test_a_draft_language_falls_back_to_the_default_with_a_warning_per_file(
     assert result.returncode == 0, result.stderr
     warnings = [line.strip() for line in result.stderr.splitlines()[1:]]
     assert result.stderr.splitlines()[0] == "5 warnings:"
+    # Every interface string of the fixture is in Chinese and none in French.
+    strings = yaml.safe_load((project / "content" / "strings.yaml").read_text(encoding="utf-8"))
+    assert all("zh" in text for text in strings.values())
     assert warnings == [
-        "warning: content/site.yaml: 6 texts have no Français version: the 中文 ones are "
+        "warning: content/site.yaml: 9 texts have no Français version: the 中文 ones are "
         "shown (Français is a draft)",
-        "warning: content/strings.yaml: 43 texts have no Français version: the 中文 ones "
-        "are shown (Français is a draft)",
+        f"warning: content/strings.yaml: {len(strings)} texts have no Français version: the "
+        "中文 ones are shown (Français is a draft)",
         "warning: content/figures.yaml: 11 texts have no Français version: the 中文 ones "
         "are shown (Français is a draft)",
         "warning: content/fr/: 5 texts have no Français version: the 中文 ones are shown "

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from zhoukou_report import files
 from zhoukou_report.errors import ContentError
 from zhoukou_report.files import ContentFiles, parse_markdown, read_text
 
@@ -38,7 +40,92 @@ def test_a_nul_byte_is_an_error_at_its_line(tmp_path: Path, data: bytes, line: i
 def test_a_file_that_cannot_be_read_is_an_error(tmp_path: Path):
     with pytest.raises(ContentError) as caught:
         read_text(tmp_path, "content/site.yaml")  # a folder, not a file
-    assert caught.value.format() == "content/site.yaml: cannot read the file: Is a directory"
+    assert caught.value.format() == (
+        "content/site.yaml: this is a folder, not a file: it is not read "
+        "(replace it with a regular file)"
+    )
+
+
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path):
+    os.mkfifo(tmp_path / "site.yaml")
+    with pytest.raises(ContentError) as caught:
+        read_text(tmp_path / "site.yaml", "content/site.yaml", tmp_path)
+    assert caught.value.format() == (
+        "content/site.yaml: this is a named pipe (FIFO), not a file: it is not read "
+        "(replace it with a regular file)"
+    )
+
+
+def test_a_device_is_refused(tmp_path: Path):
+    with pytest.raises(ContentError) as caught:
+        read_text(Path("/dev/zero"), "content/site.yaml")
+    assert caught.value.format() == (
+        "content/site.yaml: this is a device, not a file: it is not read "
+        "(replace it with a regular file)"
+    )
+
+
+def test_a_file_too_large_is_refused_before_it_is_read(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 2 * 1024 * 1024)
+    (tmp_path / "big.md").write_bytes(b"x" * (3 * 1024 * 1024))
+    with pytest.raises(ContentError) as caught:
+        read_text(tmp_path / "big.md", "content/zh/big.md", tmp_path)
+    assert caught.value.format() == (
+        "content/zh/big.md: the file is 3 MB, more than the 2 MB a file may have "
+        "(split it, or make it smaller)"
+    )
+
+
+def test_a_file_without_permission_to_read_says_so(tmp_path: Path, monkeypatch):
+    (tmp_path / "site.yaml").write_text("a: 1")
+    (tmp_path / "site.yaml").chmod(0)
+    if os.geteuid() == 0:  # root reads anything: the system's refusal is made here
+
+        def refused(path, *args, **kwargs):
+            raise PermissionError(13, "Permission denied", str(path))
+
+        monkeypatch.setattr(files.os, "open", refused)
+    with pytest.raises(ContentError) as caught:
+        read_text(tmp_path / "site.yaml", "content/site.yaml", tmp_path)
+    assert caught.value.format() == (
+        "content/site.yaml: cannot read the file: permission denied "
+        "(let the account that runs zhoukou-report read it)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("link", "rel", "message"),
+    [
+        ("content/source/report.zh.txt", "content/source/report.zh.txt",
+         "content/source/report.zh.txt is a link to {outside}/passwd"),
+        ("content/zh", "content/zh/overview.md", "content/zh is a link to {outside}"),
+    ],
+    ids=["file", "folder-on-the-way"],
+)  # fmt: skip
+def test_a_link_leading_out_of_the_project_is_refused_naming_it(
+    tmp_path: Path, link: str, rel: str, message: str
+):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "passwd").write_text("root:x:0:0")
+    (outside / "overview.md").write_text("secret")
+    project = tmp_path / "project"
+    (project / link).parent.mkdir(parents=True)
+    target = outside / "passwd" if link.endswith(".txt") else outside
+    (project / link).symlink_to(target)
+    with pytest.raises(ContentError) as caught:
+        read_text(project / rel, rel, project)
+    assert caught.value.format() == (
+        f"{rel}: {message.format(outside=outside)}, outside the project: it is not read "
+        "(copy the file into the project instead of linking to it)"
+    )
+
+
+def test_a_link_inside_the_project_is_followed(tmp_path: Path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "shared.md").write_text("text")
+    (tmp_path / "content" / "a.md").symlink_to(tmp_path / "shared.md")
+    assert read_text(tmp_path / "content/a.md", "content/a.md", tmp_path) == "text"
 
 
 # parse_markdown --------------------------------------------------------------------------

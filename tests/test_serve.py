@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -30,8 +31,11 @@ from zhoukou_report.cli import main
 from zhoukou_report.errors import ContentError, WriteFailed
 from zhoukou_report.httpd import (
     EVENTS_PATH,
+    MAX_PATH_CHARS,
+    MAX_SEGMENTS,
     SCRIPT_PATH,
     BadPath,
+    PreviewHTTPServer,
     error_page,
     inject_script,
     split_path,
@@ -350,6 +354,42 @@ def test_split_path_accepts(target: str, segments: list[str], trailing: bool) ->
     assert split_path(target) == (segments, trailing)
 
 
+@pytest.mark.parametrize(
+    "target",
+    ["/" + "a/" * 2000, "/" + "a/" * (MAX_SEGMENTS + 1), "/" + "x" * (MAX_PATH_CHARS + 1)],
+    ids=["2000-segments", "one-segment-too-many", "one-character-too-many"],
+)
+def test_a_path_longer_than_any_of_the_sites_is_refused_before_it_is_looked_up(
+    preview: PreviewServer, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    looked_up = []
+    monkeypatch.setattr(serve_module, "locate", lambda *args: looked_up.append(args))
+    response = request(preview.port, target)
+    assert (response.status, response.text) == (414, "414 URI Too Long\n")
+    assert looked_up == []
+
+
+def test_the_longest_path_allowed_is_looked_up(preview: PreviewServer) -> None:
+    target = "/" + "a/" * (MAX_SEGMENTS - 1) + "b"
+    assert len(split_path(target)[0]) == MAX_SEGMENTS
+    assert request(preview.port, target).status == 404
+
+
+def test_the_listen_backlog_holds_the_connections_of_many_clients(project: Path) -> None:
+    """A hundred clients connect while the server is busy (here: not accepting at all);
+    each is held in the backlog (socketserver's 5 would leave the seventh waiting)."""
+    server = PreviewHTTPServer(("127.0.0.1", 0), preview=None)  # listening, not accepting
+    clients = []
+    try:
+        for _ in range(100):
+            clients.append(socket.create_connection(server.server_address, timeout=DEADLINE / 10))
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()
+    assert len(clients) == 100
+
+
 def test_unknown_host_is_refused(preview: PreviewServer) -> None:
     assert request(preview.port, "/", host="attacker.example").status == 400
     assert request(preview.port, "/", host=f"localhost:{preview.port}").status == 200
@@ -381,6 +421,33 @@ def test_a_saved_figure_is_served(live: PreviewServer, project: Path, recorder: 
     poll(serves(live.port, "/highlight-1.html", '<data value="121">'), "the new value")
     poll(serves(live.port, "/en/highlight-1.html", '<data value="121">'), "the new value (en)")
     assert any(r.changed == ["content/figures.yaml"] and r.ok for r in recorder.reports)
+
+
+@pytest.mark.parametrize("how", ["deleted-and-restored", "replaced-by-a-rename"])
+@pytest.mark.parametrize("folder", ["content", "templates"])
+def test_the_preview_stays_current_when_a_folder_is_deleted_restored_or_replaced(
+    live: PreviewServer, project: Path, tmp_path: Path, how: str, folder: str
+) -> None:
+    """After ``content/`` or ``templates/`` is deleted and restored, or replaced by a
+    rename, saves are still seen: the preview serves them, never the old page with 200."""
+    source = project / folder
+    if how == "deleted-and-restored":
+        saved = tmp_path / "saved"
+        shutil.copytree(source, saved)
+        shutil.rmtree(source)
+        poll(lambda: request(live.port, "/highlight-1.html").status == 500, "the error page")
+        shutil.copytree(saved, source)
+    else:
+        shutil.copytree(source, tmp_path / "copy")
+        source.rename(tmp_path / "old")
+        (tmp_path / "copy").rename(source)
+    poll(serves(live.port, "/highlight-1.html", '<data value="120">'), "the site again")
+    if folder == "content":  # a save in the folder that was swapped, and nothing else
+        edit(project / "content" / "figures.yaml", FIGURE_OLD, FIGURE_NEW)
+        poll(serves(live.port, "/highlight-1.html", '<data value="121">'), "the new value")
+    else:
+        edit(source / "section.html", "{% block main %}", "{% block main %}<p>edited</p>")
+        poll(serves(live.port, "/highlight-1.html", "<p>edited</p>"), "the new template")
 
 
 def test_a_burst_of_saves_is_one_rebuild(
@@ -664,7 +731,9 @@ def start_serve(
     pytest.fail(f"serve did not start: {err}")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    "signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"]
+)
 def test_serve_stops_cleanly(project: Path, tmp_path: Path, signum: int) -> None:
     tmp = tmp_path / "tmp"
     tmp.mkdir()

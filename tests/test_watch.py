@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -79,6 +80,10 @@ class Watching:
                 self.batches.append(batch)
                 self.arrived.notify_all()
 
+    def wait_until(self, condition: Callable[[list[list[str]]], bool]) -> None:
+        with self.arrived:
+            assert self.arrived.wait_for(lambda: condition(self.batches), DEADLINE), self.batches
+
     def wait_for(self, count: int) -> list[list[str]]:
         with self.arrived:
             assert self.arrived.wait_for(lambda: len(self.batches) >= count, DEADLINE)
@@ -132,7 +137,38 @@ def test_ignored_files_are_left_out(watching: Watching, project: Path) -> None:
     assert watching.wait_for(1) == [["content/figures.yaml"]]
 
 
-def test_a_project_without_sources_watches_nothing(tmp_path: Path) -> None:
-    stop, ready = threading.Event(), threading.Event()
-    assert list(watch_project(tmp_path, stop, ready)) == []
-    assert ready.is_set()
+def test_a_project_without_sources_is_watched_for_them_to_appear(tmp_path: Path) -> None:
+    watcher = Watching(tmp_path, step_ms=50, debounce_ms=5000)
+    watcher.thread.start()
+    try:
+        assert watcher.ready.wait(DEADLINE)
+        (tmp_path / "content").mkdir()
+        assert watcher.wait_for(1) == [["content"]]
+        (tmp_path / "content" / "figures.yaml").write_text("a", encoding="utf-8")
+        assert watcher.wait_for(2)[1] == ["content/figures.yaml"]
+    finally:
+        watcher.stop.set()
+        watcher.thread.join(DEADLINE)
+    assert not watcher.thread.is_alive()
+
+
+@pytest.mark.parametrize("how", ["deleted-and-restored", "replaced-by-a-rename"])
+def test_a_folder_deleted_restored_or_replaced_is_watched_again(
+    watching: Watching, project: Path, how: str
+) -> None:
+    content = project / "content"
+    if how == "deleted-and-restored":
+        saved = project.parent / "saved"
+        shutil.copytree(content, saved)
+        shutil.rmtree(content)
+        watching.wait_until(lambda batches: ["content"] in batches)
+        seen = len(watching.batches)
+        shutil.copytree(saved, content)
+        watching.wait_until(lambda batches: ["content"] in batches[seen:])
+    else:
+        shutil.copytree(content, project / "content.tmp")
+        content.rename(project / "content.old")
+        (project / "content.tmp").rename(content)
+        watching.wait_until(lambda batches: ["content"] in batches)
+    (content / "zh" / "goal-9.md").write_text("saved after", encoding="utf-8")
+    watching.wait_until(lambda batches: ["content/zh/goal-9.md"] in batches)

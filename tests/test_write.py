@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import threading
 from pathlib import Path
 
@@ -22,13 +23,16 @@ from zhoukou_report import write
 from zhoukou_report.errors import OutputRefused, WriteFailed
 from zhoukou_report.files import same_file
 from zhoukou_report.write import (
+    MANIFEST_HEADING,
     MARKER,
     MARKER_TEXT,
     Staging,
     check_output,
+    output_lock,
     previous_build,
     read_previous,
     write_site,
+    write_staged,
 )
 
 FILES = {
@@ -61,11 +65,21 @@ def beside(out: Path) -> list[str]:
 
 
 def files_in(out: Path) -> dict[str, bytes]:
+    """Every file's bytes; the marker's without its list of files (``listed`` reads it)."""
     return {
-        p.relative_to(out).as_posix(): p.read_bytes()
+        p.relative_to(out).as_posix(): (
+            p.read_bytes().partition(MANIFEST_HEADING.encode())[0]
+            if p.name == MARKER
+            else p.read_bytes()
+        )
         for p in sorted(out.rglob("*"))
         if p.is_file() or p.is_symlink()
     }
+
+
+def listed(out: Path) -> list[str]:
+    """The files the marker of ``out`` says its build wrote."""
+    return (out / MARKER).read_text().partition(MANIFEST_HEADING)[2].splitlines()
 
 
 def inodes(out: Path) -> dict[str, int]:
@@ -383,6 +397,8 @@ def test_a_marker_that_cannot_be_written_leaves_nothing(project: Path, monkeypat
 
 
 def test_a_failing_swap_puts_the_previous_site_back(project: Path, monkeypatch):
+    """Where folders cannot be exchanged in one step, the swap is two renames."""
+    monkeypatch.setattr(write, "_exchange", lambda first, second: False)
     out = project.parent / "site"
     write_site(FILES.items(), out, project)
     before = tree_hash(out)
@@ -405,6 +421,7 @@ def test_a_failing_swap_puts_the_previous_site_back(project: Path, monkeypatch):
 
 @pytest.mark.parametrize("previous", [False, True], ids=["new-folder", "replacing"])
 def test_a_swap_refused_by_the_system_is_a_write_failure(project, monkeypatch, previous):
+    monkeypatch.setattr(write, "_exchange", lambda first, second: False)
     out = project.parent / "site"
     if previous:
         write_site(FILES.items(), out, project)
@@ -489,7 +506,9 @@ def test_folders_a_killed_build_left_behind_are_removed(project: Path):
 def test_the_folders_beside_the_output_are_named_as_the_leftovers_they_may_become(
     project: Path, monkeypatch
 ):
-    """What a killed build leaves is what the next one removes: .site.new-* and .site.old-*."""
+    """What a killed build leaves is what the next one removes: .site.new-* and .site.old-*
+    (the two renames of a system that cannot exchange two folders in one step)."""
+    monkeypatch.setattr(write, "_exchange", lambda first, second: False)
     out = project.parent / "site"
     write_site(FILES.items(), out, project)
     real = os.rename
@@ -529,16 +548,15 @@ def test_a_leftover_that_cannot_be_removed_does_not_stop_the_build(project, monk
 
 
 def test_a_new_folder_never_takes_an_existing_name(project: Path, monkeypatch):
-    """A folder of someone else's with the name the new folder would get is left alone."""
+    """A file of someone else's with the name the new folder would get is left alone."""
     out = project.parent / "site"
     taken = project.parent / ".site.new-00000000"
-    taken.mkdir()
-    (taken / "data.txt").write_text("someone's")
+    taken.write_text("someone's")
     draws = iter([b"\0\0\0\0", b"\0\0\0\0", b"\1\1\1\1"])
     monkeypatch.setattr(write.os, "urandom", lambda size: next(draws))
     write_site(FILES.items(), out, project)
     assert files_in(out) == {**FILES, MARKER: MARKER_TEXT.encode()}
-    assert (taken / "data.txt").read_text() == "someone's"
+    assert taken.read_text() == "someone's"
     assert beside(out) == [".site.new-00000000"]
 
 
@@ -814,3 +832,199 @@ def test_the_previous_build_is_a_folder_of_ours_given_as_it_is_typed(project, mo
     assert previous_build(out) == out
     monkeypatch.setenv("HOME", str(project.parent))
     assert previous_build(Path("~/site")) == out
+
+
+# Reliability: one step swaps, leftovers, foreign files, the lock ------------------------------
+
+
+def test_a_previous_build_is_exchanged_in_one_step_never_leaving_no_folder(project, monkeypatch):
+    """Linux exchanges the two folders in one step (renameat2): no rename at all, so no
+    moment without an output folder, for a kill to make lasting."""
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+
+    def rename(source, destination):
+        raise AssertionError(f"renamed {source} to {destination}")
+
+    monkeypatch.setattr(write.os, "rename", rename)
+    write_site(NEW_FILES.items(), out, project)
+    assert files_in(out) == {**NEW_FILES, MARKER: MARKER_TEXT.encode()}
+    assert beside(out) == []
+
+
+def test_a_leftover_half_removed_is_removed_by_its_name(project: Path):
+    """A kill during the removal of an old build can take its marker first: the name
+    (.site.old- and eight hex digits) still says whose it is."""
+    out = project.parent / "site"
+    for name in (".site.old-0123abcd", ".site.new-fedc3210"):
+        (project.parent / name / "en").mkdir(parents=True)
+        (project.parent / name / "en" / "index.html").write_text("old")
+    write_site(FILES.items(), out, project)
+    assert beside(out) == []
+
+
+def test_the_marker_lists_every_file_written(project: Path):
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+    assert listed(out) == sorted(FILES)
+
+
+def test_files_the_previous_build_did_not_write_are_named_as_they_are_removed(project: Path):
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+    (out / "notes.txt").write_text("someone's")
+    (out / "en" / "draft.html").write_text("someone's")
+    (out / "linked").symlink_to(project / "content")  # a folder of links: not followed
+    staging = write_staged(NEW_FILES.items(), out, project)
+    assert staging.foreign == ["en/draft.html", "linked", "notes.txt"]  # not assets/…: ours
+    assert (project / "content" / "keep.txt").read_text() == "keep"
+    assert files_in(out) == {**NEW_FILES, MARKER: MARKER_TEXT.encode()}
+    assert write_staged(NEW_FILES.items(), out, project).foreign == []
+
+
+def test_a_marker_without_a_list_of_files_names_no_foreign_file(project: Path):
+    """A folder of an earlier version of the tool: what it wrote is not known."""
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+    (out / MARKER).write_text(MARKER_TEXT)
+    assert write_staged(NEW_FILES.items(), out, project).foreign == []
+
+
+def test_a_second_build_waits_for_the_lock_then_is_refused_naming_its_holder(project: Path):
+    out = project.parent / "site"
+    with output_lock(out), pytest.raises(OutputRefused) as caught, output_lock(out, wait=0.2):
+        pass
+    lock = project.parent / ".site.lock"
+    assert re.fullmatch(
+        rf"another build is writing into {re.escape(str(out))} \(process {os.getpid()}, "
+        rf"since \d\d:\d\d:\d\d, holding {re.escape(str(lock))}\); nothing was changed\. "
+        r"Wait until it has finished, then build again\.",
+        str(caught.value),
+    )
+    with output_lock(out, wait=0):  # released with its holder
+        pass
+
+
+def test_a_lock_file_a_killed_build_left_is_taken_over_and_removed(project: Path):
+    out = project.parent / "site"
+    (project.parent / ".site.lock").write_text("process 1, since 00:00:00, of a longer text\n")
+    with output_lock(out, wait=0):
+        holder = (project.parent / ".site.lock").read_text()
+        assert re.fullmatch(rf"process {os.getpid()}, since \d\d:\d\d:\d\d\n", holder)
+    assert beside(out) == []
+
+
+def test_a_second_build_waits_for_the_first_to_finish(project: Path):
+    out = project.parent / "site"
+    held, done = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with output_lock(out):
+            held.set()
+            done.wait(0.3)  # a short build
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    held.wait()
+    with output_lock(out, wait=30):  # waits, then holds it
+        assert (project.parent / ".site.lock").read_text().startswith(f"process {os.getpid()},")
+    thread.join()
+    assert beside(out) == []
+
+
+def test_a_lock_held_before_its_holder_said_who_it_is_names_a_process(project: Path):
+    import fcntl
+
+    out = project.parent / "site"
+    lock = project.parent / ".site.lock"
+    with open(lock, "w") as other:  # locked, nothing written yet
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with pytest.raises(OutputRefused, match=r"\(a process, holding "), output_lock(out, 0):
+            pass
+
+
+def test_the_lock_is_made_in_a_folder_that_does_not_exist_yet(project: Path):
+    out = project.parent / "new" / "deeper" / "site"
+    with output_lock(out, wait=0):
+        assert (out.parent / ".site.lock").is_file()
+
+
+def test_a_lock_file_that_is_a_link_is_refused(project: Path, tmp_path: Path):
+    out = project.parent / "site"
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("not to be written")
+    (project.parent / ".site.lock").symlink_to(elsewhere)
+    with pytest.raises(WriteFailed) as caught, output_lock(out, wait=0):
+        pass
+    lock = project.parent / ".site.lock"
+    assert str(caught.value) == (
+        f"could not write the site into {out}: cannot make its lock file {lock}: "
+        "Too many levels of symbolic links"
+    )
+    assert elsewhere.read_text() == "not to be written"
+
+
+def test_without_fcntl_builds_are_not_kept_apart(project: Path, monkeypatch):
+    """Windows has no fcntl: the lock is none, and says nothing."""
+    monkeypatch.setitem(sys.modules, "fcntl", None)
+    out = project.parent / "site"
+    with output_lock(out, wait=0), output_lock(out, wait=0):
+        assert beside(out) == []
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchanged", "renamed-twice"])
+def test_an_output_folder_that_cannot_be_renamed_gets_its_contents_swapped(
+    project: Path, monkeypatch, exchange: bool
+):
+    """A mount point (here: a folder made to act as one) cannot be renamed: the new build
+    is written inside it and swapped in entry by entry; a stranger's file is removed and
+    named, the previous build's unchanged files are reused (tests/test_reliability.py
+    has a real tmpfs)."""
+    out = project.parent / "site"
+    write_site(FILES.items(), out, project)
+    (out / "notes.txt").write_text("someone's")
+    before = inodes(out)
+    (out / ".site.old-0123abcd" / "en").mkdir(parents=True)  # a killed build's, inside
+    target = out.resolve()
+    real_rename = os.rename
+
+    def rename(source, destination):
+        if target in (Path(source), Path(destination)):
+            raise OSError(16, "Device or resource busy")
+        return real_rename(source, destination)
+
+    monkeypatch.setattr(write.os.path, "ismount", lambda path: Path(path) == target)
+    monkeypatch.setattr(write.os, "rename", rename)
+    if not exchange:
+        monkeypatch.setattr(write, "_exchange", lambda first, second: False)
+    files = {**NEW_FILES, "assets/site.css": FILES["assets/site.css"]}
+    staging = write_staged(files.items(), out, project)
+    assert staging.foreign == ["notes.txt"]
+    assert files_in(out) == {**files, MARKER: MARKER_TEXT.encode()}
+    assert listed(out) == sorted(files)
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "assets", "en", "index.html"]
+    assert inodes(out)["assets/site.css"] == before["assets/site.css"]  # linked, not copied
+    assert beside(out) == []
+
+
+def test_exchange_says_when_the_system_cannot_exchange(tmp_path: Path, monkeypatch):
+    import ctypes
+    import errno
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x").write_text("a")
+    assert write._exchange(tmp_path / "a", tmp_path / "b") is True
+    assert (tmp_path / "b" / "x").read_text() == "a"
+    with pytest.raises(FileNotFoundError):  # a real failure is one
+        write._exchange(tmp_path / "a", tmp_path / "missing")
+
+    def unsupported(*args):  # a file system without RENAME_EXCHANGE
+        ctypes.set_errno(errno.EINVAL)
+        return -1
+
+    monkeypatch.setattr(write, "_renameat2", lambda: unsupported)
+    assert write._exchange(tmp_path / "a", tmp_path / "b") is False
+    monkeypatch.setattr(write, "_renameat2", lambda: None)  # not Linux
+    assert write._exchange(tmp_path / "a", tmp_path / "b") is False
+    assert (tmp_path / "b" / "x").read_text() == "a"

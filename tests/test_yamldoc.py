@@ -166,7 +166,7 @@ def yaml_error(text: str, first_line: int = 1) -> str:
         ),
         (
             "n: !!int twelve\n",
-            'f.yaml:1: n: "twelve" is not a whole number (put it in quotes if it is meant as text: "…")',
+            'f.yaml:1: n: "twelve" is not a number written in decimal digits (write it in digits, e.g. 31 or 12.5; put it in quotes if it is meant as text: "…")',
         ),
         (
             "a: " + "[" * 3000 + "]" * 3000 + "\n",

@@ -28,7 +28,7 @@ from .changes import figure_changes
 from .errors import BuildFailed, ContentError
 from .fields import Problems
 from .files import Kept, Same
-from .i18n import N_, _
+from .i18n import N_, _, ngettext
 from .layout import JSON_FILE, SITEMAP
 from .links import check_links, check_page
 from .load import load_content, make_site
@@ -37,7 +37,7 @@ from .opendata import data_files, figure_records, load_records
 from .publish import normalise_base_url, publishing_files
 from .render import RenderedPage, SiteRenderer, render_site
 from .validate import validate_content
-from .write import previous_build, read_previous, write_site
+from .write import check_output, output_lock, previous_build, read_previous, write_staged
 
 NO_BASE_URL = N_(
     "No base URL: sitemap.xml, robots.txt and canonical links are left out, and the links of "
@@ -155,27 +155,47 @@ def build_site(
     verbose: bool = False,
 ) -> BuildSummary:
     """Build the project's site into ``out``, replacing what was there only on success;
-    the notes say what changed in the figures since the build there. A note the build there
-    was given too (no base URL) is left out, unless ``verbose``."""
+    the notes say what changed in the figures since the build there, and which files of
+    it the previous build had not written (removed with it). A note the build there was
+    given too (no base URL) is left out, unless ``verbose``. One build at a time: a
+    second one into the same folder waits for the first (``output_lock``)."""
     started = time.perf_counter()
-    built = assemble_site(project, strict, base_url, jobs, previous=out)
-    before = previous_build(out)
-    noted = before is not None and not (before / SITEMAP).exists()  # it had no base URL
+    check_output(out, project)  # before the lock's file is made beside it
+    with output_lock(out):
+        built = assemble_site(project, strict, base_url, jobs, previous=out)
+        before = previous_build(out)
+        noted = before is not None and not (before / SITEMAP).exists()  # it had no base URL
 
-    # 5. Write.
-    written = write_site(built.files(), out, project)
+        # 5. Write.
+        written = write_staged(built.files(), out, project)
 
     notes = list(built.changes)
+    if written.foreign:
+        notes.append(_removed_note(out, written.foreign))
     if not built.site.meta.base_url and (verbose or not noted):
         notes.append(_(NO_BASE_URL))
     return BuildSummary(
         pages=len(built.pages),
         files=built.count,
         seconds=time.perf_counter() - started,
-        out=written,
+        out=written.target,
         warnings=built.warnings,
         notes=notes,
     )
+
+
+def _removed_note(out: Path, foreign: list[str]) -> str:
+    """``Removed 1 file the previous build did not write: build/notes.txt``."""
+    count = len(foreign)
+    shown = ", ".join(f"{out.as_posix().rstrip('/')}/{rel}" for rel in foreign[:5])
+    if count > 5:
+        shown += _(" and {count} more").format(count=count - 5)
+    message = ngettext(
+        "Removed {count} file the previous build did not write: {files}",
+        "Removed {count} files the previous build did not write: {files}",
+        count,
+    )
+    return message.format(count=count, files=shown)
 
 
 def check_site(project: Path, strict: bool = False, jobs: int | None = None) -> BuildSummary:

@@ -328,7 +328,6 @@ def new(folder: str, debug: bool) -> None:
 )
 def serve(project: str, host: str, port: int, open_browser: bool) -> None:
     import logging
-    import signal
     from pathlib import Path
 
     from .serve import PreviewServer, is_loopback
@@ -348,7 +347,7 @@ def serve(project: str, host: str, port: int, open_browser: bool) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # our own line per rebuild
     preview = PreviewServer(Path(project), host, port, on_build=_print_build)
-    terminate = signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly as on Ctrl-C
+    saved = _stop_on_signals()  # SIGTERM, or the terminal closed: stop as cleanly as on Ctrl-C
     try:
         preview.start()
         click.echo(
@@ -371,7 +370,7 @@ def serve(project: str, host: str, port: int, open_browser: bool) -> None:
         sys.exit(EXIT_CONTENT)
     finally:
         preview.stop()
-        signal.signal(signal.SIGTERM, terminate)
+        _restore_signals(saved)
 
 
 def _print_build(report) -> None:
@@ -393,6 +392,26 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _stop_on_signals() -> dict:
+    """Make SIGTERM (a CI job cancelled, ``docker stop``) and SIGHUP (the terminal closed)
+    stop the command as Ctrl-C does, cleaning up; the handlers they replace, to restore."""
+    import signal
+
+    saved = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            saved[number] = signal.signal(number, _interrupt)
+    return saved
+
+
+def _restore_signals(saved: dict) -> None:
+    import signal
+
+    for number, handler in saved.items():
+        signal.signal(number, handler)
+
+
 def _run(action, debug: bool):
     """Run a build or check; print any failure as plain words and exit, never a traceback.
 
@@ -400,6 +419,7 @@ def _run(action, debug: bool):
     """
     from .errors import BuildFailed, ContentError, OutputRefused, WriteFailed
 
+    saved = _stop_on_signals()
     try:
         return action()
     except BuildFailed as failure:
@@ -425,15 +445,40 @@ def _run(action, debug: bool):
     except Exception as e:
         if debug:
             raise
-        click.echo(
-            _(
-                "Error: an unexpected problem stopped the run ({problem}). "
-                "No half-written site was left behind. "
-                "Run the command again with --debug to see where it happened, and report it."
-            ).format(problem=f"{type(e).__name__}: {e}"),
-            err=True,
-        )
+        if _interrupted(e):  # the interruption broke the code cleaning up: still one
+            click.echo(_("Interrupted: no half-written site was left behind."), err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        if isinstance(e, OSError):  # a file or folder the system refused: named, with why
+            where = e.filename if e.filename is not None else _("a file or folder")
+            click.echo(
+                _("Error: {where}: {reason}. No half-written site was left behind.").format(
+                    where=where, reason=e.strerror or e
+                ),
+                err=True,
+            )
+        else:
+            click.echo(
+                _(
+                    "Error: an unexpected problem stopped the run ({problem}). "
+                    "No half-written site was left behind. "
+                    "Run the command again with --debug to see where it happened, and report it."
+                ).format(problem=f"{type(e).__name__}: {e}"),
+                err=True,
+            )
+    finally:
+        _restore_signals(saved)
     sys.exit(EXIT_CONTENT)
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether an error was raised while an interruption (Ctrl-C, SIGTERM) was handled:
+    e.g. a process pool interrupted as it started fails to shut down."""
+    seen = error.__context__
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__context__
+    return False
 
 
 def _print_errors(errors) -> None:

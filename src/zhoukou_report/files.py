@@ -3,6 +3,11 @@ the previous build holds given bytes.
 
 Nothing here knows what a figure or a page is; ``load`` gives the data its meaning.
 YAML, whose every value keeps its line, is read by ``yamldoc``.
+
+Nothing outside the project is read: a file (or a folder on its way) that is a symbolic
+link leading out of the project is refused, naming the link and where it leads. So is
+a file that is not a regular file (a named pipe, a device), without waiting on it, and
+a file larger than ``MAX_FILE_BYTES``.
 """
 
 from __future__ import annotations
@@ -38,6 +43,10 @@ class ContentFiles:
         self.ahead = {} if ahead is None else ahead  # path -> parsed, or its ContentError
         self.kept = kept
 
+    def check_inside(self, file: Path, rel: str) -> None:
+        """ContentError if ``file`` leads out of the project (``check_inside``)."""
+        check_inside(file, rel, self.project)
+
     def parsed(self, rel: str, parse: Callable[[str, str], T]) -> T:
         """The file ``rel`` parsed by ``parse(text, rel)``; ContentError if it is unreadable.
         A file is always parsed by the same function."""
@@ -46,7 +55,7 @@ class ContentFiles:
             raise found
         if found is not None:
             return found  # type: ignore[return-value]
-        text = read_text(self.project / rel, rel)
+        text = read_text(self.project / rel, rel, self.project)
         if self.kept is None:
             return parse(text, rel)
         kept = self.kept.get(rel)
@@ -66,13 +75,15 @@ class MarkdownDoc(NamedTuple):
     body_line: int  # the 1-based line of the file where ``body`` starts
 
 
-def read_text(file: Path, rel: str) -> str:
-    """A file's text as UTF-8 (a BOM is dropped, CRLF and CR become LF)."""
-    try:
-        raw = file.read_bytes()
-    except OSError as e:
-        message = _("cannot read the file: {reason}").format(reason=e.strerror or e)
-        raise ContentError(message, path=rel) from e
+MAX_FILE_BYTES = 16 * 1024 * 1024  # a content file, template or asset: far above any real one
+# Not waiting for a named pipe's writer (the file is refused once open, as no regular file).
+_READ_TEXT = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_text(file: Path, rel: str, root: Path | None = None) -> str:
+    """A file's text as UTF-8 (a BOM is dropped, CRLF and CR become LF); read as
+    ``read_bytes`` reads it."""
+    raw = read_bytes(file, rel, root)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -90,13 +101,113 @@ def read_text(file: Path, rel: str) -> str:
     return text
 
 
+def read_bytes(file: Path, rel: str, root: Path | None = None) -> bytes:
+    """A file's bytes; ContentError if it cannot be read, is not a regular file (it is not
+    opened then, so a named pipe cannot hold the build up), is larger than
+    ``MAX_FILE_BYTES``, or (given the project's ``root``) lies outside the project."""
+    if root is not None:
+        check_inside(file, rel, root)
+    try:
+        fd = os.open(file, _READ_TEXT)
+    except OSError as e:
+        raise _unreadable(e, rel) from e
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else _special(info.st_mode)
+            raise ContentError(
+                f"this is {what}, not a file: it is not read",
+                path=rel,
+                hint="replace it with a regular file",
+            )
+        if info.st_size > MAX_FILE_BYTES:
+            raise ContentError(
+                f"the file is {info.st_size / 1024 / 1024:.0f} MB, more than the "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MB a file may have",
+                path=rel,
+                hint="split it, or make it smaller",
+            )
+        chunks = [os.read(fd, info.st_size + 1)]  # the whole file, in one read as a rule
+        while chunks[-1]:
+            chunks.append(os.read(fd, _CHUNK))
+        return b"".join(chunks)
+    except OSError as e:
+        raise _unreadable(e, rel) from e
+    finally:
+        os.close(fd)
+
+
+def check_inside(file: Path, rel: str, root: Path) -> None:
+    """ContentError if ``file`` (``rel`` in the project ``root``) is, or lies in a folder
+    that is, a symbolic link leading out of the project.
+
+    One ``lstat`` for each part of ``rel``, and a look at where a link leads only where
+    there is one: thousands of files are read (the 10,000-page row of benchmarks/run.py).
+    """
+    path = os.fspath(root)
+    base = None
+    for part in rel.split("/"):
+        if not part:
+            continue
+        path = os.path.join(path, part)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return  # missing or unreadable: reading it says so
+        if not stat.S_ISLNK(info.st_mode):
+            continue
+        base = base or os.path.realpath(root)
+        if not _inside(os.path.realpath(path), base):
+            link = os.path.relpath(path, root).replace(os.sep, "/")
+            raise ContentError(
+                f"{link} is a link to {os.readlink(path)}, outside the project: it is not read",
+                path=rel,
+                hint="copy the file into the project instead of linking to it",
+            )
+
+
+def _inside(path: str, base: str) -> bool:
+    return path == base or path.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _special(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _unreadable(error: OSError, rel: str) -> ContentError:
+    """A file that cannot be read, the cause in plain words."""
+    if isinstance(error, PermissionError):
+        hint = "let the account that runs zhoukou-report read it"
+        return ContentError("cannot read the file: permission denied", path=rel, hint=hint)
+    return ContentError(f"cannot read the file: {error.strerror or error}", path=rel)
+
+
+def unreadable_folder(error: OSError, rel: str) -> ContentError:
+    """A folder whose files cannot be listed, the cause in plain words."""
+    if isinstance(error, PermissionError):
+        hint = "let the account that runs zhoukou-report read and open it"
+        return ContentError("cannot read the folder: permission denied", path=rel, hint=hint)
+    return ContentError(f"cannot read the folder: {error.strerror or error}", path=rel)
+
+
 # Markdown --------------------------------------------------------------------------------
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S | re.M)
 
 
 def parse_markdown(text: str, rel: str) -> MarkdownDoc:
-    """Split optional YAML front matter (between ``---`` lines) from the Markdown body."""
+    """Split optional YAML front matter (between ``---`` lines) from the Markdown body;
+    a text that is too long or nests too deeply to convert is refused first
+    (``markup.check_limits``)."""
+    from .markup import check_limits  # here: reading YAML alone needs no Markdown
+
+    check_limits(text, rel)
     match = _FRONT.match(text)
     if not match:
         if re.match(r"---[ \t]*(?:\n|\Z)", text):

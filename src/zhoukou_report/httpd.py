@@ -3,7 +3,9 @@ the reload script added to each page, the page shown when a build fails), and th
 threaded HTTP server that answers it for a ``Preview`` (serve.py's ``PreviewServer``).
 
 Request paths are checked segment by segment before the disk is touched, and the file
-found must resolve inside the build folder.
+found must resolve inside the build folder. A path longer than ``MAX_PATH_CHARS`` or of
+more than ``MAX_SEGMENTS`` segments is refused (414) before it is looked at: looking up
+the nearest 404 page costs a lookup per segment, each as long as the path.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+import os
 import socket
+import stat
 import sys
 import threading
 from collections.abc import Callable
@@ -111,8 +115,16 @@ code {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
 """
 
 
+MAX_PATH_CHARS = 1024  # the site's longest path is some 30 characters
+MAX_SEGMENTS = 32
+
+
 class BadPath(ValueError):
     """A request path that is malformed or tries to leave the site: answered with 400."""
+
+
+class PathTooLong(BadPath):
+    """A request path longer than any of the site's: answered with 414."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +147,8 @@ def split_path(target: str) -> tuple[list[str], bool]:
     decoded segment may hold no slash, backslash or NUL, and may not be ``.`` or ``..``.
     """
     path = target.partition("?")[0].partition("#")[0]
+    if len(path) > MAX_PATH_CHARS or path.count("/") > MAX_SEGMENTS:
+        raise PathTooLong(f"more than {MAX_PATH_CHARS} characters or {MAX_SEGMENTS} segments")
     if not path.startswith("/"):
         raise BadPath("the path must start with /")
     if "\\" in path:
@@ -158,25 +172,36 @@ def split_path(target: str) -> tuple[list[str], bool]:
 
 
 def locate(root: Path, segments: list[str]) -> Path | None:
-    """The file or folder those segments name inside ``root`` (symlinks resolved), or None."""
+    """The file or folder those segments name inside ``root`` (a resolved folder), or None.
+
+    One ``lstat`` a segment, in the path's order: a symbolic link met on the way is
+    followed only if it leads inside ``root``. (``Path.resolve`` of the whole path cost a
+    millisecond a request: the 200-client row of benchmarks/serve_clients.py.)
+    """
     if any(segment.startswith(".") for segment in segments):
         return None  # hidden files (the build marker) are not part of the site
-    base = root.resolve()
-    try:
-        found = base.joinpath(*segments).resolve()
-        if not found.is_relative_to(base) or not found.exists():
+    base = os.fspath(root)
+    path = base
+    for segment in segments:
+        path = os.path.join(path, segment)
+        try:
+            info = os.lstat(path)
+        except (OSError, ValueError):
             return None
-    except (OSError, ValueError):
-        return None
-    return found
+        if stat.S_ISLNK(info.st_mode):
+            path = os.path.realpath(path)
+            if path != base and not path.startswith(base.rstrip(os.sep) + os.sep):
+                return None
+            if not os.path.exists(path):
+                return None
+    return Path(path)
 
 
 def index_of(folder: Path, root: Path) -> Path | None:
-    try:
-        page = (folder / "index.html").resolve()
-        return page if page.is_relative_to(root.resolve()) and page.is_file() else None
-    except OSError:
-        return None
+    """The ``index.html`` of a folder ``locate`` found inside ``root``, if it is a file (a
+    link leading out of the folder is not followed)."""
+    page = locate(folder, ["index.html"])
+    return page if page is not None and page.is_file() else None
 
 
 def not_found_page(root: Path, segments: list[str]) -> Path | None:
@@ -246,10 +271,15 @@ class Preview(Protocol):
 
 
 class PreviewHTTPServer(ThreadingHTTPServer):
-    """One thread per request; remembers open connections so ``stop`` can close them."""
+    """One thread per request; remembers open connections so ``stop`` can close them.
+
+    The listen backlog holds the connections of 200 clients at once (socketserver's 5
+    times out 1 % of them): the 200-client row of benchmarks/serve_clients.py fails without.
+    """
 
     daemon_threads = True
     block_on_close = True
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], preview: Preview):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET

@@ -11,6 +11,7 @@ line; one that comes from a template, at the built page (``build/en/goal-1.html:
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -199,11 +200,22 @@ def _typed_at(link: str, texts: Iterable[Text]) -> tuple[str, int] | None:
         r"(?:\]\(\s*<?|\]:[ \t]*<?|href\s*=\s*[\"']?|<)" + re.escape(link) + r"(?=[\s)>\"']|$)",
         re.M,
     )
+    texts = list(texts)
     for text in texts:
         match = pattern.search(text.markdown)
         if match:
             return text.path, text.line + text.markdown.count("\n", 0, match.start())
+    # Written otherwise than the page has it: with a backslash escape or an HTML entity.
+    for text in texts:
+        for match in _DESTINATION.finditer(text.markdown):
+            if html.unescape(_ESCAPED.sub(r"\1", match.group(1))) == link:
+                return text.path, text.line + text.markdown.count("\n", 0, match.start())
     return None
+
+
+# A link's destination in Markdown or HTML, as typed; and Markdown's backslash escapes.
+_DESTINATION = re.compile(r"(?:\]\(\s*<?|\]:[ \t]*<?|href\s*=\s*[\"']?)([^\s)>\"']+)")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
 def _link_problem(

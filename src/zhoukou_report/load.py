@@ -19,7 +19,14 @@ from .charts import read_charts
 from .errors import BuildFailed, ContentError
 from .fields import Problems, text_field, translated, unknown_keys, wrong
 from .figures import read_figures
-from .files import ContentFiles, Kept, parse_markdown, read_text
+from .files import (
+    ContentFiles,
+    Kept,
+    check_inside,
+    parse_markdown,
+    read_text,
+    unreadable_folder,
+)
 from .i18n import _, ngettext
 from .identity import IDENTITY_KEYS, read_identity
 from .layout import (
@@ -33,7 +40,7 @@ from .layout import (
 )
 from .model import GENERATED_PAGES, Chart, Figure, Language, Page, Site, SiteMeta, SourceText, Text
 from .pages import Bodies, build_pages, read_markdown_files
-from .processes import CHUNKS_PER_PROCESS, default_jobs, fork_context
+from .processes import CHUNKS_PER_PROCESS, default_jobs, pool
 from .source import clean_source
 from .strings import read_strings
 from .yamldoc import YamlDoc, parse_yaml
@@ -75,6 +82,13 @@ def load_content(
         raise BuildFailed(
             [ContentError(_("there is no content folder here"), path=CONTENT, hint=hint)]
         )
+    try:
+        check_inside(project / CONTENT, CONTENT, project)
+        os.listdir(project / CONTENT)
+    except ContentError as e:
+        raise BuildFailed([e]) from e
+    except OSError as e:
+        raise BuildFailed([unreadable_folder(e, f"{CONTENT}/")]) from e
     files = ContentFiles(project, _parse_ahead(project, jobs), kept)
     site_doc = problems.attempt(lambda: _read_yaml(files, SITE_FILE))
     if site_doc:
@@ -214,19 +228,20 @@ def _parse_ahead(project: Path, jobs: int | None) -> dict[str, object]:
     one. A file that cannot be read is there as its ContentError, for the reader to raise."""
     files = [(rel, parse_yaml) for rel in (SITE_FILE, STRINGS_FILE, FIGURES_FILE, CHARTS_FILE)]
     files.append((SOURCE_FILE, clean_source))
-    for folder in sorted(os.scandir(project / CONTENT), key=lambda entry: entry.name):
-        if folder.is_dir():
-            names = sorted(entry.name for entry in os.scandir(folder.path))
-            files += [
-                (f"{CONTENT}/{folder.name}/{name}", parse_markdown)
-                for name in names
-                if PAGE_FILE.match(name)
-            ]
+    try:
+        for folder in sorted(os.scandir(project / CONTENT), key=lambda entry: entry.name):
+            if folder.is_dir():
+                names = sorted(entry.name for entry in os.scandir(folder.path))
+                files += [
+                    (f"{CONTENT}/{folder.name}/{name}", parse_markdown)
+                    for name in names
+                    if PAGE_FILE.match(name)
+                ]
+    except OSError:  # a folder that cannot be read: the readers say which
+        return {}
     jobs = default_jobs(len(files)) if jobs is None else jobs
     if jobs <= 1:
         return {}
-    from concurrent.futures import ProcessPoolExecutor  # here: a small project never needs it
-
     # The few YAML files take longest to parse, byte for byte: each is a task of its own,
     # handed out first; the many Markdown files follow in even chunks.
     single = [[file] for file in files if file[1] is not parse_markdown]
@@ -234,8 +249,8 @@ def _parse_ahead(project: Path, jobs: int | None) -> dict[str, object]:
     count = jobs * CHUNKS_PER_PROCESS
     tasks = single + [pages[i::count] for i in range(count) if pages[i::count]]
     ahead: dict[str, object] = {}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=fork_context()) as pool:
-        for parsed in pool.map(_parse_files, [(project, task) for task in tasks]):
+    with pool(jobs) as workers:
+        for parsed in workers.map(_parse_files, [(project, task) for task in tasks]):
             ahead.update(parsed)
     return ahead
 
@@ -246,7 +261,7 @@ def _parse_files(task: tuple[Path, list[tuple[str, Callable[[str, str], object]]
     for rel, parse in files:
         if (project / rel).is_file():
             try:
-                parsed[rel] = parse(read_text(project / rel, rel), rel)
+                parsed[rel] = parse(read_text(project / rel, rel, project), rel)
             except ContentError as e:
                 parsed[rel] = e
     return parsed

@@ -10,6 +10,12 @@ pages a line break next to a Chinese character is dropped instead.
 
 Raw HTML in the Markdown is cleaned to an allowlist (nh3).
 
+Python-Markdown takes time out of all proportion on some texts (a long line of unclosed
+brackets, lists nested thousands deep): ``check_limits`` refuses a Markdown file longer
+than ``MAX_CHARS``, a line longer than ``MAX_LINE_CHARS`` and lists or quotes nested more
+than ``MAX_DEPTH`` deep, before it is converted, so that no file takes more than a few
+seconds. The real report's longest page is some 3,000 characters, its longest line 912.
+
 A text that is nothing but paragraphs of prose is made into HTML directly, as
 Python-Markdown and the sanitiser would make it (a property test holds the two to the
 same output): the 10,000-page row of benchmarks/run.py fails converting every text with
@@ -102,6 +108,55 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+MAX_CHARS = 20_000  # a Markdown file
+MAX_LINE_CHARS = 2_000
+MAX_DEPTH = 16  # lists and quotes inside each other (with every 4 columns of indentation)
+_CONTAINERS = re.compile(r"[ \t]*(?:>|[-+*](?=[ \t]|$)|[0-9]{1,9}[.)](?=[ \t]|$))")
+
+
+def check_limits(text: str, path: str, first_line: int = 1) -> None:
+    """ContentError if a Markdown file's ``text`` (whose first line is ``first_line`` of the
+    file at ``path``) is too long, has too long a line, or nests too deeply to convert."""
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        if len(line) > MAX_LINE_CHARS:
+            raise ContentError(
+                f"the line is {len(line):,} characters long, more than the {MAX_LINE_CHARS:,} "
+                "a line may have",
+                path=path,
+                line=number,
+                hint="break it into paragraphs with an empty line between them",
+            )
+        depth = _depth(line)
+        if depth > MAX_DEPTH:
+            raise ContentError(
+                f"lists or quotes are nested {depth} deep here, more than the {MAX_DEPTH} allowed",
+                path=path,
+                line=number,
+                hint="nest them less deeply",
+            )
+    if len(text) > MAX_CHARS:
+        raise ContentError(
+            f"the page is {len(text):,} characters long, more than the {MAX_CHARS:,} a page "
+            "may have",
+            path=path,
+            hint="split it into several pages, or shorten it",
+        )
+
+
+def _depth(line: str) -> int:
+    """How deep a line is nested: its list markers and quote marks, and every four columns
+    of indentation."""
+    stripped = line.lstrip(" \t")
+    indent = line[: len(line) - len(stripped)].expandtabs(4)
+    markers, at = 0, 0
+    while match := _CONTAINERS.match(line, at):
+        markers += 1
+        at = match.end()
+        if markers > MAX_DEPTH:
+            break
+    return markers + len(indent) // 4
 
 
 class FigureContext:

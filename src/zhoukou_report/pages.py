@@ -10,7 +10,7 @@ import os
 
 from .errors import ContentError
 from .fields import Problems, text_field, unknown_keys, wrong
-from .files import ContentFiles, MarkdownDoc, parse_markdown
+from .files import ContentFiles, MarkdownDoc, parse_markdown, unreadable_folder
 from .i18n import _
 from .layout import PAGE_FILE, language_folder
 from .markup import Renderer, figure_references
@@ -51,11 +51,19 @@ def read_markdown_files(
         docs[lang.code] = {}
         # By name, with os.scandir: sorting Path objects and asking each for is_file costs
         # a tenth of a second in a folder of thousands of pages.
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        try:
+            files.check_inside(folder, language_folder(lang.code))
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except ContentError as e:
+            problems.errors.append(e)
+            continue
+        except OSError as e:
+            problems.errors.append(unreadable_folder(e, f"{language_folder(lang.code)}/"))
+            continue
         for entry in entries:
             if entry.name.startswith(".") or not entry.name.endswith(".md"):
                 continue
-            if not entry.is_file():
+            if entry.is_dir():  # anything else is read, or refused saying why (files.py)
                 continue
             rel = f"{language_folder(lang.code)}/{entry.name}"
             if not PAGE_FILE.match(entry.name):

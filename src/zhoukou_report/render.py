@@ -13,7 +13,7 @@ import contextlib
 import gc
 import os
 import zlib
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,13 +25,13 @@ from markupsafe import Markup
 from .context import LanguageContext, language_contexts, page_context
 from .errors import BuildFailed, ContentError
 from .fields import Problems
-from .files import Same, read_text, same_file
+from .files import Same, check_inside, read_bytes, read_text, same_file, unreadable_folder
 from .i18n import _
 from .layout import ASSETS, STATIC, STYLESHEET_SOURCE, TEMPLATES, THEME
 from .links import PageCheck, Resolved, check_page, page_texts
 from .markup import FigureContext, Renderer
 from .model import Page, Site, Text, figure_anchor
-from .processes import CHUNKS_PER_PROCESS, default_jobs, fork_context
+from .processes import CHUNKS_PER_PROCESS, default_jobs, fork_context, pool
 from .strings import Use, found_uses, string_uses
 
 # Which template renders which kind of page.
@@ -82,7 +82,7 @@ class SiteRenderer:
         if theme and not (self.folders and theme.samefile(self.templates)):
             self.folders.append(theme)
         self.env = _Environment(
-            loader=jinja2.FileSystemLoader(self.folders),
+            loader=_Loader(self.folders, project),
             bytecode_cache=_bytecode_cache(),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -106,6 +106,16 @@ class SiteRenderer:
                 ContentError(_("the templates folder is missing"), path=TEMPLATES)
             )
             return string_uses(())
+        try:  # Jinja2 passes over a folder it cannot read, as if it were empty
+            if self.templates in self.folders:
+                check_inside(self.templates, TEMPLATES, self.project)
+                os.listdir(self.templates)
+        except ContentError as e:
+            problems.errors.append(e)
+            return string_uses(())
+        except OSError as e:
+            problems.errors.append(unreadable_folder(e, f"{TEMPLATES}/"))
+            return string_uses(())
         found = []
         names = self.env.list_templates(filter_func=_is_template)
         for name in sorted(names, key=lambda name: name.split("/")):
@@ -117,8 +127,8 @@ class SiteRenderer:
                     ContentError(_template_error(e.message), path=where, line=e.lineno)
                 )
                 continue
-            except UnicodeDecodeError:  # read_text says where
-                problems.attempt(lambda name=name, where=where: read_text(self._file(name), where))
+            except ContentError as e:  # not UTF-8, not a file, outside the project
+                problems.errors.append(e)
                 continue
             # The module a template compiles to holds its uses (see _CodeGenerator).
             found.append((where, template.root_render_func.__globals__[_USES]))
@@ -142,20 +152,33 @@ class SiteRenderer:
 
     def assets(self) -> dict[str, bytes]:
         """The files of templates/static/, by their path in the site (assets/…): the
-        theme's, and the project's own in their place or beside them."""
-        assets = {}
+        theme's, and the project's own in their place or beside them; hidden files left
+        out. A file or folder of the project's that cannot be read, is not a regular file,
+        or leads out of the project is an error naming it (files.read_bytes)."""
+        found: dict[str, bytes] = {}
+        errors: list[ContentError] = []
         for folder in reversed(self.folders):
             static = folder / STATIC
             if not static.is_dir():
                 continue
-            for file in sorted(static.rglob("*")):
-                if file.is_file() and not file.name.startswith("."):
-                    assets[f"{ASSETS}/{file.relative_to(static).as_posix()}"] = file.read_bytes()
-        return dict(sorted(assets.items()))
+            root = self.project if folder == self.templates else folder
+            for rel in _files_under(static, errors, root):
+                where = f"{static.relative_to(root).as_posix()}/{rel}"
+                try:
+                    found[f"{ASSETS}/{rel}"] = read_bytes(static / rel, where, root)
+                except ContentError as e:
+                    errors.append(e)
+        if errors:
+            raise BuildFailed(errors)
+        return dict(sorted(found.items()))
 
     def stylesheet(self) -> str:
         file = self._file(STYLESHEET_SOURCE)
-        return file.read_text(encoding="utf-8") if file.is_file() else ""
+        if not os.path.lexists(file):
+            return ""
+        if file.is_relative_to(self.templates):
+            return read_text(file, f"{TEMPLATES}/{STYLESHEET_SOURCE}", self.project)
+        return read_text(file, str(file))  # the installed theme's
 
     # Pages ----------------------------------------------------------------------------
 
@@ -240,6 +263,76 @@ class SiteRenderer:
             return Markup(self.markdown.convert(text.markdown, context))
         except ContentError as e:
             raise e.located(text.path, text.line) from e
+
+
+def _files_under(folder: Path, errors: list[ContentError], project: Path) -> list[str]:
+    """Every file under ``folder`` but hidden ones, relative to it, following links to
+    folders inside the project (once each); a folder that cannot be read, or leads out of
+    the project, is an error in ``errors``."""
+    found: list[str] = []
+    seen: set[str] = set()
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        path = os.path.join(folder, rel) if rel else str(folder)
+        real = os.path.realpath(path)
+        if real in seen:
+            continue
+        seen.add(real)
+        where = Path(folder.relative_to(project), rel).as_posix()
+        try:
+            check_inside(Path(path), where, project)
+            entries = sorted(os.scandir(path), key=lambda entry: entry.name)
+        except ContentError as e:
+            errors.append(e)
+            continue
+        except OSError as e:
+            errors.append(unreadable_folder(e, f"{where}/"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.is_dir():  # following a link: check_inside says where it leads
+                pending.append(child)
+            else:
+                found.append(child)
+    return found
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Jinja2's, looking in the project's templates/, then the theme's; reading each
+    template as files.py reads a file: refused, and not opened, if it is not a regular
+    file or leads out of the project; a mistake of its text (not UTF-8) an error at its
+    line."""
+
+    def __init__(self, folders: list[Path], project: Path):
+        super().__init__(folders)
+        self.project = project
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            file = os.path.join(folder, *pieces)
+            if os.path.lexists(file):
+                break
+        else:
+            raise jinja2.TemplateNotFound(template)
+        if Path(folder) == self.project / TEMPLATES:
+            text = read_text(Path(file), f"{TEMPLATES}/{'/'.join(pieces)}", self.project)
+        else:  # the installed theme's
+            text = read_text(Path(file), file)
+        modified = os.path.getmtime(file)
+
+        def uptodate() -> bool:
+            try:
+                return os.path.getmtime(file) == modified
+            except OSError:
+                return False
+
+        return text, os.path.normpath(file), uptodate
 
 
 _USES = "string_uses"  # the name of a compiled template's list of the strings it uses
@@ -356,8 +449,6 @@ def _render_in_workers(
 ) -> tuple[list[RenderedPage], list[ContentError]]:
     """Each worker holds a renderer and the site, handed over once as it starts (inherited,
     where processes are forked), renders its share of the pages and sends them back."""
-    from concurrent.futures import ProcessPoolExecutor  # here: a small site never needs it
-
     context = fork_context()
     # Forked workers start with this process's renderer, its templates compiled, and the
     # contexts of the languages made once; others (spawned) make their own.
@@ -371,10 +462,8 @@ def _render_in_workers(
     # it alone (the 10,000-page row of benchmarks/run.py fails without).
     gc.freeze()
     try:
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=start
-        ) as pool:
-            for pages, problems in pool.map(
+        with pool(jobs, _start_worker, start) as workers:
+            for pages, problems in workers.map(
                 _render_chunk, _chunks(site.pages, jobs * CHUNKS_PER_PROCESS)
             ):
                 rendered += pages

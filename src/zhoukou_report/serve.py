@@ -39,6 +39,7 @@ from .httpd import (
     RELOAD_JS,
     SCRIPT_PATH,
     BadPath,
+    PathTooLong,
     PreviewHTTPServer,
     Response,
     content_type,
@@ -320,6 +321,9 @@ class PreviewServer:
             return Response(200, RELOAD_JS.encode(), CONTENT_TYPES[".js"])
         try:
             segments, trailing = split_path(target)
+        except PathTooLong as e:
+            log.debug("refused a path of %d characters: %s", len(target), e)
+            return plain(414, "URI Too Long")
         except BadPath as e:
             log.debug("refused %r: %s", target, e)
             return plain(400, "Bad Request")

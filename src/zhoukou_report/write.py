@@ -6,9 +6,21 @@ it was. A folder is only ever replaced if it is missing, empty, or carries the
 marker file this tool writes; anything else is refused before a byte is written.
 
 Beside ``out`` there are, for a moment, ``.out.new-*`` (the build being written)
-and ``.out.old-*`` (the previous build, until the new one is in place). Both hold
-the marker (a new one from its first file on), so one that a killed process left
-behind is recognised and removed by the next build.
+and ``.out.old-*`` (the previous build, until the new one is in place); a killed
+build may leave either behind, and the next build removes them. One build at a time
+writes into an output folder: ``output_lock`` holds a lock on ``.out.lock`` beside it,
+which the system releases when its holder ends, however it ends.
+
+The swap has no moment without an output folder where the system allows it: on Linux
+the two folders are exchanged in one step (``renameat2`` with ``RENAME_EXCHANGE``);
+elsewhere, or on a file system without it, the old folder is renamed away and the new
+one into its place. An output folder that is a mount point (a bind-mounted web root)
+cannot be renamed: the new build is written into a hidden folder inside it and its
+entries are swapped in one by one, each exchanged in one step where the system allows it.
+
+The marker lists every file the build wrote. A file in the output folder that the
+previous build did not write (someone added it) is removed with the rest, and
+``Staging.foreign`` names it, for the command to say so.
 
 A file that has not changed since the previous build is not written again: the new
 folder gets a hard link to the previous one's (as ``rsync --link-dest`` does). Making a
@@ -21,9 +33,15 @@ so the two names of one file never disagree.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import re
 import shutil
-from collections.abc import Iterable
+import stat
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import OutputRefused, WriteFailed
@@ -35,7 +53,9 @@ MARKER_TEXT = (
     "This folder was written by zhoukou-report.\n"
     "It is replaced as a whole on every build: keep nothing else in it.\n"
 )
+MANIFEST_HEADING = "Files of this build:\n"
 PROJECT_FOLDERS = ("content", "templates", "src", "tests", ".git")
+LOCK_WAIT_SECONDS = 20.0  # how long a second build waits for the first to finish
 
 
 def check_output(out: Path, project: Path) -> Path:
@@ -68,7 +88,8 @@ def _refusal(target: Path, project: Path) -> str | None:
     if target.exists() and not target.is_dir():
         return _("it is a file, not a folder")
     if target.is_dir() and not (target / MARKER).is_file():
-        others = sorted(entry.name for entry in target.iterdir())
+        leftover = _leftover_name(target)
+        others = sorted(entry.name for entry in target.iterdir() if not leftover(entry.name))
         if others:
             shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
             return _("it holds files that zhoukou-report did not write ({files})").format(
@@ -82,6 +103,66 @@ def _home() -> Path | None:
         return Path.home().resolve()
     except (RuntimeError, OSError):  # no HOME and no user entry: there is no home to protect
         return None
+
+
+@contextmanager
+def output_lock(out: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold the lock of the output folder ``out`` (on a file ``.out.lock`` beside it, there
+    while a build holds it) for one build.
+
+    A second build waits up to ``wait`` seconds (``LOCK_WAIT_SECONDS``), then is refused
+    with ``OutputRefused``, naming the process that holds the lock. The system releases
+    the lock when the process ends, even if it is killed (its file stays, and is taken
+    over by the next build). Where there is no ``fcntl`` (Windows), builds are not kept
+    apart.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no such lock
+        yield
+        return
+    wait = LOCK_WAIT_SECONDS if wait is None else wait
+    target = out.expanduser().resolve()
+    lock = target.parent / f".{target.name}.lock"
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as e:
+            reason = f"cannot make its lock file {lock}: {e.strerror or e}"
+            raise WriteFailed(str(out), reason) from e
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+            os.close(fd)
+            if time.monotonic() >= deadline:
+                raise OutputRefused(
+                    f"another build is writing into {out} ({holder or 'a process'}, "
+                    f"holding {lock}); nothing was changed. "
+                    "Wait until it has finished, then build again."
+                ) from None
+            time.sleep(0.05)
+            continue
+        if _same_inode(fd, lock):
+            break
+        os.close(fd)  # the file was removed by the build that held it: lock the new one
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"process {os.getpid()}, since {time.strftime('%H:%M:%S')}\n".encode(), 0)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)  # still holding it: a build waiting on this file tries again
+        os.close(fd)  # releases the lock
+
+
+def _same_inode(fd: int, path: Path) -> bool:
+    try:
+        return os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
+    except OSError:
+        return False
 
 
 class Staging:
@@ -102,7 +183,10 @@ class Staging:
         self.target = check_output(out, project)
         previous = self.target if previous is None else previous
         self.previous = previous if (previous / MARKER).is_file() else None
+        # A mount point cannot be renamed: the build is written inside it, swapped in by entry.
+        self.inside = self.target.is_dir() and os.path.ismount(self.target)
         self.folder: Path | None = None
+        self.foreign: list[str] = []  # files of the previous build it did not write, removed
         self._written: set[str] = set()
         self._folders: set[str] = set()  # sub-folders made
 
@@ -110,7 +194,7 @@ class Staging:
         try:
             self.target.parent.mkdir(parents=True, exist_ok=True)
             _remove_leftovers(self.target)
-            self.folder = _new_folder(self.target)
+            self.folder = _new_folder(self.target, self.inside)
             (self.folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         except OSError as e:
             if self.folder is not None:
@@ -182,7 +266,14 @@ class Staging:
             _remove(self.folder)
             return
         try:
-            _swap(self.folder, self.target)
+            manifest = "".join(f"{rel}\n" for rel in sorted(self._written))
+            marker = self.folder / MARKER
+            marker.write_text(MARKER_TEXT + MANIFEST_HEADING + manifest, encoding="utf-8")
+            self.foreign = _foreign(self.target, self._written)
+            if self.inside:
+                _swap_contents(self.folder, self.target)
+            else:
+                _swap(self.folder, self.target)
         except BaseException as e:
             _remove(self.folder)
             if isinstance(e, OSError):
@@ -198,11 +289,21 @@ def write_site(
 ) -> Path:
     """Write every file (its path in the site, its bytes) into a fresh folder and swap it in
     place of ``out`` (``previous`` as for ``Staging``); the folder written, resolved."""
+    return write_staged(files, out, project, previous).target
+
+
+def write_staged(
+    files: Iterable[tuple[str, bytes | Same]],
+    out: Path,
+    project: Path,
+    previous: Path | None = None,
+) -> Staging:
+    """``write_site``, giving the ``Staging`` done (its target, the foreign files removed)."""
     with Staging(out, project, previous) as staging:
         for rel, data in files:
             staging.write(rel, data)
             del data  # before the next file is made: a site's largest files are not held twice
-    return staging.target
+    return staging
 
 
 def previous_build(out: Path) -> Path | None:
@@ -221,19 +322,30 @@ def read_previous(out: Path, name: str) -> bytes | None:
     try:
         if not (folder / MARKER).is_file() or not file.resolve().is_relative_to(folder.resolve()):
             return None
-        return file.read_bytes()
+        # Not waiting on a named pipe left in its place: only a regular file is read.
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            return stream.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
-def _new_folder(target: Path) -> Path:
-    """A new, empty ``.out.new-*`` folder beside the output.
+def _new_folder(target: Path, inside: bool = False) -> Path:
+    """A new, empty ``.out.new-*`` folder beside the output (``inside`` it, for a mount point).
 
     ``os.mkdir`` rather than ``tempfile.mkdtemp``: the folder becomes the site, and
     must get the usual permissions (mkdtemp's are owner-only, unreadable to a web server).
     """
+    parent = target if inside else target.parent
     while True:
-        folder = target.parent / f".{target.name}.new-{os.urandom(4).hex()}"
+        folder = parent / f".{target.name}.new-{os.urandom(4).hex()}"
         try:
             folder.mkdir()
         except FileExistsError:
@@ -245,6 +357,9 @@ def _swap(staging: Path, target: Path) -> None:
     if not target.exists():
         os.rename(staging, target)
         return
+    if _exchange(staging, target):  # the staging folder now holds the previous build
+        _remove(staging)
+        return
     retired = target.parent / f".{target.name}.old-{os.urandom(4).hex()}"
     os.rename(target, retired)
     try:
@@ -253,6 +368,87 @@ def _swap(staging: Path, target: Path) -> None:
         os.rename(retired, target)
         raise
     _remove(retired)
+
+
+def _swap_contents(staging: Path, target: Path) -> None:
+    """Swap the entries of ``staging`` (a folder inside ``target``) into ``target``, one by
+    one, each in one step where the system allows it; what only the old build had is
+    moved aside and removed."""
+    retired = target / f".{target.name}.old-{os.urandom(4).hex()}"
+    retired.mkdir()
+    (retired / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    new = set(os.listdir(staging))
+    ours = _leftover_name(target)
+    for name in sorted(os.listdir(target)):  # first what the new build no longer has
+        if name not in new and not ours(name) and name != MARKER:
+            os.rename(target / name, retired / name)
+    for name in sorted(new, key=lambda name: name == MARKER):  # the marker last
+        if not os.path.lexists(target / name):
+            os.rename(staging / name, target / name)
+        elif not _exchange(staging / name, target / name):
+            os.rename(target / name, retired / f"{name}.{os.urandom(4).hex()}")
+            os.rename(staging / name, target / name)
+    _remove(staging)
+    _remove(retired)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Exchange two paths in one step (Linux ``renameat2`` with ``RENAME_EXCHANGE``); False
+    where the system or the file system cannot, for the caller to rename twice instead."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    import ctypes
+
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE):
+        code = ctypes.get_errno()
+        if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
+            return False
+        raise OSError(code, os.strerror(code), str(second))
+    return True
+
+
+def _renameat2():  # a ctypes function, or None
+    """libc's ``renameat2``, where there is one (Linux with glibc 2.28 or later, musl 1.2)."""
+    if not hasattr(os, "sched_getaffinity"):  # not Linux
+        return None
+    try:
+        import ctypes
+
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    text, number = ctypes.c_char_p, ctypes.c_int
+    function.argtypes = [number, text, number, text, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+def _foreign(target: Path, written: set[str]) -> list[str]:
+    """Files of the build in ``target`` that its marker does not list: someone added them.
+    None are known of a folder whose marker lists no files (written before markers did)."""
+    try:
+        marker = (target / MARKER).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if MANIFEST_HEADING not in marker:
+        return []
+    listed = set(marker.partition(MANIFEST_HEADING)[2].splitlines())
+    ours = _leftover_name(target)
+    found = []
+    for folder, folders, files in os.walk(target):
+        rel = os.path.relpath(folder, target).replace(os.sep, "/")
+        if rel == ".":
+            folders[:] = [name for name in folders if not ours(name)]
+            files = [name for name in files if name != MARKER]
+        prefix = "" if rel == "." else rel + "/"
+        found += [prefix + name for name in files if prefix + name not in listed]
+        found += [prefix + name for name in folders if os.path.islink(os.path.join(folder, name))]
+    return sorted(found)
 
 
 def _remove(folder: Path) -> None:
@@ -264,12 +460,21 @@ def _remove(folder: Path) -> None:
         raise
 
 
+def _leftover_name(target: Path) -> Callable[[str], object]:
+    """Whether a name is that of a ``.out.new-*`` or ``.out.old-*`` folder of ``target``."""
+    return re.compile(rf"\.{re.escape(target.name)}\.(new|old)-[0-9a-f]{{8}}\Z").match
+
+
 def _remove_leftovers(target: Path) -> None:
-    """Remove ``.out.new-*`` and ``.out.old-*`` folders a killed build left behind."""
-    prefixes = (f".{target.name}.new-", f".{target.name}.old-")
-    for folder in target.parent.iterdir():
-        if folder.name.startswith(prefixes) and folder.is_dir() and not folder.is_symlink():
-            if (folder / MARKER).is_file():
+    """Remove the ``.out.new-*`` and ``.out.old-*`` folders a killed build left behind,
+    beside the output (and inside it, for a mount point). Only called holding the output's
+    lock, so no other build is using them; a folder half removed (its marker gone first)
+    is recognised by its name."""
+    leftover = _leftover_name(target)
+    places = [target.parent]
+    if target.is_dir() and os.path.ismount(target):
+        places.append(target)
+    for place in places:
+        for folder in place.iterdir():
+            if leftover(folder.name) and folder.is_dir() and not folder.is_symlink():
                 shutil.rmtree(folder, ignore_errors=True)
-            elif not any(folder.iterdir()):
-                folder.rmdir()

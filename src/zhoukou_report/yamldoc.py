@@ -5,6 +5,11 @@ it to Python here, so that every value keeps its line, a key given twice is an e
 (PyYAML would silently keep the last one), and no tag can construct an object. A syntax
 error is explained in plain words, at the line where the mistake most likely is.
 ``YamlDoc`` is what the rest of the package reads.
+
+A number is read as a person reads it (``read_number``): decimal digits as written,
+leading zeros ignored (``017`` is 17, ``08`` is 8). The other number forms of YAML 1.1
+(``0x1F``, ``0o17``, ``0b101``, base 60 ``12:30``, ``1_000``, ``.inf``) are refused with
+an error, not silently read as another number.
 """
 
 from __future__ import annotations
@@ -284,6 +289,11 @@ _DEEPEST = 100  # lists and mappings inside each other: content files nest four 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _STR_TAG = "tag:yaml.org,2002:str"
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+_WHOLE = re.compile(r"[-+]?[0-9]+\Z")
+# Plain text that YAML 1.1 leaves as text but a person would read as a number.
+_NUMBER_LIKE = re.compile(r"[-+]?(?:0[0-9]+|0[oO][0-7_]+)\Z")
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str": N_("text"),
     "tag:yaml.org,2002:int": N_("a whole number"),
@@ -438,6 +448,10 @@ class _Reader:
         what = _PLAIN_TAGS.get(tag)
         if what is None:
             raise self.tag_error(event, tag, path)
+        if tag in _NUMBER_TAGS or (
+            event.tag is None and not event.style and _NUMBER_LIKE.match(event.value)
+        ):
+            return self.read_number(event, path)
         if tag == _STR_TAG:
             return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
@@ -448,6 +462,20 @@ class _Reader:
             hint = None if event.style else _('put it in quotes if it is meant as text: "…"')
             message = _('"{value}" is not {what}').format(value=shown, what=_(what))
             raise self.error(event, path, message, hint=hint) from e
+
+    def read_number(self, event: yaml.ScalarEvent, path: str) -> int | float:
+        """A number as a person reads it: decimal digits as written, leading zeros
+        ignored; YAML 1.1's other forms of a number (octal, hexadecimal, binary, base 60,
+        underscores, infinity) are refused rather than read as another number."""
+        written = event.value
+        if _WHOLE.match(written):
+            return int(written, 10)
+        if _DECIMAL.match(written):
+            return float(written)
+        shown = written if len(written) <= 40 else written[:40] + "…"
+        message = f'"{shown}" is not a number written in decimal digits'
+        hint = 'write it in digits, e.g. 31 or 12.5; put it in quotes if it is meant as text: "…"'
+        raise self.error(event, path, message, hint=hint)
 
     def tag_error(self, event: yaml.Event, tag: str, path: str) -> ContentError:
         shown = tag.replace("tag:yaml.org,2002:", "!!")
