@@ -120,6 +120,7 @@ CLICK_MESSAGES = (
     N_("directory"),
     N_("path"),
     N_("default: {default}"),
+    N_("required"),
     N_("Aborted!"),
     N_plural("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
     N_plural("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
