@@ -406,3 +406,9 @@ def test_new_refuses_a_project_with_content_in_the_language_of_the_system(env, e
     result = run_cli("new", str(tmp_path), env=env)
     assert result.returncode == 1
     assert expected in result.stderr.splitlines()
+
+
+def test_import_without_its_project_says_so_in_the_language_of_the_system():
+    result = run_cli("import", "tests/import/qinghe.zh.txt", cwd=ROOT, env={"LANG": "zh_CN.UTF-8"})
+    assert result.returncode == 2
+    assert "错误：缺少选项 '--project'." in result.stderr.splitlines()

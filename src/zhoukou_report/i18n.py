@@ -109,6 +109,8 @@ CLICK_MESSAGES = (
     N_("No such option {name!r}."),
     N_("No such command {name!r}."),
     N_("Missing command."),
+    N_("Missing argument"),
+    N_("Missing option"),
     N_("Invalid value for {param_hint}: {message}"),
     N_("Invalid value: {message}"),
     N_("{value!r} is not a valid {number_type}."),
