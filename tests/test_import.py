@@ -408,7 +408,22 @@ def test_new_refuses_a_project_with_content_in_the_language_of_the_system(env, e
     assert expected in result.stderr.splitlines()
 
 
-def test_import_without_its_project_says_so_in_the_language_of_the_system():
-    result = run_cli("import", "tests/import/qinghe.zh.txt", cwd=ROOT, env={"LANG": "zh_CN.UTF-8"})
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["tests/import/qinghe.zh.txt"], "错误：缺少选项 '--project'."),
+        (
+            ["tests/import/none.txt", "--project", "p"],
+            "错误：'TEXT' 的值无效：文件 'tests/import/none.txt' 不存在。",
+        ),
+        (
+            ["tests/import", "--project", "p"],
+            "错误：'TEXT' 的值无效：文件 'tests/import' 是文件夹。",
+        ),
+    ],
+    ids=["no project", "no text", "a folder"],
+)
+def test_imports_usage_errors_are_in_the_language_of_the_system(args, expected):
+    result = run_cli("import", *args, cwd=ROOT, env={"LANG": "zh_CN.UTF-8"})
     assert result.returncode == 2
-    assert "错误：缺少选项 '--project'." in result.stderr.splitlines()
+    assert expected in result.stderr.splitlines()

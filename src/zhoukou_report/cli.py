@@ -42,6 +42,21 @@ class Option(_TranslatedHelp, click.Option):
     pass
 
 
+class PathType(click.Path):
+    """click's, naming what it wants (file, directory) in the editor's language in its errors
+    (click names it when the command is declared, before the language is known)."""
+
+    _name = "path"
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return _(self._name)
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
+
+
 class _TranslatedCommand(_TranslatedHelp):
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         # Click makes --help once per command, in the language of that moment.
@@ -245,7 +260,7 @@ def check(project: str, jobs: int | None, strict: bool, debug: bool) -> None:
 @main.command(
     "import", help=N_("Make a new project's content from a report's text (UTF-8 or GBK).")
 )
-@click.argument("text", type=click.Path(exists=True, dir_okay=False))
+@click.argument("text", type=PathType(exists=True, dir_okay=False))
 @click.option(
     "--project",
     cls=Option,
