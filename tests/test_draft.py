@@ -47,7 +47,7 @@ def test_a_draft_language_falls_back_to_the_default_with_a_warning_per_file(
     assert warnings == [
         "warning: content/site.yaml: 6 texts have no Français version: the 中文 ones are "
         "shown (Français is a draft)",
-        "warning: content/strings.yaml: 43 texts have no Français version: the 中文 ones "
+        "warning: content/strings.yaml: 44 texts have no Français version: the 中文 ones "
         "are shown (Français is a draft)",
         "warning: content/figures.yaml: 11 texts have no Français version: the 中文 ones "
         "are shown (Français is a draft)",
