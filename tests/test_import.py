@@ -10,6 +10,7 @@ test_content.py.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -159,16 +160,18 @@ def test_an_imported_text_builds_with_draft_english_pages_and_strict_refuses(tmp
     ) in warnings
     assert "content/en/highlight-2.md:2: draft:" in built.stderr
     english = (project / "build" / "en" / "highlight-2.html").read_text(encoding="utf-8")
-    assert 'class="draft-notice"' in english
-    assert "Translation in progress" in english
+    # The notice is strings.yaml's draft_notice, in the page's language.
+    notice = (
+        '<p class="draft-notice" role="note">This page is still being translated: '
+        "some of it may not be in English yet.</p>"
+    )
+    assert notice in english
     # The Chinese to translate, its figures in place (written as English writes them).
     assert '走访企业<a class="fig" href="figures.html#fig-highlight-2-1"' in english
     chinese = (project / "build" / "highlight-2.html").read_text(encoding="utf-8")
     assert "draft-notice" not in chinese
     assert '<data value="95">超过95%</data></a>。' in chinese
-    assert "Translation in progress" in (project / "build" / "en" / "index.html").read_text(
-        encoding="utf-8"
-    )
+    assert notice in (project / "build" / "en" / "index.html").read_text(encoding="utf-8")
     strict = run_cli("build", "--strict", "--project", str(project), "--out", str(tmp_path / "o"))
     assert strict.returncode == 1
     assert "content/en/goal-1.md:2: draft: this page is a draft" in strict.stderr
@@ -337,3 +340,90 @@ def test_a_gbk_text_with_windows_line_ends_gives_the_same_project():
     assert windows.encoding == "GBK"
     assert windows.files == plain.files
     assert windows.found[1:] == plain.found[1:]
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"LANG": "zh_CN.UTF-8"},
+            [
+                "tests/import/qinghe.zh.txt: 编码：UTF-8（带 BOM）",
+                "tests/import/qinghe.zh.txt:1: overview: 段落 2 个，数据 5 项",
+                "tests/import/qinghe.zh.txt:5: highlight-1 “立法工作”: 段落 2 个，数据 2 项",
+                "已导入 7 个页面、15 项数据，保存在 {content}",
+                "英文页面是草稿，目前是中文原文：请把它们译成英文。",
+                "需要编辑核对的地方（1 处）：",
+                "  content/site.yaml:1: title、meeting、date、speaker 和 publication 是示例："
+                "请按报告填写",
+            ],
+        ),
+        (
+            {"LANG": "C"},
+            [
+                "tests/import/qinghe.zh.txt: read as UTF-8 with BOM",
+                "tests/import/qinghe.zh.txt:1: overview: paragraphs: 2, figures: 5",
+                "tests/import/qinghe.zh.txt:5: highlight-1 “立法工作”: paragraphs: 2, figures: 2",
+                "Imported 7 pages and 15 figures into {content}",
+                "The English pages are drafts that hold the Chinese text: translate them.",
+                "Things for an editor to look at (1):",
+                f"  {SITE_NOTE}",
+            ],
+        ),
+    ],
+    ids=["zh_CN", "C"],
+)
+def test_import_speaks_the_language_of_the_system_keeping_file_and_line(env, expected, tmp_path):
+    project = tmp_path / "p"
+    result = run_cli(
+        "import", "tests/import/qinghe.zh.txt", "--project", str(project), cwd=ROOT, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    content = f"{project / 'content'}{os.sep}"
+    for line in expected:
+        assert line.format(content=content) in lines
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"LANG": "zh_CN.UTF-8"},
+            "1. content/: 项目中已有内容：请指定一个新的空文件夹（没有写入任何文件）",
+        ),
+        (
+            {"LANG": "C"},
+            "1. content/: the project already has content: give a new, empty folder "
+            "(nothing was written)",
+        ),
+    ],
+    ids=["zh_CN", "C"],
+)
+def test_new_refuses_a_project_with_content_in_the_language_of_the_system(env, expected, tmp_path):
+    (tmp_path / "content").mkdir(parents=True)
+    (tmp_path / "content" / "site.yaml").write_text("title: x\n", encoding="utf-8")
+    result = run_cli("new", str(tmp_path), env=env)
+    assert result.returncode == 1
+    assert expected in result.stderr.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["tests/import/qinghe.zh.txt"], "错误：缺少选项 '--project'."),
+        (
+            ["tests/import/none.txt", "--project", "p"],
+            "错误：'TEXT' 的值无效：文件 'tests/import/none.txt' 不存在。",
+        ),
+        (
+            ["tests/import", "--project", "p"],
+            "错误：'TEXT' 的值无效：文件 'tests/import' 是文件夹。",
+        ),
+    ],
+    ids=["no project", "no text", "a folder"],
+)
+def test_imports_usage_errors_are_in_the_language_of_the_system(args, expected):
+    result = run_cli("import", *args, cwd=ROOT, env={"LANG": "zh_CN.UTF-8"})
+    assert result.returncode == 2
+    assert expected in result.stderr.splitlines()

@@ -42,6 +42,21 @@ class Option(_TranslatedHelp, click.Option):
     pass
 
 
+class PathType(click.Path):
+    """click's, naming what it wants (file, directory) in the editor's language in its errors
+    (click names it when the command is declared, before the language is known)."""
+
+    _name = "path"
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return _(self._name)
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
+
+
 class _TranslatedCommand(_TranslatedHelp):
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         # Click makes --help once per command, in the language of that moment.
@@ -242,17 +257,19 @@ def check(project: str, jobs: int | None, strict: bool, debug: bool) -> None:
 # import and new ------------------------------------------------------------------------
 
 
-@main.command("import")
-@click.argument("text", type=click.Path(exists=True, dir_okay=False))
+@main.command(
+    "import", help=N_("Make a new project's content from a report's text (UTF-8 or GBK).")
+)
+@click.argument("text", type=PathType(exists=True, dir_okay=False))
 @click.option(
     "--project",
+    cls=Option,
     type=click.Path(file_okay=False),
     required=True,
-    help="The new project folder: its content/ must not exist yet, or be empty.",
+    help=N_("The new project folder: its content/ must not exist yet, or be empty."),
 )
 @debug_option
 def import_command(text: str, project: str, debug: bool) -> None:
-    """Make a new project's content from a report's text (UTF-8 or GBK)."""
     from pathlib import Path
 
     from .importer import import_report
@@ -268,28 +285,34 @@ def import_command(text: str, project: str, debug: bool) -> None:
         click.echo(line)
     pages = sum(1 for name in imported.files if name.startswith("content/zh/"))
     folder = _shown(Path(project) / "content")
-    click.echo(f"Imported {pages} pages and {len(imported.figures)} figures into {folder}")
-    click.echo("The English pages are drafts that hold the Chinese text: translate them.")
+    click.echo(
+        _("Imported {pages} pages and {figures} figures into {folder}").format(
+            pages=pages, figures=len(imported.figures), folder=folder
+        )
+    )
+    click.echo(_("The English pages are drafts that hold the Chinese text: translate them."))
     if imported.attention:
-        click.echo(f"Things for an editor to look at ({len(imported.attention)}):")
+        count = len(imported.attention)
+        click.echo(_("Things for an editor to look at ({count}):").format(count=count))
         for line in imported.attention:
             click.echo("  " + line)
 
 
-@main.command()
+@main.command(
+    help=N_("Make a new project in FOLDER: an example content/ that builds with the default theme.")
+)
 @click.argument("folder", type=click.Path(file_okay=False))
 @debug_option
 def new(folder: str, debug: bool) -> None:
-    """Make a new project in FOLDER: an example content/ that builds with the default theme."""
     from pathlib import Path
 
     from .newproject import skeleton_files, write_project
 
     _run(lambda: write_project(Path(folder), skeleton_files()), debug)
-    click.echo(f"Made a new project in {_shown(Path(folder))}")
-    click.echo("Replace the example content/ with the report's, or start from its text with:")
+    click.echo(_("Made a new project in {folder}").format(folder=_shown(Path(folder))))
+    click.echo(_("Replace the example content/ with the report's, or start from its text with:"))
     click.echo(f"  zhoukou-report import TEXT --project {folder}")
-    click.echo("The site's look is the default theme; a file in templates/ replaces its own.")
+    click.echo(_("The site's look is the default theme; a file in templates/ replaces its own."))
 
 
 # serve ---------------------------------------------------------------------------------

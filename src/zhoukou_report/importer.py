@@ -15,6 +15,7 @@ import re
 from typing import NamedTuple
 
 from .errors import ContentError
+from .i18n import N_, _
 from .layout import CONTENT, FIGURES_FILE, SITE_FILE, SOURCE_FILE, STRINGS_FILE
 from .newproject import skeleton_file
 from .numbers import SYMBOL_UNITS, plain
@@ -33,6 +34,7 @@ _CLAUSE_END = "，。；：！？"
 # Text YAML reads as it is: no sign YAML gives a meaning, not a number, true or null.
 _PLAIN_YAML = re.compile(r"^[^\x00-\x7f][^:#'\"{}\[\],&*!|>%@`\\]*$")
 DRAFT_KEYWORD = "待填写"  # what a page the text gives no name gets, for an editor to replace
+UTF8_BOM = N_("UTF-8 with BOM")  # the encodings' names are shown translated (UTF-8, GBK alike)
 
 
 class Section(NamedTuple):
@@ -74,7 +76,7 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
     """The text and the name of its encoding: UTF-8 (with or without a byte-order mark),
     else GBK; a ``ContentError`` at the first line that is neither."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return _decode(data[3:], "utf-8", path), "UTF-8 with BOM"
+        return _decode(data[3:], "utf-8", path), UTF8_BOM
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError as utf8_error:
@@ -82,8 +84,8 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
             return data.decode("gbk"), "GBK"
         except UnicodeDecodeError:
             line = data[: utf8_error.start].count(b"\n") + 1
-            message = "the text is neither UTF-8 nor GBK: it could not be read"
-            hint = "save it as UTF-8 (in Notepad: Save as, Encoding: UTF-8)"
+            message = _("the text is neither UTF-8 nor GBK: it could not be read")
+            hint = _("save it as UTF-8 (in Notepad: Save as, Encoding: UTF-8)")
             raise ContentError(message, path=path, line=line, hint=hint) from None
 
 
@@ -92,7 +94,8 @@ def _decode(data: bytes, encoding: str, path: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        message = f"the text starts as {encoding} but is not {encoding} throughout"
+        message = _("the text starts as {encoding} but is not {encoding} throughout")
+        message = message.format(encoding=encoding)
         raise ContentError(message, path=path, line=line) from None
 
 
@@ -133,18 +136,25 @@ def split_sections(
     sections = _with_goals_intro(sections)
     for section in sections:
         if section.page_id.startswith(("highlight", "goal-")) and not section.title:
-            what = "keyword" if section.page_id.startswith("highlight") else "title"
-            attention.append(
-                f"{path}:{section.line}: {section.page_id}: the text gives this section no "
-                f"{what}: write one in content/zh/{section.page_id}.md (it says {DRAFT_KEYWORD})"
-            )
+            if section.page_id.startswith("highlight"):
+                message = _(
+                    "the text gives this section no keyword: write one in {file} (it says {draft})"
+                )
+            else:
+                message = _(
+                    "the text gives this section no title: write one in {file} (it says {draft})"
+                )
+            message = message.format(file=f"{CONTENT}/zh/{section.page_id}.md", draft=DRAFT_KEYWORD)
+            attention.append(f"{path}:{section.line}: {section.page_id}: {message}")
     if not sections[0].paragraphs:
-        message = "overview: no lead paragraph was found before the first section"
-        attention.append(f"{path}:1: {message}")
+        message = _("no lead paragraph was found before the first section")
+        attention.append(f"{path}:1: overview: {message}")
     if counts["highlight"] == 0:
-        attention.append(f"{path}:1: no highlights were found (亮点一, 一、, 一是 or 第一，)")
+        message = _("no highlights were found (亮点一, 一、, 一是 or 第一，)")
+        attention.append(f"{path}:1: {message}")
     if counts["goal"] == 0:
-        attention.append(f"{path}:1: no goals were found (目标一：…): goals-intro.md is empty")
+        message = _("no goals were found (目标一：…): {file} is empty")
+        attention.append(f"{path}:1: {message.format(file='goals-intro.md')}")
     return sections, attention
 
 
@@ -254,10 +264,10 @@ def take_figures(
             for number in numbers:
                 if number.kind == "unclassified":
                     shown = text[number.start : number.end]
-                    attention.append(
-                        f"{path}:{line}: {shown}: a number with no measure word after it, "
-                        f"left as text in content/zh/{section.page_id}.md: check it"
-                    )
+                    message = _(
+                        "a number with no measure word after it, left as text in {file}: check it"
+                    ).format(file=f"{CONTENT}/zh/{section.page_id}.md")
+                    attention.append(f"{path}:{line}: {shown}: {message}")
         bodies[section.page_id] = paragraphs
     return bodies, figures, attention
 
@@ -313,19 +323,20 @@ def import_report(data: bytes, path: str) -> Imported:
     text = "".join(p for paragraphs in bodies.values() for p in paragraphs)
     if named := [phrase for phrase in SET_PHRASES if phrase in text]:
         files[SITE_FILE] += "\ntyped_numbers:\n" + "".join(f"  - {p}\n" for p in named)
-    attention.append(
-        f"{SITE_FILE}:1: the title, meeting, date, speaker and publication are examples: "
+    message = _(
+        "the title, meeting, date, speaker and publication are examples: "
         "fill them in from the report"
     )
-    found = [f"{path}: read as {encoding}"]
+    attention.append(f"{SITE_FILE}:1: {message}")
+    found = [f"{path}: " + _("read as {encoding}").format(encoding=_(encoding))]
     for section in sections:
         named = f" “{section.title}”" if section.title else ""
         paragraphs = len(bodies[section.page_id])
         count = sum(1 for f in figures if f.page == section.page_id)
-        found.append(
-            f"{path}:{section.line}: {section.page_id}{named}: "
-            f"paragraphs: {paragraphs}, figures: {count}"
+        counted = _("paragraphs: {paragraphs}, figures: {figures}").format(
+            paragraphs=paragraphs, figures=count
         )
+        found.append(f"{path}:{section.line}: {section.page_id}{named}: {counted}")
     return Imported(files, encoding, found, attention, figures)
 
 

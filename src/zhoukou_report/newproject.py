@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import ContentError
+from .i18n import _
 from .layout import CONTENT
 
 SKELETON = "skeleton"  # the example project, inside the package
@@ -39,9 +40,9 @@ def write_project(project: Path, files: dict[str, str]) -> None:
     content = project / CONTENT
     if content.exists() and (not content.is_dir() or any(content.iterdir())):
         raise ContentError(
-            "the project already has content: give a new, empty folder",
+            _("the project already has content: give a new, empty folder"),
             path=f"{CONTENT}/",
-            hint="nothing was written",
+            hint=_("nothing was written"),
         )
     for name, text in files.items():
         target = project / name

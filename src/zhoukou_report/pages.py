@@ -195,11 +195,11 @@ def _front_matter(doc: MarkdownDoc, kind: str, problems: Problems) -> dict[str, 
     values: dict[str, str | bool] = {}
     draft = meta.data.get(DRAFT)
     if draft is not None and not isinstance(draft, bool):
-        problems.errors.append(wrong(meta, DRAFT, draft, "true or false"))
+        problems.errors.append(wrong(meta, DRAFT, draft, _("true or false")))
     elif draft:
         values[DRAFT] = True
-        message = "this page is a draft: its translation is in progress"
-        hint = "remove draft: true once the page is translated"
+        message = _("this page is a draft: its translation is in progress")
+        hint = _("remove {field} once the page is translated").format(field="draft: true")
         problems.warnings.append(meta.error(DRAFT, message, hint=hint))
     for key in required + optional:
         value = meta.data.get(key)

@@ -183,8 +183,8 @@ def check_labels(figures: list[Figure], doc: YamlDoc, problems: Problems) -> Non
         for code, label in figure.label.items():
             if label.startswith(UNTRANSLATED):
                 path = f"{figure.field}.label.{code}"
-                message = "the label is not translated yet"
-                hint = f'write it in place of "{label}"'
+                message = _("the label is not translated yet")
+                hint = _('write it in place of "{label}"').format(label=label)
                 problems.warnings.append(doc.error(path, message, hint=hint))
 
 
