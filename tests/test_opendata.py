@@ -20,7 +20,10 @@ from zhoukou_report.opendata import _json_records, figure_records
 
 # The full fixture's figures, its pages in each language, and its charts by page.
 FIGURE_COUNT = 11
-PAGES = ["index", "highlight-1", "highlight-2", "goal-1", "goal-2", "figures", "source"]
+PAGES = [
+    "index", "highlight-1", "highlight-2", "closing", "goal-1", "goal-2", "report", "figures",
+    "source",
+]  # fmt: skip
 CHARTS = {
     "highlight-1": {"chart-liaison": ["120", "340"]},
     "highlight-2": {"chart-satisfaction": ["92.5"]},
@@ -101,12 +104,14 @@ def test_one_edit_changes_tile_chart_table_json_and_csv(project: Path):
     out = project / "out"
     for prefix in ("", "en/"):
         page = soup(out / f"{prefix}highlight-1.html")
-        tile = page.select_one("#tile-points data")
+        tile = page.select_one("#ref-points data")  # not a lead figure: in the text
         assert tile["value"] == "352" and tile.get_text() == "352"
         chart = page.select_one("#chart-liaison")
         assert [t["data-value"] for t in chart.select("text.chart-value tspan")] == ["120", "352"]
         assert "352" in chart.select_one("desc").get_text()
         assert [d["value"] for d in chart.select("table data")] == ["120", "352"]
+        for quote in page.select(".fig-note q"):  # the source's phrase, as cited
+            quote.decompose()
         assert "340" not in str(page)
     data = json.loads((out / "data" / "figures.json").read_text(encoding="utf-8"))
     record = next(r for r in data["figures"] if r["id"] == "points")
@@ -247,7 +252,7 @@ def test_a_rebuild_names_exactly_the_figure_that_changed(project: Path, built: P
     lines = build(project).splitlines()
     start = lines.index("Figures: 1 change since the previous build:")
     assert lines[start + 1].split() == ["changed", "visits:", "18,000", "→", "19,000"]
-    assert lines[-1].startswith("Built 15 pages")
+    assert lines[-1].startswith("Built 19 pages")
 
 
 def test_added_and_removed_figures_are_reported(project: Path, built: Path):

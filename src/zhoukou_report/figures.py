@@ -15,7 +15,8 @@ from .numbers import QUALIFIERS
 from .yamldoc import YamlDoc
 
 FIGURE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-FIGURE_KEYS = ("id", "section", "value", "qualifier", "unit", "label", "source")
+FIGURE_KEYS = ("id", "section", "value", "qualifier", "unit", "label", "source", "lead", "counts")
+MAX_LEAD = 3  # lead figures a page shows at most
 LARGEST = 10**15  # beyond it a float loses whole digits: surely a typing mistake
 
 
@@ -55,12 +56,39 @@ def read_figures(
         source = text_field(
             doc, f"{path}.source", item.get("source"), problems, "the phrase of the source"
         )
+        lead = item.get("lead", False)
+        if not isinstance(lead, bool):
+            hint = "write lead: true for a figure its page leads with, or leave it out"
+            problems.errors.append(wrong(doc, f"{path}.lead", lead, "true or false", hint=hint))
+        counts = item.get("counts")
+        if counts is not None:
+            counts = text_field(doc, f"{path}.counts", counts, problems, "what the figure counts")
         if len(problems.errors) > before:
             continue
         figures.append(
-            Figure.make(figure_id, section, value, unit, label, source, qualifier, field=path)
+            Figure.make(
+                figure_id, section, value, unit, label, source, qualifier, path, lead, counts
+            )
         )
+    _check_leads(doc, figures, problems)
     return figures, _checked_fields(doc, items)
+
+
+def _check_leads(doc: YamlDoc, figures: list[Figure], problems: Problems) -> None:
+    """A page leads with one to three figures: a fourth is an error, at its own line."""
+    leads: dict[str, list[str]] = {}
+    for figure in figures:
+        if not figure.lead:
+            continue
+        chosen = leads.setdefault(figure.section, [])
+        if len(chosen) == MAX_LEAD:
+            message = (
+                f"{figure.section} already leads with {MAX_LEAD} figures "
+                f"({', '.join(chosen)}): a page leads with at most {MAX_LEAD}"
+            )
+            hint = "remove lead: true from one of them"
+            problems.errors.append(doc.error(f"{figure.field}.lead", message, hint=hint))
+        chosen.append(figure.id)
 
 
 def _checked_fields(doc: YamlDoc, items: list) -> YamlDoc:

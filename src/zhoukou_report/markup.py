@@ -104,7 +104,11 @@ ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
 class FigureContext:
-    """What a figure reference needs to render: the figures, the language, where they link."""
+    """What a figure reference needs to render: the figures, the language, where they link;
+    and, for pages, what a tap on the figure shows (``note``: the HTML inside its popover).
+    Without a note, a figure is a link to its row on the figures page. The popovers of a
+    text are collected in ``notes``, to be placed after it: outside its paragraphs, whose
+    text stays the prose alone (and where a browser without popovers shows them as notes)."""
 
     def __init__(
         self,
@@ -112,13 +116,44 @@ class FigureContext:
         lang: str,
         link: Callable[[Figure], str],
         anchored: set[str] | None = None,
+        note: Callable[[Figure], str] | None = None,
     ):
         self.figures = figures
         self.lang = lang
         self.link = link
         # Figures already given an anchor on this page: the first reference to each
-        # carries id="ref-<figure id>", the place the open data points to.
+        # carries id="ref-<figure id>", the place the open data points to. The ids of the
+        # page's figure notes are kept here too ("note-…"), each used once.
         self.anchored = set() if anchored is None else anchored
+        self.note = note
+        self.notes: list[str] = []
+
+    def note_id(self, figure: Figure) -> str:
+        """An id for a note of this figure not yet used on the page."""
+        base = f"note-{figure.id}"
+        note_id, n = base, 1
+        while note_id in self.anchored:
+            n += 1
+            note_id = f"{base}-{n}"
+        self.anchored.add(note_id)
+        return note_id
+
+
+def number_html(figure: Figure, lang: str, unit: bool = True) -> str:
+    """The figure's number, with its unit unless ``unit`` is false, as one piece that never
+    breaks across lines: ``<span class="num"><data value="18000">1.8万</data><span
+    class="unit">人次</span></span>``. Words before the number (English "more than") stay
+    outside it, free to wrap; a hyphenated English unit may wrap at its hyphen."""
+    text = figure.text(lang)
+    words, _, number = text.rpartition(" ")
+    before = f"{escape(words)} " if words else ""
+    unit_text = figure.unit_text(lang) if unit else ""
+    space = "" if lang.startswith("zh") else " "
+    unit_html = f'{space}<span class="unit">{escape(unit_text)}</span>' if unit_text else ""
+    return (
+        f'{before}<span class="num"><data value="{escape(figure.data_value)}">'
+        f"{escape(number)}</data>{unit_html}</span>"
+    )
 
 
 # While Markdown converts a text, each [[id]] stands in it as this token, made of two
@@ -128,6 +163,11 @@ _TOKEN = re.compile("\ue000([^\ue001]*)\ue001")
 # Where a token is not prose: inside a tag (an attribute) or a code span, the reference
 # is left as the editor typed it.
 _TOKEN_PLACES = re.compile("(<code[\\s>].*?</code>|<[^>]*>)|\ue000([^\ue001]*)\ue001", re.S)
+# A token in prose, and the text after it, up to the next tag or token: where the figure's
+# measure word or unit follows it (``[[stations]]个``), the two are kept together.
+_TOKEN_AND_AFTER = re.compile(
+    "(<code[\\s>].*?</code>|<[^>]*>)|\ue000([^\ue001]*)\ue001([^<\ue000]{0,40})", re.S
+)
 
 
 # What takes a text out of plain paragraphs: inline syntax; a line that is indented,
@@ -234,23 +274,49 @@ def _place_figures(html: str, context: FigureContext) -> str:
     """Each figure token of converted HTML as the figure, linked to its row on the figures
     page; the first reference to a figure on a page carries its anchor."""
 
+    lang = context.lang
+
     def place(match: re.Match[str]) -> str:
         if match.group(1) is not None:
             return _TOKEN.sub(lambda token: f"[[{token.group(1)}]]", match.group(1))
         figure = context.figures.get(match.group(2))
         if figure is None:
             raise ContentError(f'unknown figure "{match.group(2)}"', field="[[…]]")
+        unit, after = _unit_after(figure, lang, match.group(3) or "")
         anchor = ""
         if figure.id not in context.anchored:
             context.anchored.add(figure.id)
             anchor = f' id="{reference_anchor(figure.id)}"'
+        number = number_html(figure, lang, unit)
+        if context.note is None:
+            href = escape(context.link(figure))
+            return f'<a class="fig" href="{href}"{anchor}>{number}</a>{after}'
+        note_id = context.note_id(figure)
+        context.notes.append(
+            f'<div class="fig-note" id="{note_id}" popover>{context.note(figure)}</div>'
+        )
         return (
-            f'<a class="fig" href="{escape(context.link(figure))}"{anchor}>'
-            f'<data value="{escape(figure.data_value)}">{escape(figure.text(context.lang))}'
-            "</data></a>"
+            f'<button type="button" class="fig" popovertarget="{note_id}"{anchor}>{number}</button>'
+            f"{after}"
         )
 
-    return _TOKEN_PLACES.sub(place, html)
+    return _TOKEN_AND_AFTER.sub(place, html)
+
+
+def _unit_after(figure: Figure, lang: str, after: str) -> tuple[bool, str]:
+    """Whether the prose goes on with the figure's measure word or unit, and the rest of
+    it: ``(True, "、联络点")`` for ``[[stations]]个、联络点``; ``(True, " to …")`` for
+    ``[[visits]] visits to …``."""
+    unit = figure.unit_text(lang)
+    if not unit:
+        return False, after
+    if lang.startswith("zh"):
+        return (True, after[len(unit) :]) if after.startswith(unit) else (False, after)
+    spaced = f" {unit}"
+    rest = after[len(spaced) :]
+    if after.startswith(spaced) and not (rest[:1].isalnum() or rest[:1] == "-"):
+        return True, rest
+    return False, after
 
 
 def figure_references(text: str, renderer: Renderer | None = None) -> Iterator[tuple[str, int]]:

@@ -22,7 +22,7 @@ from .numbers import format_number, plain
 T = TypeVar("T")
 
 # Pages every language has, beside the content pages; their text lives in strings.yaml.
-GENERATED_PAGES = ("figures", "source", "404")
+GENERATED_PAGES = ("report", "figures", "source", "404")
 
 
 class Language(NamedTuple):
@@ -59,6 +59,8 @@ class Figure(NamedTuple):
     qualifier: str | None
     texts: Mapping[str, str]  # the figure as each language writes it
     field: str  # where it is defined: "figures[12]"
+    lead: bool = False  # one of the one to three figures its page leads with
+    counts: str | None = None  # what it counts, for bar charts: 代表联络站
 
     @classmethod
     def make(
@@ -71,11 +73,13 @@ class Figure(NamedTuple):
         source: str,
         qualifier: str | None = None,
         field: str = "figures",
+        lead: bool = False,
+        counts: str | None = None,
     ) -> Figure:
         """A figure, written once for each language of its label: its page, tile, chart,
         row on the figures page and open data all show it."""
         texts = {lang: format_number(value, lang, qualifier, unit.get(lang, "")) for lang in label}
-        return cls(id, section, value, unit, label, source, qualifier, texts, field)
+        return cls(id, section, value, unit, label, source, qualifier, texts, field, lead, counts)
 
     def text(self, lang: str) -> str:
         """The figure as prose writes it: ``110多``, ``more than 110``, ``92.1%``."""
@@ -105,9 +109,9 @@ class Chart(NamedTuple):
 class Page(NamedTuple):
     """One page in one language."""
 
-    id: str  # "overview", "highlight-1", "goal-2", "figures", "source", "404"
+    id: str  # "overview", "highlight-1", "closing", "goal-2", "report", "figures", "source", "404"
     lang: str
-    kind: str  # "landing", "highlight", "goal", "figures", "source", "404"
+    kind: str  # "landing", "highlight", "closing", "goal", "report", "figures", "source", "404"
     title: str  # the page's own title: a highlight's keyword, a goal's title
     number: int | None = None
     body: Text | None = None

@@ -121,6 +121,12 @@ def test_the_language_switch_leads_to_the_same_page_in_the_other_language(
 
 
 NAV_LINKS = ".masthead a[href], nav a[href]"  # brand, languages, site nav, breadcrumb, pager
+# The contents menu opens as a reader opens it: a tap on its summary (no script of its own).
+OPEN_CONTENTS = """() => {
+  for (const menu of document.querySelectorAll("details.contents:not([open])")) {
+    menu.querySelector("summary").click();
+  }
+}"""
 # Each link's href, its address, and whether a click on it would land on it; and whether the
 # page has a heading.
 LINKS = """(selector) => ({
@@ -147,6 +153,7 @@ def test_every_navigation_link_reaches_its_target(site: Site, visit) -> None:
     def look(page: Page, name: str) -> bool:
         """Check the links of the page the browser is on, and note those that lead to a page;
         whether the page has a heading."""
+        page.evaluate(OPEN_CONTENTS)
         found = page.evaluate(LINKS, NAV_LINKS)
         if name in links_of:
             return found["heading"]
@@ -182,6 +189,7 @@ def test_every_navigation_link_reaches_its_target(site: Site, visit) -> None:
                 look(page, here)
             continue
         index, href, target = link
+        page.evaluate(OPEN_CONTENTS)
         with page.expect_navigation():
             page.locator(NAV_LINKS).nth(index).click()
         reached.add(target)
