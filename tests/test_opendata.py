@@ -200,7 +200,7 @@ def test_the_figures_page_links_the_downloads_and_anchors_every_figure(built: Pa
         links = {a["href"] for a in page.select(".downloads a")}
         names = ("figures.csv", "figures.json", "figures.schema.json")
         assert links == {f"{up}data/{name}" for name in names}
-        assert len(page.select('li.figure-item[id^="fig-"]')) == FIGURE_COUNT
+        assert len(page.select('tr[id^="fig-"]')) == FIGURE_COUNT
 
 
 def test_each_figure_is_located_at_its_first_reference_or_else_its_tile(project: Path):
@@ -228,7 +228,7 @@ def test_each_figure_is_located_at_its_first_reference_or_else_its_tile(project:
         for page in files.pages
     }
     # The figures page links to the same place, which exists and shows the figure.
-    where = html["en/figures.html"].select_one("#fig-surveyed .figure-where a")
+    where = html["en/figures.html"].select_one("#fig-surveyed td a")
     assert where["href"] == "highlight-2.html#tile-surveyed"
     assert html["en/highlight-2.html"].find(id="ref-surveyed") is None
     assert html["en/highlight-2.html"].find(id="tile-surveyed").find("data")["value"] == "1500"

@@ -142,17 +142,20 @@ class FigureContext:
 def number_html(figure: Figure, lang: str, unit: bool = True) -> str:
     """The figure's number, with its unit unless ``unit`` is false, as one piece that never
     breaks across lines: ``<span class="num"><data value="18000">1.8万</data><span
-    class="unit">人次</span></span>``. Words before the number (English "more than") stay
-    outside it, free to wrap; a hyphenated English unit may wrap at its hyphen."""
+    class="unit">人次</span></span>``, or ``<data class="num" value="232">232</data>``
+    without a unit. Words before the number (English "more than") stay outside it, free to
+    wrap; a hyphenated English unit may wrap at its hyphen."""
     text = figure.text(lang)
     words, _, number = text.rpartition(" ")
     before = f"{escape(words)} " if words else ""
+    value = escape(figure.data_value)
     unit_text = figure.unit_text(lang) if unit else ""
+    if not unit_text:
+        return f'{before}<data class="num" value="{value}">{escape(number)}</data>'
     space = "" if lang.startswith("zh") else " "
-    unit_html = f'{space}<span class="unit">{escape(unit_text)}</span>' if unit_text else ""
     return (
-        f'{before}<span class="num"><data value="{escape(figure.data_value)}">'
-        f"{escape(number)}</data>{unit_html}</span>"
+        f'{before}<span class="num"><data value="{value}">{escape(number)}</data>'
+        f'{space}<span class="unit">{escape(unit_text)}</span></span>'
     )
 
 

@@ -229,7 +229,10 @@ class SiteRenderer:
                 f"{escape(strings['figures_title'][lang])}</a></p>"
             )
 
-        context = FigureContext(site.figure_index, page.lang, link, anchored, note)
+        # The whole report, a document to read through and print, links its figures to the
+        # figures page instead: its seventy notes would weigh a third of it.
+        notes = None if page.kind == "report" else note
+        context = FigureContext(site.figure_index, page.lang, link, anchored, notes)
         try:
             html = self.markdown.convert(text.markdown, context)
         except ContentError as e:
