@@ -205,3 +205,47 @@ def test_every_navigation_link_reaches_its_target(site: Site, visit) -> None:
     assert not problems, "\n".join(problems)
     # Between them, the navigation, brand, breadcrumbs and pagers reach every page but the 404.
     assert reached == set(site.pages) - {"404.html"}
+
+
+def test_a_figure_in_the_text_opens_its_note_without_javascript(
+    file_site: Site, new_context
+) -> None:
+    """A tap on a figure of the prose opens its note (label, source, a link to its row of
+    the figures page) over the page, with JavaScript off; Escape closes it, and the link
+    leads to the row."""
+    page = new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}).new_page()
+    page.goto(file_site.url("en/highlight-1.html"))
+    note = page.locator("#note-points")
+    assert not note.is_visible()
+    page.locator("#ref-points").click()
+    assert note.is_visible()
+    assert "Deputy liaison stations in townships" in note.inner_text()
+    page.keyboard.press("Escape")
+    assert not note.is_visible()
+    page.locator("#ref-points").click()
+    with page.expect_navigation():
+        note.locator("a").click()
+    assert page.url == file_site.url("en/figures.html#fig-points")
+
+
+def test_the_contents_open_from_the_keyboard_without_javascript(
+    file_site: Site, new_context
+) -> None:
+    """The contents menu is reached with Tab and opened with Enter, on a phone's width, with
+    JavaScript off; its first link is then the next stop."""
+    page = new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}).new_page()
+    page.goto(file_site.url("goal-2.html"))
+    summary = page.locator("details.contents summary")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if summary.evaluate("(el) => el === document.activeElement"):
+            break
+    else:
+        raise AssertionError("Tab never reached the contents")
+    first = page.locator("details.contents a").first
+    assert not first.is_visible()
+    page.keyboard.press("Enter")
+    assert first.is_visible()
+    page.keyboard.press("Tab")
+    assert first.evaluate("(el) => el === document.activeElement")
+    assert page.locator("details.contents a").count() == 9
