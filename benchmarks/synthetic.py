@@ -44,7 +44,7 @@ def _figures(base: Path) -> list[tuple[str, str]]:
 
 def split(pages: int) -> tuple[int, int]:
     """Highlights and goals per language for a site of about ``pages`` pages."""
-    per_language = max(4, (pages - 1) // 2 - 3)  # landing, figures and source pages
+    per_language = max(4, (pages - 1) // 2 - 5)  # landing, closing, report, figures, source
     goals = max(1, per_language // 5)
     return per_language - goals, goals
 
@@ -83,6 +83,7 @@ def generate(dest: Path, pages: int, base: Path = ROOT) -> Path:
                 f"      zh: 第{number}项亮点的第{k}个数据",
                 f"      en: Figure {k} of highlight {number}",
                 f"    source: {source}",
+                "    counts: 数据",  # every bar of a chart counts the same thing
             ]
         charts += [
             f"  - id: chart-{number}",
@@ -106,7 +107,7 @@ def generate(dest: Path, pages: int, base: Path = ROOT) -> Path:
             body = [paragraphs[(number * 5 + k) % len(paragraphs)] for k in range(2)]
             _page(content / lang / f"goal-{number}.md", {"title": title}, body)
     for lang in corpus:
-        for name in ("overview.md", "goals-intro.md"):
+        for name in ("overview.md", "closing.md"):
             overview = (base / "content" / lang / name).read_text(encoding="utf-8")
             # Without its figures (typed in their place, a number would be refused).
             (content / lang / name).write_text(REFERENCE.sub("", overview), encoding="utf-8")

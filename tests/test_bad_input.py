@@ -427,7 +427,55 @@ def case_figure_in_a_section_that_does_not_exist(p: Path) -> list[str]:
     return [
         f"{FIGURES}:{line(p / FIGURES, 'highlight-9')}: figures[{i}].section: "
         'there is no page "highlight-9" (the pages are overview, highlight-1, highlight-2, '
-        "goal-1, goal-2)"
+        "closing, goal-1, goal-2)"
+    ]
+
+
+@case
+def case_a_fourth_lead_figure(p: Path) -> list[str]:
+    """A page leads with at most three figures: the fourth lead is the error, at its line."""
+    for source in ("城区代表联络站120个", "乡镇代表联络站340个"):
+        edit(p / FIGURES, f"    source: {source}\n", f"    source: {source}\n    lead: true\n")
+    n = figure_line(p, "points", "lead")
+    return [
+        f"{FIGURES}:{n}: figures[{figure_index(p, 'points')}].lead: highlight-1 already leads "
+        "with 3 figures (visits, suggestions, stations): a page leads with at most 3 "
+        "(remove lead: true from one of them)"
+    ]
+
+
+@case
+def case_lead_is_not_true_or_false(p: Path) -> list[str]:
+    """lead: is true or left out."""
+    edit(p / FIGURES, "    source: 走访群众1.8万人次\n    lead: true\n", "    source: 走访群众1.8万人次\n    lead: 3\n")  # fmt: skip
+    n = figure_line(p, "visits", "lead")
+    return [
+        f"{FIGURES}:{n}: figures[{figure_index(p, 'visits')}].lead: expected true or false, "
+        "got 3 (write lead: true for a figure its page leads with, or leave it out)"
+    ]
+
+
+@case
+def case_bars_of_unlike_things(p: Path) -> list[str]:
+    """A bar chart of figures that count different things: stations beside points."""
+    edit(p / FIGURES, "    source: 乡镇代表联络站340个\n    counts: 代表联络站\n", "    source: 乡镇代表联络站340个\n    counts: 代表联络点\n")  # fmt: skip
+    charts = p / "content/charts.yaml"
+    return [
+        f"content/charts.yaml:{line(charts, '      - stations') - 1}: charts[0].figures: the bars of a "
+        "chart must count the same thing: stations counts 代表联络站, points counts 代表联络点 "
+        "(draw only figures that count the same thing together, or drop the chart)"
+    ]
+
+
+@case
+def case_bars_without_saying_what_they_count(p: Path) -> list[str]:
+    """A bar chart's figures say what they count."""
+    edit(p / FIGURES, "    source: 城区代表联络站120个\n    counts: 代表联络站\n", "    source: 城区代表联络站120个\n")  # fmt: skip
+    charts = p / "content/charts.yaml"
+    return [
+        f"content/charts.yaml:{line(charts, '      - stations') - 1}: charts[0].figures: the bars of a "
+        "chart must count the same thing: say what each figure counts (counts: …) in "
+        "figures.yaml; stations does not"
     ]
 
 
@@ -447,7 +495,7 @@ def case_page_with_a_wrong_name(p: Path) -> list[str]:
     shutil.copy(p / "content/en/goal-2.md", p / "content/en/goal-three.md")
     return [
         "content/en/goal-three.md: this file name is not the name of a page "
-        "(pages are overview.md, goals-intro.md, highlight-N.md and goal-N.md)"
+        "(pages are overview.md, highlight-N.md, closing.md, goals-intro.md and goal-N.md)"
     ]
 
 

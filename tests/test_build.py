@@ -14,7 +14,10 @@ from zhoukou_report.build import NO_BASE_URL, build_site, check_site
 from zhoukou_report.errors import BuildFailed
 
 # The full fixture's pages in each language, and the page made once for every language.
-PAGES = ["index", "highlight-1", "highlight-2", "goal-1", "goal-2", "figures", "source"]
+PAGES = [
+    "index", "highlight-1", "highlight-2", "closing", "goal-1", "goal-2", "report", "figures",
+    "source",
+]  # fmt: skip
 LANGUAGES = {"zh": ("", "zh-CN"), "en": ("en/", "en")}
 
 
@@ -80,6 +83,78 @@ def test_every_page_has_its_language_and_its_alternates(built: Path):
             assert target == (built / f"{LANGUAGES[other][0]}{name}.html").resolve()
 
 
+def test_a_section_page_leads_with_its_chosen_figures_and_keeps_the_others_in_its_text(
+    built: Path,
+):
+    """highlight-1 leads with visits and suggestions (lead: true); stations and points stay
+    in the text, where a tap opens a note with their label, source and row of the figures
+    page (a popover: no script)."""
+    for prefix in ("", "en/"):
+        page = soup(built / f"{prefix}highlight-1.html")
+        main = page.select_one("main")
+        first = main.select_one("h1").find_next(["section", "div"])
+        assert "lead-figures" in first["class"]  # right under the heading
+        assert [tile["id"] for tile in first.select(".tile")] == ["tile-visits", "tile-suggestions"]
+        button = page.select_one("#ref-points")
+        assert button.name == "button" and button["type"] == "button"
+        note = page.select_one(f"#{button['popovertarget']}")
+        assert note.has_attr("popover") and note.find_parent("p") is None
+        assert note.select_one("[lang]").get_text() == "“乡镇代表联络站340个”"
+        assert note.select_one("a")["href"] == "figures.html#fig-points"
+        assert not page.select("script")
+
+
+def test_every_page_reaches_every_section_from_its_contents(built: Path):
+    """The contents (details/summary, no script) lead to the home page, every highlight, the
+    closing, every goal, the whole report, the figures and the source; the pager goes from
+    the last highlight to the closing, and from the closing to the first goal."""
+    expected = [
+        "index.html", "highlight-1.html", "highlight-2.html", "closing.html", "goal-1.html",
+        "goal-2.html", "report.html", "figures.html", "source.html",
+    ]  # fmt: skip
+    for prefix in ("", "en/"):
+        for name in PAGES:
+            page = soup(built / f"{prefix}{name}.html")
+            menu = page.select_one("header nav details.contents")
+            assert menu.select_one("summary").get_text(strip=True)
+            assert [a["href"] for a in menu.select("a")] == expected, name
+            current = menu.select('a[aria-current="page"]')
+            assert [a["href"] for a in current] == [f"{name}.html"], name
+        closing = soup(built / f"{prefix}closing.html")
+        assert closing.select_one('a[rel="prev"]')["href"] == "highlight-2.html"
+        assert closing.select_one('a[rel="next"]')["href"] == "goal-1.html"
+        last = soup(built / f"{prefix}highlight-2.html")
+        assert last.select_one('a[rel="next"]')["href"] == "closing.html"
+    closing = soup(built / "closing.html")
+    assert closing.h1.get_text() == "结语"  # strings.yaml's closing_title
+    assert (
+        closing.select_one(".prose p").get_text()
+        == "过去一年的成绩来之不易，市人大常委会将继续努力。"
+    )
+
+
+def test_the_whole_report_holds_every_section_in_order_with_its_figures(built: Path):
+    for prefix, (overview, closing) in (
+        ("", ("一年工作概览", "结语")),
+        ("en/", ("The year at a glance", "Closing")),
+    ):
+        page = soup(built / f"{prefix}report.html")
+        headings = [h["id"] for h in page.select(".report-section > :is(h2, h3)")]
+        assert headings == ["overview", "highlight-1", "highlight-2", "closing", "goal-1", "goal-2"]
+        assert page.select_one("#overview").get_text() == overview
+        assert page.select_one("#closing").get_text() == closing
+        toc = [a["href"] for a in page.select(".report-toc a")]
+        assert toc == [f"#{h}" for h in headings]
+        values = [d["value"] for d in page.select(".report-section .fig data")]
+        assert values[:3] == ["6", "3", "18000"]  # the overview's, then highlight 1's
+        assert "2.5" in values  # a goal's
+        intro = page.select_one("#goal-1").find_previous("div", class_="prose")
+        assert intro.get_text(strip=True) in (
+            "新的一年，市人大常委会将重点做好以下工作。",
+            "In the year ahead, the Standing Committee will focus on the following work.",
+        )
+
+
 def test_no_file_names_this_machine(built: Path):
     for file in built.rglob("*"):
         if file.is_file():
@@ -103,7 +178,7 @@ def test_build_prints_its_notes_and_one_summary_line(project: Path):
         "Figures: no previous build to compare with.",
         NO_BASE_URL,
     ]
-    assert re.fullmatch(r"Built 15 pages into .+/out/ in \d+ ms\.", first.stdout.split("\n")[2])
+    assert re.fullmatch(r"Built 19 pages into .+/out/ in \d+ ms\.", first.stdout.split("\n")[2])
     assert first.stdout.count("\n") == 3
     edit(project / "content" / "figures.yaml", "value: 120", "value: 125")
     again = run_cli(
@@ -126,14 +201,14 @@ def test_build_defaults_to_the_project_in_the_current_folder(project: Path):
 
 def test_the_minimal_site_has_one_language_and_no_switch(minimal: Path, tmp_path: Path):
     summary = build_site(minimal, tmp_path / "out")
-    assert summary.pages == 4
+    assert summary.pages == 5
     pages = sorted(
         p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.html")
     )
-    assert pages == ["404.html", "figures.html", "index.html", "source.html"]
+    assert pages == ["404.html", "figures.html", "index.html", "report.html", "source.html"]
     index = soup(tmp_path / "out" / "index.html")
     assert index.select(".languages a") == []
-    assert index.select_one("a.fig > data").get_text() == "4"
+    assert index.select_one(".fig data").get_text() == "4"
 
 
 def test_check_runs_every_stage_but_writing(project: Path, tmp_path: Path):
@@ -205,20 +280,18 @@ def test_the_fixture_sites_are_whole(built: Path):
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_rebuild_writes_only_the_pages_that_changed(project: Path, tmp_path: Path, jobs: int):
     """The others are the previous build's files, linked: an upload tool sends only what
-    changed. A goal's title shows on its page, its neighbour's pager, the landing page and
-    the figures page (the goal has a figure)."""
+    changed. A goal's text shows on its page and on the whole report's page; its title
+    would show on every page of its language too (in the contents)."""
     out = tmp_path / "out"
     build_site(project, out, jobs=jobs)
     inode = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
-    edit(project / "content" / "en" / "goal-2.md", "title: Effective oversight", "title: Oversight")
+    edit(project / "content" / "en" / "goal-2.md", "We will carry out", "We carry out")
     build_site(project, out, jobs=jobs)
     changed = {p.relative_to(out).as_posix() for p in inode if p.stat().st_ino != inode[p]}
     assert changed == {
         ".zhoukou-report",
-        "en/goal-1.html",
         "en/goal-2.html",
-        "en/index.html",
-        "en/figures.html",
+        "en/report.html",
     }
     assert tree_hash(out) == tree_hash(build_site(project, tmp_path / "fresh").out)
 

@@ -19,9 +19,9 @@ STATIONS = """\
     unit:
       zh: 个
     label:
-      zh: 代表联络站
-      en: Deputy liaison stations
-    source: 建成代表联络站120个
+      zh: 城区代表联络站
+      en: Deputy liaison stations in towns
+    source: 城区代表联络站120个
 """
 CORRECTED = (
     STATIONS.replace("value: 120", "value: 126")
@@ -51,7 +51,7 @@ def test_a_corrected_value_without_its_correction_fails_strict(project: Path) ->
     edit(project / FIGURES, STATIONS, STATIONS.replace("value: 120", "value: 126"))
     result = _build(project, "--strict")
     assert result.returncode == 1
-    number = line(project / FIGURES, "source: 建成代表联络站120个")
+    number = line(project / FIGURES, "source: 城区代表联络站120个")
     assert f"{FIGURES}:{number}: figures[4].source: the value 126 does not appear" in result.stderr
 
 
@@ -68,12 +68,15 @@ def test_a_correction_builds_strict_and_shows_everywhere(project: Path) -> None:
         values = page.find_all("data", attrs={"value": "126"})
         assert values, name
         for value in values:  # each place the number is shown carries the mark beside it
-            mark = value.find_next_sibling("sup", class_="correction-mark")
+            number = value.find_parent(class_="num") or value  # with its unit, if any
+            mark = number.find_next_sibling("sup", class_="correction-mark")
             assert mark is not None and mark.get_text() == f"[{word}]", (name, value.parent)
         assert not page.find_all("data", attrs={"value": "120"}), name
-    prose = _page(project, "en/highlight-1.html").find("a", class_="fig", id="ref-stations")
+    page = _page(project, "en/highlight-1.html")
+    prose = page.find("button", class_="fig", id="ref-stations")
     assert prose.get_text() == "126[corrected]"
-    assert prose["href"] == "figures.html#fig-stations"  # en/figures.html
+    note = page.find(id=prose["popovertarget"])  # what a tap shows: the figure's row
+    assert note.find("a")["href"] == "figures.html#fig-stations"  # en/figures.html
 
 
 def test_the_figures_page_tells_and_lists_each_correction(project: Path) -> None:
@@ -85,13 +88,13 @@ def test_the_figures_page_tells_and_lists_each_correction(project: Path) -> None
         "2024年3月1日更正，原为120个。据办公室通报更正。"
     )
     listed = [item.get_text() for item in zh.select(".corrections li")]
-    assert listed == ["代表联络站：120个 → 126个 · 2024年3月1日 · 据办公室通报更正。"]
+    assert listed == ["城区代表联络站：120个 → 126个 · 2024年3月1日 · 据办公室通报更正。"]
     en = _page(project, "en/figures.html")
     assert en.find(id="fig-stations").find(class_="figure-correction").get_text() == (
         "Corrected on 1 March 2024; previously 120. Corrected as the office announced."
     )
     assert [item.get_text() for item in en.select(".corrections li")] == [
-        "Deputy liaison stations: 120 → 126 · 1 March 2024 · Corrected as the office announced."
+        "Deputy liaison stations in towns: 120 → 126 · 1 March 2024 · Corrected as the office announced."
     ]
     assert zh.select(".corrections a")[0]["href"] == "#fig-stations"
 
@@ -140,7 +143,7 @@ def test_the_open_data_carry_the_correction_and_validate(project: Path) -> None:
 
 
 CITED = STATIONS.replace(
-    "    source: 建成代表联络站120个\n",
+    "    source: 城区代表联络站120个\n",
     "    cited:\n      zh: 市人大常委会办公室\n      en: The Standing Committee's office\n",
 )
 
@@ -150,10 +153,11 @@ def test_a_figure_cited_from_an_office_needs_no_phrase(project: Path) -> None:
     result = _build(project, "--strict")
     assert result.returncode == 0, result.stderr
     zh = _page(project, "figures.html").find(id="fig-stations")
-    assert zh.find(class_="figure-source").get_text() == "原文：市人大常委会办公室"
-    assert zh.find("q") is None
+    source = 1  # the figures table's columns: value, source, page
+    assert zh.find_all("td")[source].get_text() == "市人大常委会办公室"
+    assert zh.select_one(".figure-source [lang]") is None  # no phrase quoted
     en = _page(project, "en/figures.html").find(id="fig-stations")
-    assert en.find(class_="figure-source").get_text() == "Source: The Standing Committee's office"
+    assert en.find_all("td")[source].get_text() == "The Standing Committee's office"
     document = json.loads((project / "out" / "data" / "figures.json").read_text("utf-8"))
     record = next(r for r in document["figures"] if r["id"] == "stations")
     assert record["cited"] == {"zh": "市人大常委会办公室", "en": "The Standing Committee's office"}

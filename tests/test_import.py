@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from helpers import ROOT, copy_site, run_cli
@@ -40,7 +41,7 @@ EXPECTED = {
             ("highlight-1", "立法工作"),
             ("highlight-2", "监督工作"),
             ("highlight-3", "代表工作"),
-            ("goals-intro", ""),
+            ("closing", ""),
             ("goal-1", "加强立法"),
             ("goal-2", "强化监督"),
         ],
@@ -69,7 +70,7 @@ EXPECTED = {
             ("highlight-1", "坚持党的领导"),
             ("highlight-2", "加强立法工作"),
             ("highlight-3", "增强监督实效"),
-            ("goals-intro", ""),
+            ("closing", ""),
             ("goal-1", "提高立法质量"),
             ("goal-2", "增强监督刚性"),
         ],
@@ -93,7 +94,7 @@ EXPECTED = {
 }
 
 
-# The paragraph just before the first goal: the goals' intro.
+# The paragraph just before the first goal: the closing paragraph.
 INTROS = {
     "qinghe.zh.txt": "坚持以习近平新时代中国特色社会主义思想为指导，认真落实中央八项规定精神，"
     "奋力谱写清河发展新篇章。\n",
@@ -125,7 +126,7 @@ def test_a_fixture_text_gives_its_pages_and_figures_with_nothing_unexplained(nam
         meta = yaml.safe_load(text.split("---")[1]) if text.startswith("---") else {}
         found.append((page_id, meta.get("keyword") or meta.get("title") or ""))
     assert found == pages
-    intro = (content / "zh" / "goals-intro.md").read_text(encoding="utf-8")
+    intro = (content / "zh" / "closing.md").read_text(encoding="utf-8")
     assert intro == INTROS[name]
     assert sorted(p.stem for p in (content / "zh").iterdir()) == sorted(p for p, _ in pages)
     data = yaml.safe_load((content / "figures.yaml").read_text(encoding="utf-8"))["figures"]
@@ -167,10 +168,12 @@ def test_an_imported_text_builds_with_draft_english_pages_and_strict_refuses(tmp
     )
     assert notice in english
     # The Chinese to translate, its figures in place (written as English writes them).
-    assert '走访企业<a class="fig" href="figures.html#fig-highlight-2-1"' in english
+    figure = BeautifulSoup(english, "html.parser").find(class_="fig", id="ref-highlight-2-1")
+    assert figure.previous_sibling.endswith("走访企业")
     chinese = (project / "build" / "highlight-2.html").read_text(encoding="utf-8")
     assert "draft-notice" not in chinese
-    assert '<data value="95">超过95%</data></a>。' in chinese
+    share = BeautifulSoup(chinese, "html.parser").find("data", attrs={"value": "95"})
+    assert share.get_text() == "超过95%" and share.find_parent(class_="fig").next_sibling == "。"
     assert notice in (project / "build" / "en" / "index.html").read_text(encoding="utf-8")
     strict = run_cli("build", "--strict", "--project", str(project), "--out", str(tmp_path / "o"))
     assert strict.returncode == 1
@@ -194,7 +197,7 @@ def test_what_needs_an_editor_is_said_as_file_and_line(tmp_path):
     assert imported.attention == [
         "next.txt:3: highlight-1: the text gives this section no keyword: "
         "write one in content/zh/highlight-1.md (it says 待填写)",
-        "next.txt:1: no goals were found (目标一：…): goals-intro.md is empty",
+        "next.txt:1: no goals were found (目标一：…): closing.md is empty",
         "next.txt:4: 12345: a number with no measure word after it, "
         "left as text in content/zh/highlight-1.md: check it",
         SITE_NOTE,
@@ -302,7 +305,7 @@ def test_numbered_headings_that_start_again_at_one_are_the_goals():
         ("overview.md", "", ["开场。\n"]),
         ("highlight-1.md", "立法", ["甲。\n"]),
         ("highlight-2.md", "监督", ["乙。\n"]),
-        ("goals-intro.md", "", ["结语。\n"]),
+        ("closing.md", "", ["结语。\n"]),
         ("goal-1.md", "目标甲", ["丙。\n"]),
         ("goal-2.md", "目标乙", ["丁。\n"]),
     ]
@@ -317,7 +320,7 @@ def test_within_a_highlight_a_list_numbered_one_two_stays_in_it():
         ("overview.md", "", ["开场。\n"]),
         ("highlight-1.md", "坚持党的领导", ["一是学习。", "二是调研。\n"]),
         ("highlight-2.md", "监督", ["第一，检查。\n"]),
-        ("goals-intro.md", "", ["结语。\n"]),
+        ("closing.md", "", ["结语。\n"]),
         ("goal-1.md", "立法", ["丙。\n"]),
     ]
 
@@ -325,12 +328,12 @@ def test_within_a_highlight_a_list_numbered_one_two_stays_in_it():
 def test_a_figure_in_the_goals_intro_belongs_to_the_overview_which_shows_it():
     text = "开场召开会议3次。\n一、立法\n甲。\n乙。\n结语，完成8项。\n目标一：甲\n丙。\n"
     imported = import_report(text.encode(), "t.txt")
-    assert imported.files["content/zh/goals-intro.md"] == "结语，完成[[overview-2]]项。\n"
+    assert imported.files["content/zh/closing.md"] == "结语，完成[[overview-2]]项。\n"
     assert [(f.id, f.section, f.page) for f in imported.figures] == [
         ("overview-1", "overview", "overview"),
-        ("overview-2", "overview", "goals-intro"),
+        ("overview-2", "overview", "closing"),
     ]
-    assert "t.txt:5: goals-intro: paragraphs: 1, figures: 1" in imported.found
+    assert "t.txt:5: closing: paragraphs: 1, figures: 1" in imported.found
 
 
 def test_a_gbk_text_with_windows_line_ends_gives_the_same_project():

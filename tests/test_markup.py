@@ -26,6 +26,8 @@ FIGURES = {
                             {"zh": "代表", "en": "Deputies"}, "1.8万名"),
     "units": Figure.make("units", "highlight-3", 110, {"zh": "家", "en": ""},
                          {"zh": "单位", "en": "Units"}, "110多家", qualifier="more-than"),
+    "visits": Figure.make("visits", "highlight-1", 68, {"zh": "人次", "en": "person-times"},
+                          {"zh": "宪法宣誓", "en": "Oaths"}, "68人次"),
 }  # fmt: skip
 
 
@@ -35,14 +37,53 @@ def render(text: str, lang: str) -> str:
 
 
 def test_a_reference_renders_the_number_of_its_language_as_data():
+    """The number with the measure word that follows it in the text: one unbreakable piece."""
     assert render("把[[deputies]]名代表编组。", "zh") == (
         '<p>把<a class="fig" href="figures.html#fig-deputies" id="ref-deputies">'
-        '<data value="18000">1.8万</data></a>名代表编组。</p>'
+        '<span class="num"><data value="18000">1.8万</data><span class="unit">名</span></span>'
+        "</a>代表编组。</p>"
     )
     assert render("We grouped [[deputies]] deputies.", "en") == (
         '<p>We grouped <a class="fig" href="figures.html#fig-deputies" id="ref-deputies">'
-        '<data value="18000">18,000</data></a> deputies.</p>'
+        '<data class="num" value="18000">18,000</data></a> deputies.</p>'
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("[[visits]]人次，", "zh", '<span class="unit">人次</span></span></a>，'),
+        ("[[visits]] person-times.", "en", ' <span class="unit">person-times</span></span></a>.'),
+        ("[[visits]]次", "zh", "</data></a>次"),  # another measure word: not the figure's
+        ("[[visits]] person-timesheets", "en", "</data></a> person-timesheets"),
+        ("[[visits]] persons", "en", "</data></a> persons"),
+    ],
+    ids=["zh", "en", "zh-other-word", "en-longer-word", "en-other-word"],
+)
+def test_the_unit_that_follows_a_figure_in_the_text_is_kept_with_it(
+    text: str, lang: str, expected: str
+):
+    assert expected in render(text, lang)
+
+
+def test_with_a_note_a_figure_opens_its_label_and_source_without_leaving_the_page():
+    """A button and a popover (no script): one per reference, each with its own id."""
+    context = FigureContext(
+        FIGURES, "zh", lambda figure: "f.html", set(), note=lambda figure: f"({figure.label['zh']})"
+    )
+    html = Renderer().convert("[[deputies]]名，又[[deputies]]名", context)
+    assert html == (
+        '<p><button type="button" class="fig" popovertarget="note-deputies" id="ref-deputies">'
+        '<span class="num"><data value="18000">1.8万</data><span class="unit">名</span></span>'
+        "</button>，又"
+        '<button type="button" class="fig" popovertarget="note-deputies-2">'
+        '<span class="num"><data value="18000">1.8万</data><span class="unit">名</span></span>'
+        "</button></p>"
+    )
+    assert context.notes == [  # placed after the text, outside its paragraphs
+        '<div class="fig-note" id="note-deputies" popover>(代表)</div>',
+        '<div class="fig-note" id="note-deputies-2" popover>(代表)</div>',
+    ]
 
 
 def test_only_the_first_reference_on_a_page_carries_the_anchor():
@@ -56,7 +97,10 @@ def test_only_the_first_reference_on_a_page_carries_the_anchor():
 
 def test_a_qualifier_is_written_the_way_each_language_writes_it():
     assert '<data value="110">110多</data>' in render("走访[[units]]家单位", "zh")
-    assert '<data value="110">more than 110</data>' in render("visited [[units]] units", "en")
+    # "more than" may wrap; the number may not
+    assert 'more than <data class="num" value="110">110</data>' in render(
+        "visited [[units]] units", "en"
+    )
 
 
 def test_an_unknown_reference_is_a_content_error():
@@ -67,7 +111,7 @@ def test_an_unknown_reference_is_a_content_error():
 def test_a_line_break_in_chinese_is_not_a_space():
     html = render("在市委坚强领导下，市人大\n常委会召开会议\n[[deputies]]\n名。", "zh")
     assert "市人大常委会召开会议<a" in html
-    assert "</a>名。" in html
+    assert '<span class="unit">名</span></span></a>。' in html
     assert "\n" not in html.removeprefix("<p>").removesuffix("</p>")
 
 
@@ -109,7 +153,7 @@ def test_a_reference_in_code_or_in_an_attribute_stays_as_typed():
     assert html.count("<data") == 1
     linked = render('<abbr title="[[deputies]]">NPC</abbr> [[units]]', "en")
     assert 'title="[[deputies]]"' in linked
-    assert '<data value="110">' in linked
+    assert 'value="110">' in linked
 
 
 @pytest.mark.parametrize(
@@ -234,7 +278,7 @@ def test_the_references_of_a_text_are_the_figures_it_shows(text):
     every = {**FIGURES, "nope": nope}
     assume(ids <= every.keys())  # an empty [[]] is validation's own error
     html = Renderer().convert(text, FigureContext(every, "en", lambda figure: "f.html"))
-    shown = {key for key, figure in every.items() if f'<data value="{figure.value}">' in html}
+    shown = {key for key, figure in every.items() if f' value="{figure.value}">' in html}
     assert ids == shown
     if "nope" in ids:
         with pytest.raises(ContentError, match='unknown figure "nope"'):

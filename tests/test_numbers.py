@@ -262,17 +262,17 @@ def test_the_built_site_spells_small_numbers_in_english_prose_only(built: Path):
     """The full fixture's six sessions: a word in English prose; digits in its tile, on the
     figures page, in Chinese and in the data."""
     english = _page(built / "en" / "index.html")
-    prose = {d["value"]: d.get_text() for d in english.select(".prose a.fig data")}
+    prose = {d["value"]: d.get_text() for d in english.select(".prose .fig data")}
     assert prose["6"] == "six" and prose["3"] == "three"
     tiles = {d["value"]: d.get_text() for d in english.select(".tiles data")}
     assert tiles["6"] == "6" and tiles["3"] == "3"
     figures = _page(built / "en" / "figures.html")
-    assert figures.select_one("#fig-sessions .figure-value data").get_text() == "6"
-    chinese_prose = _page(built / "index.html").select(".prose a.fig data")
+    assert figures.select_one("#fig-sessions td data").get_text() == "6"
+    chinese_prose = _page(built / "index.html").select(".prose .fig data")
     assert {d["value"]: d.get_text() for d in chinese_prose}["6"] == "6"
     # Larger numbers and percentages keep their digits in English prose too.
     highlight = _page(built / "en" / "highlight-2.html")
-    assert [d.get_text() for d in highlight.select(".prose a.fig data")] == [
+    assert [d.get_text() for d in highlight.select(".prose .fig")] == [
         "more than 110", "1,500", "92.5%"
     ]  # fmt: skip
 
@@ -292,6 +292,6 @@ def test_a_figure_of_one_reads_in_the_singular_on_every_page(project: Path, tmp_
     tile = english.select_one("#tile-laws-passed")
     assert tile.select_one(".tile-label").get_text() == "Local regulation passed"
     assert tile.select_one("data").get_text() == "1"
-    assert "one" in [d.get_text() for d in english.select(".prose a.fig data")]
-    row = _page(out / "en" / "figures.html").select_one("#fig-laws-passed .figure-label")
+    assert "one" in [d.get_text() for d in english.select(".prose .fig data")]
+    row = _page(out / "en" / "figures.html").select_one("#fig-laws-passed th")
     assert row.get_text() == "Local regulation passed"

@@ -20,7 +20,10 @@ from zhoukou_report.opendata import _json_records, figure_records
 
 # The full fixture's figures, its pages in each language, and its charts by page.
 FIGURE_COUNT = 11
-PAGES = ["index", "highlight-1", "highlight-2", "goal-1", "goal-2", "figures", "source"]
+PAGES = [
+    "index", "highlight-1", "highlight-2", "closing", "goal-1", "goal-2", "report", "figures",
+    "source",
+]  # fmt: skip
 CHARTS = {
     "highlight-1": {"chart-liaison": ["120", "340"]},
     "highlight-2": {"chart-satisfaction": ["92.5"]},
@@ -101,12 +104,14 @@ def test_one_edit_changes_tile_chart_table_json_and_csv(project: Path):
     out = project / "out"
     for prefix in ("", "en/"):
         page = soup(out / f"{prefix}highlight-1.html")
-        tile = page.select_one("#tile-points data")
+        tile = page.select_one("#ref-points data")  # not a lead figure: in the text
         assert tile["value"] == "352" and tile.get_text() == "352"
         chart = page.select_one("#chart-liaison")
         assert [t["data-value"] for t in chart.select("text.chart-value tspan")] == ["120", "352"]
         assert "352" in chart.select_one("desc").get_text()
         assert [d["value"] for d in chart.select("table data")] == ["120", "352"]
+        for quote in page.select(".fig-note-source [lang]"):  # the source's phrase, as cited
+            quote.decompose()
         assert "340" not in str(page)
     data = json.loads((out / "data" / "figures.json").read_text(encoding="utf-8"))
     record = next(r for r in data["figures"] if r["id"] == "points")
@@ -199,7 +204,7 @@ def test_the_figures_page_links_the_downloads_and_anchors_every_figure(built: Pa
         links = {a["href"] for a in page.select(".downloads a")}
         names = ("figures.csv", "figures.json", "figures.schema.json")
         assert links == {f"{up}data/{name}" for name in names}
-        assert len(page.select('li.figure-item[id^="fig-"]')) == FIGURE_COUNT
+        assert len(page.select('tr[id^="fig-"]')) == FIGURE_COUNT
 
 
 def test_each_figure_is_located_at_its_first_reference_or_else_its_tile(project: Path):
@@ -228,7 +233,7 @@ def test_each_figure_is_located_at_its_first_reference_or_else_its_tile(project:
         for page in files.pages
     }
     # The figures page links to the same place, which exists and shows the figure.
-    where = html["en/figures.html"].select_one("#fig-surveyed .figure-where a")
+    where = html["en/figures.html"].select_one("#fig-surveyed td a")
     assert where["href"] == "highlight-2.html#tile-surveyed"
     assert html["en/highlight-2.html"].find(id="ref-surveyed") is None
     assert html["en/highlight-2.html"].find(id="tile-surveyed").find("data")["value"] == "1500"
@@ -252,7 +257,7 @@ def test_a_rebuild_names_exactly_the_figure_that_changed(project: Path, built: P
     lines = build(project).splitlines()
     start = lines.index("Figures: 1 change since the previous build:")
     assert lines[start + 1].split() == ["changed", "visits:", "18,000", "→", "19,000"]
-    assert lines[-1].startswith("Built 15 pages")
+    assert lines[-1].startswith("Built 19 pages")
 
 
 def test_added_and_removed_figures_are_reported(project: Path, built: Path):

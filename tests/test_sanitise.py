@@ -73,7 +73,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def pages(site: Path) -> list[Path]:
     found = sorted(site.rglob("*.html"))
-    assert len(found) == 15  # the fixture's 7 pages in 2 languages, and 404.html
+    assert len(found) == 19  # the fixture's 9 pages in 2 languages, and 404.html
     return found
 
 

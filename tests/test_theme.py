@@ -37,7 +37,8 @@ def test_new_makes_a_project_of_content_alone_that_builds_with_the_theme(tmp_pat
     site = project / "build"
     assert (site / "assets" / "site.css").read_bytes() == (THEME / "static/site.css").read_bytes()
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert '<data value="6">6</data></a>次' in index
+    # The figure in the text, with its measure word in one piece.
+    assert '<span class="num"><data value="6">6</data><span class="unit">次</span></span>' in index
     assert (site / "en" / "index.html").is_file()
     again = run_cli("new", str(project))
     assert again.returncode == 1

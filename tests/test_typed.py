@@ -132,7 +132,7 @@ def test_a_figure_referenced_in_one_language_only_fails_with_file_and_line(
     assert result.returncode == 1
     lines = (project / EN).read_text(encoding="utf-8").splitlines()
     body = lines.index("---", 1) + 2  # the line after the front matter: where the text starts
-    zh_line = line(project / ZH, "建成代表联络站[[stations]]个")
+    zh_line = line(project / ZH, "建成城区代表联络站[[stations]]个")
     assert result.stderr.splitlines()[1:] == [
         f"1. {EN}:{body}: [[stations]]: the figure is not referred to here, but "
         f"{ZH}:{zh_line} refers to it (every language shows the same figures)",

@@ -189,7 +189,7 @@ def test_an_entry_of_figures_yaml_that_is_not_a_figure_is_one_error(project: Pat
 
 # Sections ----------------------------------------------------------------------------------
 
-PAGES_HINT = "the pages are overview, highlight-1, highlight-2, goal-1, goal-2"
+PAGES_HINT = "the pages are overview, highlight-1, highlight-2, closing, goal-1, goal-2"
 
 
 @pytest.mark.parametrize(

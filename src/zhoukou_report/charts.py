@@ -5,7 +5,8 @@ those declarations and lays each chart out: where every label, bar and value goe
 The SVG markup itself is written by the template ``chart.html`` from that layout.
 
 Two kinds of chart:
-- ``bars``: one horizontal bar per figure, for counts of the same kind.
+- ``bars``: one horizontal bar per figure, for counts of the same kind (the same unit and
+  the same ``counts:`` in figures.yaml; anything else is an error).
 - ``share``: one percentage as a filled bar, with the counts it is based on.
 """
 
@@ -116,13 +117,36 @@ def _members(
         message = _('a share chart starts with a percentage; "{id}" is not one').format(id=first.id)
         problems.errors.append(doc.error(f"{path}[0]", message))
     if kind == "bars":
-        units = {tuple(sorted(figure.unit.items())) for figure in members}
-        if len(units) > 1:
-            message = _(
-                "the bars of a chart must count the same thing: these figures have different units"
-            )
-            problems.errors.append(doc.error(path, message))
+        _check_alike(doc, path, members, problems)
     return [figure.id for figure in members]
+
+
+def _check_alike(doc: YamlDoc, path: str, members: list[Figure], problems: Problems) -> None:
+    """The bars of a chart compare like things: the same unit, and the same thing counted
+    (each figure's ``counts:`` in figures.yaml), so that enterprises are never drawn on
+    one scale with projects."""
+    units = {tuple(sorted(figure.unit.items())) for figure in members}
+    if len(units) > 1:
+        message = _(
+            "the bars of a chart must count the same thing: these figures have different units"
+        )
+        problems.errors.append(doc.error(path, message))
+        return
+    unsaid = [figure.id for figure in members if figure.counts is None]
+    if unsaid:
+        message = _(
+            "the bars of a chart must count the same thing: say what each figure counts "
+            "(counts: …) in figures.yaml; {ids} does not"
+        ).format(ids=", ".join(unsaid))
+        problems.errors.append(doc.error(path, message))
+        return
+    counted = dict.fromkeys(figure.counts for figure in members)
+    if len(counted) > 1:
+        counts = _("{id} counts {what}")
+        what = ", ".join(counts.format(id=figure.id, what=figure.counts) for figure in members)
+        message = _("the bars of a chart must count the same thing: {what}").format(what=what)
+        hint = _("draw only figures that count the same thing together, or drop the chart")
+        problems.errors.append(doc.error(path, message, hint=hint))
 
 
 # Layout -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from .charts import layout_chart
 from .identity import POLICE_FILING
 from .layout import CSV_FILE, DEFAULT_ICON, JSON_FILE, SCHEMA_FILE, STYLESHEET, XLSX_FILE
+from .markup import number_html
 from .model import Figure, Identity, Language, Page, Site, Text, figure_anchor, tile_anchor
 from .numbers import ordinal_word
 
@@ -55,11 +56,8 @@ class Tile(NamedTuple):
 
     anchor: str
     href: str  # to the figure on the figures page
-    data_value: str
-    text: str  # the number as the language writes it
-    unit: str
+    number: Markup  # the number and its unit, as one piece (markup.number_html)
     label: str
-    corrected: bool = False  # shows the correction mark
 
 
 class CorrectionRow(NamedTuple):
@@ -78,9 +76,7 @@ class FigureRow(NamedTuple):
 
     anchor: str
     label: str
-    data_value: str
-    text: str
-    unit: str
+    number: Markup  # the number and its unit, as one piece (markup.number_html)
     source: str  # the phrase of the source text
     location: str  # the page and place where it is shown
     cited: str = ""  # the document or office it comes from, if not the source text
@@ -98,11 +94,23 @@ class FigureSection(NamedTuple):
 
 
 class Card(NamedTuple):
-    """A link to a highlight or a goal: on the landing page, and to the previous and next."""
+    """A link to a highlight, the closing or a goal: on the landing page, in the contents,
+    and to the previous and next."""
 
     href: str
     kicker: str  # 亮点一, Goal 2
     title: str
+    name: str  # both, as one line: 亮点一：依法立法; the closing's title alone
+    current: bool = False  # the page it is shown on
+
+
+class ReportSection(NamedTuple):
+    """A section of the whole report's page: its heading and its text, figures inline."""
+
+    id: str  # the anchor of its heading: highlight-1
+    kicker: str
+    title: str
+    body: Markup
 
 
 class Switch(NamedTuple):
@@ -122,7 +130,7 @@ class LanguageContext(NamedTuple):
     # looks a name up as one first, and on a dict that costs an exception every time.
     words: SimpleNamespace
     pages: dict[str, Page]  # by id
-    sections: list[Page]  # highlights and goals, in reading order
+    sections: list[Page]  # highlights, the closing and goals, in reading order
     position: dict[str, int]  # page id -> its index in sections
     figure_sections: list[tuple[Page, list[Figure]]]
     locations: Mapping[tuple[str, str], str]
@@ -145,7 +153,7 @@ def language_contexts(site: Site, stylesheet: str) -> dict[str, LanguageContext]
     contexts = {}
     for lang in site.languages:
         pages = {p.id: p for p in site.pages_in(lang.code)}
-        sections = [p for p in pages.values() if p.kind in ("highlight", "goal")]
+        sections = [p for p in pages.values() if p.kind in ("highlight", "closing", "goal")]
         contexts[lang.code] = LanguageContext(
             site=site,
             lang=lang,
@@ -188,8 +196,16 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
             return p.title
         return strings[f"{p.kind}_label"].format(number=ordinal_word(p.number, p.lang))
 
+    def card(p: Page) -> Card:
+        kicker = heading(p)
+        name = kicker if kicker == p.title else f"{kicker}{strings['colon']}{p.title}"
+        return Card(href(p), kicker, p.title, name, p.id == page.id)
+
     # The 404 page carries its stylesheet inline: it must look right at any depth.
     inline = shared.stylesheet.replace("</", "<\\/") if not_found else None
+    # On paper, the report's title in the top margin of every page (the stylesheet is one
+    # file for every language: the title comes with the page).
+    print_style = None if not_found else _print_style(site.meta.title[page.lang])
     anchored: set[str] = set()  # figures given an anchor in this page's prose
     alternates = (
         [] if not_found else [(other, site.page(page.id, other.code)) for other in site.languages]
@@ -197,8 +213,21 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
     landing = page.kind == "landing"
     figures_page = pages["figures"].output
 
-    def card(p: Page) -> Card:
-        return Card(href(p), heading(p), p.title)
+    def tile(figure: Figure) -> Tile:
+        return Tile(
+            tile_anchor(figure.id),
+            href(f"{figures_page}#{figure_anchor(figure.id)}"),
+            number(figure),
+            figure.label[page.lang],
+        )
+
+    def number(figure: Figure) -> Markup:
+        return Markup(number_html(figure, page.lang, mark=strings["figure_corrected"]))
+
+    def page_link(p: Page, name: str) -> Card:
+        return Card(href(p), name, name, name, p.id == page.id)
+
+    report_page = page.kind == "report"
 
     return {
         "site": site,
@@ -212,9 +241,14 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         "links": SimpleNamespace(
             home=href(pages["overview"]),
             figures=href(pages["figures"]),
+            report=href(pages["report"]),
             source=href(pages["source"]),
         ),
+        "contents": [page_link(pages["overview"], strings["nav_home"])]
+        + [card(p) for p in sections]
+        + [page_link(pages[name], pages[name].title) for name in ("report", "figures", "source")],
         "highlights": [card(p) for p in sections if p.kind == "highlight"] if landing else [],
+        "closing": next((card(p) for p in sections if p.kind == "closing"), None),
         "goals": [card(p) for p in sections if p.kind == "goal"] if landing else [],
         "previous": card(sections[index - 1]) if index else None,
         "next": card(sections[index + 1])
@@ -228,19 +262,17 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         ],
         "canonical": absolute(page) if not not_found else None,
         "body": markdown(page.body, page, anchored),
-        "goals_intro": markdown(site.goals_intro.get(page.lang), page, anchored) if landing else "",
-        "tiles": [
-            Tile(
-                tile_anchor(figure.id),
-                href(f"{figures_page}#{figure_anchor(figure.id)}"),
-                figure.data_value,
-                figure.text(page.lang),
-                figure.unit_text(page.lang),
-                figure.label[page.lang],
-                figure.correction is not None,
-            )
-            for figure in site.figures_in(page.id)
-        ],
+        "goals_intro": markdown(site.goals_intro.get(page.lang), page, anchored)
+        if landing or report_page
+        else "",
+        "tiles": [tile(figure) for figure in _tiled(site.figures_in(page.id), page)],
+        "overview": markdown(pages["overview"].body, page, anchored) if report_page else "",
+        "report_sections": [
+            ReportSection(p.id, heading(p), p.title, markdown(p.body, page, anchored))
+            for p in sections
+        ]
+        if report_page
+        else [],
         "charts": [
             layout_chart(chart, site.figure_index, page.lang, strings["colon"])
             for chart in site.charts_in(page.id)
@@ -258,13 +290,15 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         ]
         if page.kind == "figures"
         else [],
+        "number": number,
         "data": SimpleNamespace(
             json=href(JSON_FILE), csv=href(CSV_FILE), schema=href(SCHEMA_FILE), xlsx=href(XLSX_FILE)
         ),
         "date_text": shared.date_text,
         "css": href(STYLESHEET),
         "inline_css": Markup(inline) if inline else None,
-        "csp": content_security_policy(inline),
+        "print_style": Markup(print_style) if print_style else None,
+        "csp": content_security_policy(inline or print_style),
         "languages_words": shared.languages_words,
         **_identity(site.meta.identity, page, href, base),
     }
@@ -328,6 +362,22 @@ def _qr_code(address: str) -> Markup:
     return Markup(svg.replace("<svg ", '<svg aria-hidden="true" ', 1))
 
 
+def _print_style(title: str) -> str:
+    """A style for the page's title in the top margin of a printed page."""
+    text = "".join(c if c.isalnum() or c in " ·-" else f"\\{ord(c):x} " for c in title)
+    return f'@page{{@top-center{{content:"{text}";font-size:9pt;color:#555}}}}'
+
+
+def _tiled(figures: list[Figure], page: Page) -> list[Figure]:
+    """The figures a page shows as tiles: on the landing page, all of its figures; on a
+    section's page, those it leads with (``lead: true``), and any its text does not
+    mention, so that every figure is shown on its page."""
+    if page.kind == "landing" or page.body is None:
+        return figures
+    mentioned = {figure_id for figure_id, _ in page.body.figures}
+    return [figure for figure in figures if figure.lead or figure.id not in mentioned]
+
+
 def _figure_section(
     section: Page,
     figures: list[Figure],
@@ -343,9 +393,7 @@ def _figure_section(
         FigureRow(
             figure_anchor(figure.id),
             figure.label[lang],
-            figure.data_value,
-            figure.text(lang),
-            figure.unit_text(lang),
+            Markup(number_html(figure, lang, mark=strings["figure_corrected"])),
             figure.source,
             href(shared.locations[figure.id, lang]),
             figure.cited[lang] if figure.cited else "",

@@ -18,9 +18,11 @@ from .yamldoc import YamlDoc
 
 FIGURE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FIGURE_KEYS = (
-    "id", "section", "value", "qualifier", "unit", "label", "source", "cited", "correction"
+    "id", "section", "value", "qualifier", "unit", "label", "source", "cited", "correction",
+    "lead", "counts",
 )  # fmt: skip
 CORRECTION_KEYS = ("previous", "date", "note")
+MAX_LEAD = 3  # lead figures a page shows at most
 LARGEST = 10**15  # beyond it a float loses whole digits: surely a typing mistake
 
 
@@ -63,6 +65,15 @@ def read_figures(
         correction = None
         if "correction" in item:
             correction = _correction(doc, f"{path}.correction", item["correction"], codes, problems)
+        lead = item.get("lead", False)
+        if not isinstance(lead, bool):
+            hint = _("write lead: true for a figure its page leads with, or leave it out")
+            what = _("true or false")
+            problems.errors.append(wrong(doc, f"{path}.lead", lead, what, hint=hint))
+        counts = item.get("counts")
+        if counts is not None:
+            what = _("what the figure counts")
+            counts = text_field(doc, f"{path}.counts", counts, problems, what)
         if len(problems.errors) > before:
             continue
         figures.append(
@@ -77,8 +88,11 @@ def read_figures(
                 field=path,
                 correction=correction,
                 cited=cited,
+                lead=lead,
+                counts=counts,
             )
         )
+    _check_leads(doc, figures, problems)
     return figures, _checked_fields(doc, items)
 
 
@@ -118,6 +132,23 @@ def _correction(
     if len(problems.errors) > before or previous is None or note is None:
         return None
     return previous, day, note
+
+
+def _check_leads(doc: YamlDoc, figures: list[Figure], problems: Problems) -> None:
+    """A page leads with one to three figures: a fourth is an error, at its own line."""
+    leads: dict[str, list[str]] = {}
+    for figure in figures:
+        if not figure.lead:
+            continue
+        chosen = leads.setdefault(figure.section, [])
+        if len(chosen) == MAX_LEAD:
+            message = _(
+                "{section} already leads with {count} figures ({ids}): a page leads with at "
+                "most {count}"
+            ).format(section=figure.section, count=MAX_LEAD, ids=", ".join(chosen))
+            hint = _("remove lead: true from one of them")
+            problems.errors.append(doc.error(f"{figure.field}.lead", message, hint=hint))
+        chosen.append(figure.id)
 
 
 def _checked_fields(doc: YamlDoc, items: list) -> YamlDoc:

@@ -1,11 +1,12 @@
 """``import``: a new report's newspaper text made into a project's content layer.
 
-The text is cleaned as the source page cleans it (``source.source_blocks``), split into
-the report's pages (``split_sections``: the lead, the highlights, the goals' intro, the
-goals), and every statistic of the Chinese prose is defined in figures.yaml and replaced
-by its ``[[id]]`` (``statistics.find_numbers``). The English pages are drafts that carry
-the Chinese to translate. ``import_report`` returns the files to write and a report of
-what was found and what an editor should look at; ``newproject.write_project`` writes them.
+The text is cleaned as the source page cleans it (``source.source_blocks``), split into the
+report's pages (``split_sections``: the lead, the highlights, the closing paragraph before
+the goals, the goals), and every statistic of the Chinese prose is defined in figures.yaml
+and replaced by its ``[[id]]`` (``statistics.find_numbers``). The English pages are drafts
+that carry the Chinese to translate. ``import_report`` returns the files to write and a
+report of what was found and what an editor should look at; ``newproject.write_project``
+writes them.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ UTF8_BOM = N_("UTF-8 with BOM")  # the encodings' names are shown translated (UT
 class Section(NamedTuple):
     """One page of the report as found in the text."""
 
-    page_id: str  # overview, highlight-1, goals-intro, goal-1
+    page_id: str  # overview, highlight-1, closing (the paragraph before the goals), goal-1
     title: str  # a highlight's keyword, a goal's title; "" where the text gives none
     line: int  # the line of the text it starts on
     paragraphs: list[tuple[str, int]]  # (text, line)
@@ -50,7 +51,7 @@ class Found(NamedTuple):
     """A figure found in the text, as figures.yaml will hold it."""
 
     id: str
-    section: str  # the page it belongs to: the overview's for one in the goals' intro
+    section: str  # the page it belongs to: the overview's for one in the closing paragraph
     page: str  # the page whose text holds it
     number: Number
     source: str
@@ -109,7 +110,7 @@ def split_sections(
 
     Highlights are opened by 亮点一 (then 关键词：…), 一、…, 一是… or 第一，…; goals by
     目标一：…, or by a second run of numbered sections that starts again at 一. The
-    paragraph just before the first goal is the goals' intro."""
+    paragraph just before the first goal is the closing paragraph."""
     sections: list[Section] = [Section("overview", "", 1, [])]
     attention: list[str] = []
     counts = {"highlight": 0, "goal": 0}
@@ -133,7 +134,7 @@ def split_sections(
         sections.append(current)
         if rest:
             current.paragraphs.append((rest, line))
-    sections = _with_goals_intro(sections)
+    sections = _with_closing(sections)
     for section in sections:
         if section.page_id.startswith(("highlight", "goal-")) and not section.title:
             if section.page_id.startswith("highlight"):
@@ -154,7 +155,7 @@ def split_sections(
         attention.append(f"{path}:1: {message}")
     if counts["goal"] == 0:
         message = _("no goals were found (目标一：…): {file} is empty")
-        attention.append(f"{path}:1: {message.format(file='goals-intro.md')}")
+        attention.append(f"{path}:1: {message.format(file='closing.md')}")
     return sections, attention
 
 
@@ -213,16 +214,16 @@ def _numbered_kind(
     return None
 
 
-def _with_goals_intro(sections: list[Section]) -> list[Section]:
+def _with_closing(sections: list[Section]) -> list[Section]:
     first_goal = next((i for i, s in enumerate(sections) if s.page_id == "goal-1"), None)
     if first_goal is None:
-        return [*sections, Section("goals-intro", "", 0, [])]
+        return [*sections, Section("closing", "", 0, [])]
     before = sections[first_goal - 1]
     intro: list[tuple[str, int]] = []
     if len(before.paragraphs) > 1 or (before.page_id == "overview" and before.paragraphs):
         intro = [before.paragraphs.pop()]
     line = intro[0][1] if intro else sections[first_goal].line
-    return [*sections[:first_goal], Section("goals-intro", "", line, intro), *sections[first_goal:]]
+    return [*sections[:first_goal], Section("closing", "", line, intro), *sections[first_goal:]]
 
 
 # The statistics ---------------------------------------------------------------------------
@@ -237,8 +238,8 @@ def take_figures(
     figures: list[Found] = []
     attention: list[str] = []
     for section in sections:
-        # The goals' intro is shown on the landing page: its figures are the overview's.
-        owner = "overview" if section.page_id == "goals-intro" else section.page_id
+        # The closing paragraph's figures are the overview's (it was shown on the landing page).
+        owner = "overview" if section.page_id == "closing" else section.page_id
         paragraphs = []
         for text, line in section.paragraphs:
             numbers = find_numbers(text)

@@ -23,7 +23,7 @@ FIGURES_FILE = f"{CONTENT}/figures.yaml"
 CHARTS_FILE = f"{CONTENT}/charts.yaml"
 SOURCE_FILE = f"{CONTENT}/source/report.zh.txt"
 # The Markdown pages, one folder per language (content/zh/, content/en/).
-PAGE_FILE = re.compile(r"^(?:overview|goals-intro|(?:highlight|goal)-[1-9][0-9]*)\.md$")
+PAGE_FILE = re.compile(r"^(?:overview|closing|goals-intro|(?:highlight|goal)-[1-9][0-9]*)\.md$")
 
 
 def language_folder(code: str) -> str:

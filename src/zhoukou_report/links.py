@@ -86,9 +86,13 @@ def _attribute_value(html: bytes, match: re.Match[bytes]) -> str:
 
 
 def page_texts(site: Site, page: Page) -> list[Text]:
-    """The Markdown texts a page shows: its body, and on a landing page the goals' intro."""
-    texts = [page.body] if page.body is not None else []
-    if page.kind == "landing" and page.lang in site.goals_intro:
+    """The Markdown texts a page shows: its body, on a landing page the goals' intro, and
+    on the whole report's page every text of its language."""
+    if page.kind == "report":
+        texts = [p.body for p in site.pages_in(page.lang) if p.body is not None]
+    else:
+        texts = [page.body] if page.body is not None else []
+    if page.kind in ("landing", "report") and page.lang in site.goals_intro:
         texts.append(site.goals_intro[page.lang])
     return texts
 

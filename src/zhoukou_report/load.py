@@ -183,11 +183,18 @@ def make_site(content: Content) -> Site:
         for page_id in GENERATED_PAGES
         if page_id != "404" or lang == languages[0]  # one 404 page, in every language
     ]
+    # The closing page is titled by its front matter, else by strings.yaml's closing_title.
+    pages = [
+        page._replace(title=_generated_title(content.strings, page.id, page.lang))
+        if page.kind == "closing" and not page.title
+        else page
+        for page in content.pages
+    ]
     return Site(
         meta=content.meta,
         languages=languages,
         figures=tuple(content.figures),
-        pages=tuple(content.pages + generated),
+        pages=tuple(pages + generated),
         goals_intro=content.intros,
         strings=content.strings,
         source=content.source,

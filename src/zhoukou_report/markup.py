@@ -160,7 +160,11 @@ def _depth(line: str) -> int:
 
 
 class FigureContext:
-    """What a figure reference needs to render: the figures, the language, where they link."""
+    """What a figure reference needs to render: the figures, the language, where they link;
+    and, for pages, what a tap on the figure shows (``note``: the HTML inside its popover).
+    Without a note, a figure is a link to its row on the figures page. The popovers of a
+    text are collected in ``notes``, to be placed after it: outside its paragraphs, whose
+    text stays the prose alone (and where a browser without popovers shows them as notes)."""
 
     def __init__(
         self,
@@ -169,14 +173,55 @@ class FigureContext:
         link: Callable[[Figure], str],
         anchored: set[str] | None = None,
         corrected: str = "",
+        note: Callable[[Figure], str] | None = None,
     ):
         self.figures = figures
         self.lang = lang
         self.link = link
         self.corrected = corrected  # the mark of a corrected figure: "已更正"
         # Figures already given an anchor on this page: the first reference to each
-        # carries id="ref-<figure id>", the place the open data points to.
+        # carries id="ref-<figure id>", the place the open data points to. The ids of the
+        # page's figure notes are kept here too ("note-…"), each used once.
         self.anchored = set() if anchored is None else anchored
+        self.note = note
+        self.notes: list[str] = []
+
+    def note_id(self, figure: Figure) -> str:
+        """An id for a note of this figure not yet used on the page."""
+        base = f"note-{figure.id}"
+        note_id, n = base, 1
+        while note_id in self.anchored:
+            n += 1
+            note_id = f"{base}-{n}"
+        self.anchored.add(note_id)
+        return note_id
+
+
+def number_html(
+    figure: Figure, lang: str, unit: bool = True, prose: bool = False, mark: str = ""
+) -> str:
+    """The figure's number, with its unit unless ``unit`` is false, as one piece that never
+    breaks across lines: ``<span class="num"><data value="18000">1.8万</data><span
+    class="unit">人次</span></span>``, or ``<data class="num" value="232">232</data>``
+    without a unit. Words before the number (English "more than") stay outside it, free to
+    wrap; a hyphenated English unit may wrap at its hyphen. ``prose``: as running text
+    writes it (English spells out one to nine). ``mark``: the word that marks a corrected
+    figure ("已更正"), shown after it if it was corrected."""
+    text = figure.prose_text(lang) if prose else figure.text(lang)
+    words, _, number = text.rpartition(" ")
+    before = f"{escape(words)} " if words else ""
+    value = escape(figure.data_value)
+    unit_text = figure.unit_text(lang) if unit else ""
+    after = ""
+    if mark and figure.correction is not None:
+        after = f'<sup class="correction-mark">[{escape(mark)}]</sup>'
+    if not unit_text:
+        return f'{before}<data class="num" value="{value}">{escape(number)}</data>{after}'
+    space = "" if lang.startswith("zh") else " "
+    return (
+        f'{before}<span class="num"><data value="{value}">{escape(number)}</data>'
+        f'{space}<span class="unit">{escape(unit_text)}</span></span>{after}'
+    )
 
 
 # While Markdown converts a text, each [[id]] stands in it as this token, made of two
@@ -186,6 +231,11 @@ _TOKEN = re.compile("\ue000([^\ue001]*)\ue001")
 # Where a token is not prose: inside a tag (an attribute) or a code span, the reference
 # is left as the editor typed it.
 _TOKEN_PLACES = re.compile("(<code[\\s>].*?</code>|<[^>]*>)|\ue000([^\ue001]*)\ue001", re.S)
+# A token in prose, and the text after it, up to the next tag or token: where the figure's
+# measure word or unit follows it (``[[stations]]个``), the two are kept together.
+_TOKEN_AND_AFTER = re.compile(
+    "(<code[\\s>].*?</code>|<[^>]*>)|\ue000([^\ue001]*)\ue001([^<\ue000]{0,40})", re.S
+)
 
 
 # What takes a text out of plain paragraphs: inline syntax; a line that is indented,
@@ -292,26 +342,49 @@ def _place_figures(html: str, context: FigureContext) -> str:
     """Each figure token of converted HTML as the figure, linked to its row on the figures
     page; the first reference to a figure on a page carries its anchor."""
 
+    lang = context.lang
+
     def place(match: re.Match[str]) -> str:
         if match.group(1) is not None:
             return _TOKEN.sub(lambda token: f"[[{token.group(1)}]]", match.group(1))
         figure = context.figures.get(match.group(2))
         if figure is None:
             raise ContentError(_('unknown figure "{id}"').format(id=match.group(2)), field="[[…]]")
+        unit, after = _unit_after(figure, lang, match.group(3) or "")
         anchor = ""
         if figure.id not in context.anchored:
             context.anchored.add(figure.id)
             anchor = f' id="{reference_anchor(figure.id)}"'
-        mark = ""
-        if figure.correction is not None:
-            mark = f'<sup class="correction-mark">[{escape(context.corrected)}]</sup>'
+        number = number_html(figure, lang, unit, prose=True, mark=context.corrected)
+        if context.note is None:
+            href = escape(context.link(figure))
+            return f'<a class="fig" href="{href}"{anchor}>{number}</a>{after}'
+        note_id = context.note_id(figure)
+        context.notes.append(
+            f'<div class="fig-note" id="{note_id}" popover>{context.note(figure)}</div>'
+        )
         return (
-            f'<a class="fig" href="{escape(context.link(figure))}"{anchor}>'
-            f'<data value="{escape(figure.data_value)}">{escape(figure.prose_text(context.lang))}'
-            f"</data>{mark}</a>"
+            f'<button type="button" class="fig" popovertarget="{note_id}"{anchor}>{number}</button>'
+            f"{after}"
         )
 
-    return _TOKEN_PLACES.sub(place, html)
+    return _TOKEN_AND_AFTER.sub(place, html)
+
+
+def _unit_after(figure: Figure, lang: str, after: str) -> tuple[bool, str]:
+    """Whether the prose goes on with the figure's measure word or unit, and the rest of
+    it: ``(True, "、联络点")`` for ``[[stations]]个、联络点``; ``(True, " to …")`` for
+    ``[[visits]] visits to …``."""
+    unit = figure.unit_text(lang)
+    if not unit:
+        return False, after
+    if lang.startswith("zh"):
+        return (True, after[len(unit) :]) if after.startswith(unit) else (False, after)
+    spaced = f" {unit}"
+    rest = after[len(spaced) :]
+    if after.startswith(spaced) and not (rest[:1].isalnum() or rest[:1] == "-"):
+        return True, rest
+    return False, after
 
 
 def figure_references(text: str, renderer: Renderer | None = None) -> Iterator[tuple[str, int]]:

@@ -22,7 +22,7 @@ from .numbers import counted, format_number, plain
 T = TypeVar("T")
 
 # Pages every language has, beside the content pages; their text lives in strings.yaml.
-GENERATED_PAGES = ("figures", "source", "404")
+GENERATED_PAGES = ("report", "figures", "source", "404")
 
 
 class Language(NamedTuple):
@@ -75,6 +75,8 @@ class Figure(NamedTuple):
     # A figure from elsewhere than the source text: the document or office, in each
     # language (its ``source`` is then empty).
     cited: Mapping[str, str] | None = None
+    lead: bool = False  # one of the one to three figures its page leads with
+    counts: str | None = None  # what it counts, for bar charts: 代表联络站
 
     @classmethod
     def make(
@@ -89,6 +91,8 @@ class Figure(NamedTuple):
         field: str = "figures",
         correction: tuple[int | float, date, Mapping[str, str]] | None = None,
         cited: Mapping[str, str] | None = None,
+        lead: bool = False,
+        counts: str | None = None,
     ) -> Figure:
         """A figure, written once for each language of its label: its page, tile, chart,
         row on the figures page and open data all show it. A label or unit that marks its
@@ -109,7 +113,7 @@ class Figure(NamedTuple):
         label = {lang: counted(text, value) for lang, text in label.items()}
         return cls(
             id, section, value, unit, label, source, qualifier, texts, prose_texts, field,
-            corrected, cited,
+            corrected, cited, lead, counts,
         )  # fmt: skip
 
     def text(self, lang: str) -> str:
@@ -144,9 +148,9 @@ class Chart(NamedTuple):
 class Page(NamedTuple):
     """One page in one language."""
 
-    id: str  # "overview", "highlight-1", "goal-2", "figures", "source", "404"
+    id: str  # "overview", "highlight-1", "closing", "goal-2", "report", "figures", "source", "404"
     lang: str
-    kind: str  # "landing", "highlight", "goal", "figures", "source", "404"
+    kind: str  # "landing", "highlight", "closing", "goal", "report", "figures", "source", "404"
     title: str  # the page's own title: a highlight's keyword, a goal's title
     number: int | None = None
     body: Text | None = None

@@ -16,12 +16,13 @@ from .layout import PAGE_FILE, language_folder
 from .markup import Renderer, figure_references
 from .model import Language, Page, Text
 
-REQUIRED_FILES = ("overview", "goals-intro")
+REQUIRED_FILES = ("overview",)
 
 # The front matter each kind of Markdown file holds: required keys, then optional ones.
 FRONT_MATTER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "landing": ((), ("title",)),
     "goals-intro": ((), ("title",)),
+    "closing": ((), ("title",)),
     "highlight": (("keyword",), ()),
     "goal": (("title",), ()),
 }
@@ -67,7 +68,10 @@ def read_markdown_files(
                 continue
             rel = f"{language_folder(lang.code)}/{entry.name}"
             if not PAGE_FILE.match(entry.name):
-                hint = _("pages are overview.md, goals-intro.md, highlight-N.md and goal-N.md")
+                hint = _(
+                    "pages are overview.md, highlight-N.md, closing.md, goals-intro.md "
+                    "and goal-N.md"
+                )
                 message = _("this file name is not the name of a page")
                 problems.errors.append(ContentError(message, path=rel, hint=hint))
                 continue
@@ -131,19 +135,21 @@ def _body(doc: MarkdownDoc, renderer: Renderer) -> Text:
 
 
 def page_kind(page_id: str) -> tuple[str, int | None]:
-    """("landing", None), ("goals-intro", None), ("highlight", 3), ("goal", 1)."""
+    """("landing", None), ("goals-intro", None), ("closing", None), ("highlight", 3),
+    ("goal", 1)."""
     if page_id == "overview":
         return "landing", None
-    if page_id == "goals-intro":
-        return "goals-intro", None
+    if page_id in ("goals-intro", "closing"):
+        return page_id, None
     kind, _, number = page_id.partition("-")
     return kind, int(number)
 
 
 def page_order(page_id: str) -> tuple[int, int]:
-    """The report's order: overview, highlights, the goals' intro, goals."""
+    """The report's order: overview, highlights, the closing paragraph of the year's work,
+    the goals' intro, goals."""
     kind, number = page_kind(page_id)
-    rank = {"landing": 0, "highlight": 1, "goals-intro": 2, "goal": 3}[kind]
+    rank = {"landing": 0, "highlight": 1, "closing": 2, "goals-intro": 3, "goal": 4}[kind]
     return rank, number or 0
 
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .context import LanguageContext, language_contexts, page_context
 from .errors import BuildFailed, ContentError
@@ -30,7 +30,7 @@ from .i18n import _
 from .layout import ASSETS, STATIC, STYLESHEET_SOURCE, TEMPLATES, THEME
 from .links import PageCheck, Resolved, check_page, page_texts
 from .markup import FigureContext, Renderer
-from .model import Page, Site, Text, figure_anchor
+from .model import Figure, Page, Site, Text, figure_anchor
 from .processes import CHUNKS_PER_PROCESS, default_jobs, fork_context, pool
 from .strings import Use, found_uses, string_uses
 
@@ -39,6 +39,8 @@ TEMPLATE_OF = {
     "landing": "landing.html",
     "highlight": "section.html",
     "goal": "section.html",
+    "closing": "section.html",
+    "report": "report.html",
     "figures": "figures.html",
     "source": "source.html",
     "404": "404.html",
@@ -252,17 +254,36 @@ class SiteRenderer:
         if text is None:
             return Markup("")
         figures_page = site.page("figures", page.lang)
-        context = FigureContext(
-            site.figure_index,
-            page.lang,
-            lambda figure: page.href(f"{figures_page.output}#{figure_anchor(figure.id)}"),
-            anchored,
-            site.strings["figure_corrected"][page.lang],
-        )
+        strings = site.strings
+
+        def link(figure: Figure) -> str:
+            return page.href(f"{figures_page.output}#{figure_anchor(figure.id)}")
+
+        def note(figure: Figure) -> str:
+            """What a tap on a figure shows: its label, its source phrase, and its row on
+            the figures page."""
+            lang, colon = page.lang, strings["colon"][page.lang]
+            source_lang = site.default_language.tag
+            return (
+                f'<p class="fig-note-label">{escape(figure.label[lang])}</p>'
+                f'<p class="fig-note-source">{escape(strings["figure_source"][lang])}'
+                f'{escape(colon)}<span lang="{source_lang}">“{escape(figure.source)}”</span></p>'
+                f'<p><a href="{escape(link(figure))}">'
+                f"{escape(strings['figures_title'][lang])}</a></p>"
+            )
+
+        # The whole report, a document to read through and print, links its figures to the
+        # figures page instead: its seventy notes would weigh a third of it.
+        notes = None if page.kind == "report" else note
+        corrected = strings["figure_corrected"][page.lang]
+        context = FigureContext(site.figure_index, page.lang, link, anchored, corrected, notes)
         try:
-            return Markup(self.markdown.convert(text.markdown, context))
+            html = self.markdown.convert(text.markdown, context)
         except ContentError as e:
             raise e.located(text.path, text.line) from e
+        if context.notes:
+            html += '\n<div class="fig-notes">' + "".join(context.notes) + "</div>"
+        return Markup(html)
 
 
 def _files_under(folder: Path, errors: list[ContentError], project: Path) -> list[str]:

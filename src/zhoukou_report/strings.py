@@ -31,6 +31,10 @@ CODE_STRINGS: dict[str, frozenset[str]] = {
     "highlight_label": frozenset({"number"}),
     "goal_label": frozenset({"number"}),
     "figure_corrected": frozenset(),  # markup.py: the mark of a corrected figure in prose
+    "closing_title": frozenset(),  # the closing page's title, unless its front matter gives one
+    "report_title": frozenset(),  # the whole report's page
+    "figure_source": frozenset(),  # in the note a tap on a figure in the prose shows
+    "figures_title": frozenset(),
 }
 
 

@@ -250,7 +250,7 @@ def _flow_mistake(source: str) -> tuple[str, str] | None:
             what = _('a ":" inside the value of "{key}"')
         elif "#" in value:
             what = _('a "#" inside the value of "{key}" starts a comment')
-        elif value.startswith(("\"", "'")) and value[1:].find(value[0]) not in (-1, len(value) - 2):
+        elif value.startswith(('"', "'")) and value[1:].find(value[0]) not in (-1, len(value) - 2):
             quote = "'" if value[0] == '"' else '"'
             return (
                 _('the value of "{key}" goes on after its closing quote mark').format(key=key),

@@ -149,14 +149,14 @@ PRINT_PROBLEMS = r"""
   for (const el of controls) {
     if (shown(el)) problems.push(`${el.tagName.toLowerCase()}.${el.className} is printed`);
   }
-  const kept = document.querySelectorAll(".tile, .figure-item, figure.chart, figure.chart svg, .prose a.fig, main h1");
+  const kept = document.querySelectorAll(".tile, .figure-table tbody tr, figure.chart, figure.chart svg, .prose .fig, main h1");
   for (const el of kept) {
     if (!shown(el)) problems.push(`${el.tagName.toLowerCase()}.${el.className} ${JSON.stringify(el.textContent.trim().slice(0, 30))} is not printed`);
   }
   return {
     problems,
     controls: document.querySelectorAll("nav, .languages").length,
-    kept: document.querySelectorAll(".tile, .figure-item, figure.chart").length,
+    kept: document.querySelectorAll(".tile, .figure-table tbody tr, figure.chart").length,
   };
 }
 """

@@ -121,6 +121,12 @@ def test_the_language_switch_leads_to_the_same_page_in_the_other_language(
 
 
 NAV_LINKS = ".masthead a[href], nav a[href]"  # brand, languages, site nav, breadcrumb, pager
+# The contents menu opens as a reader opens it: a tap on its summary (no script of its own).
+OPEN_CONTENTS = """() => {
+  for (const menu of document.querySelectorAll("details.contents:not([open])")) {
+    menu.querySelector("summary").click();
+  }
+}"""
 # Each link's href, its address, and whether a click on it would land on it; and whether the
 # page has a heading.
 LINKS = """(selector) => ({
@@ -147,6 +153,7 @@ def test_every_navigation_link_reaches_its_target(site: Site, visit) -> None:
     def look(page: Page, name: str) -> bool:
         """Check the links of the page the browser is on, and note those that lead to a page;
         whether the page has a heading."""
+        page.evaluate(OPEN_CONTENTS)
         found = page.evaluate(LINKS, NAV_LINKS)
         if name in links_of:
             return found["heading"]
@@ -182,6 +189,7 @@ def test_every_navigation_link_reaches_its_target(site: Site, visit) -> None:
                 look(page, here)
             continue
         index, href, target = link
+        page.evaluate(OPEN_CONTENTS)
         with page.expect_navigation():
             page.locator(NAV_LINKS).nth(index).click()
         reached.add(target)
@@ -197,3 +205,47 @@ def test_every_navigation_link_reaches_its_target(site: Site, visit) -> None:
     assert not problems, "\n".join(problems)
     # Between them, the navigation, brand, breadcrumbs and pagers reach every page but the 404.
     assert reached == set(site.pages) - {"404.html"}
+
+
+def test_a_figure_in_the_text_opens_its_note_without_javascript(
+    file_site: Site, new_context
+) -> None:
+    """A tap on a figure of the prose opens its note (label, source, a link to its row of
+    the figures page) over the page, with JavaScript off; Escape closes it, and the link
+    leads to the row."""
+    page = new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}).new_page()
+    page.goto(file_site.url("en/highlight-1.html"))
+    note = page.locator("#note-points")
+    assert not note.is_visible()
+    page.locator("#ref-points").click()
+    assert note.is_visible()
+    assert "Deputy liaison stations in townships" in note.inner_text()
+    page.keyboard.press("Escape")
+    assert not note.is_visible()
+    page.locator("#ref-points").click()
+    with page.expect_navigation():
+        note.locator("a").click()
+    assert page.url == file_site.url("en/figures.html#fig-points")
+
+
+def test_the_contents_open_from_the_keyboard_without_javascript(
+    file_site: Site, new_context
+) -> None:
+    """The contents menu is reached with Tab and opened with Enter, on a phone's width, with
+    JavaScript off; its first link is then the next stop."""
+    page = new_context(java_script_enabled=False, viewport={"width": 390, "height": 844}).new_page()
+    page.goto(file_site.url("goal-2.html"))
+    summary = page.locator("details.contents summary")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if summary.evaluate("(el) => el === document.activeElement"):
+            break
+    else:
+        raise AssertionError("Tab never reached the contents")
+    first = page.locator("details.contents a").first
+    assert not first.is_visible()
+    page.keyboard.press("Enter")
+    assert first.is_visible()
+    page.keyboard.press("Tab")
+    assert first.evaluate("(el) => el === document.activeElement")
+    assert page.locator("details.contents a").count() == 9

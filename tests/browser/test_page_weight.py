@@ -64,7 +64,7 @@ def test_every_page_is_within_the_weight_budget(static_site: Site, tabs: Tabs) -
 SHOWN = """() => ({
   text: document.body.innerText,
   scripts: document.scripts.length,
-  shown: [...document.querySelectorAll(".tile, figure.chart svg, .figure-item, main p")]
+  shown: [...document.querySelectorAll(".tile, figure.chart svg, .figure-table tbody tr, main p")]
     .filter((el) => el.checkVisibility() && el.getBoundingClientRect().height > 0).length,
 })"""
 
