@@ -202,7 +202,7 @@ def test_the_figures_page_links_the_downloads_and_anchors_every_figure(built: Pa
     for prefix, up in (("", ""), ("en/", "../")):
         page = soup(built / f"{prefix}figures.html")
         links = {a["href"] for a in page.select(".downloads a")}
-        names = ("figures.csv", "figures.json", "figures.schema.json")
+        names = ("figures.xlsx", "figures.csv", "figures.json", "figures.schema.json")
         assert links == {f"{up}data/{name}" for name in names}
         assert len(page.select('tr[id^="fig-"]')) == FIGURE_COUNT
 
