@@ -150,7 +150,7 @@ def test_a_broken_figure_is_reported_in_the_environments_language(
     result = run_cli("build", "--project", str(project), env=env)
     assert result.returncode == 1
     expected = (CHINESE if chinese else ENGLISH).format(index=_index(project))
-    first = "发现 1 处错误，未写入任何文件：" if chinese else "Found 1 error; nothing was written:"
+    first = "发现 1处错误，未写入任何文件：" if chinese else "Found 1 error; nothing was written:"
     assert result.stderr.splitlines()[0] == first
     assert result.stderr.splitlines()[1].startswith(_prefix(number) + expected)
 
@@ -203,7 +203,7 @@ def test_the_previews_error_page_speaks_the_editors_language(monkeypatch) -> Non
     monkeypatch.setenv("LANGUAGE", "zh_CN")
     page = error_page([error], "v1").decode()
     assert '<html lang="zh-CN">' in page
-    assert "<h1>网站未能生成</h1>" in page and "<p>发现 1 处错误：</p>" in page
+    assert "<h1>网站未能生成</h1>" in page and "<p>发现 1处错误：</p>" in page
     monkeypatch.setenv("LANGUAGE", "en")
     page = error_page([error, error], "v1").decode()
     assert '<html lang="en">' in page
@@ -228,3 +228,56 @@ def test_on_windows_the_display_language_is_the_default(monkeypatch) -> None:
     previous = i18n.use_catalog()
     assert "LANGUAGE" not in os.environ
     i18n.restore(previous)
+
+
+# Reliability refusals (issue 14) in the editor's language -----------------------------------
+
+
+def test_a_number_not_in_decimal_digits_is_refused_in_chinese_at_its_field(minimal: Path) -> None:
+    figures = minimal / "content" / "figures.yaml"
+    edit(figures, "value: 4\n", "value: 0x1F\n")
+    number = line(figures, "value: 0x1F")
+    result = run_cli("build", "--project", str(minimal), env={"LANG": "zh_CN.UTF-8"})
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:2] == [
+        "发现 1处错误，未写入任何文件：",
+        f'1. content/figures.yaml:{number}: figures[0].value: "0x1F" 不是用十进制数字写的数'
+        '（请用十进制数字填写，如 31 或 12.5；如果要作为文字，请加上引号："…"）',
+    ]
+    assert not (minimal / "build").exists()
+
+
+def test_a_file_linked_from_outside_the_project_is_refused_in_chinese(
+    minimal: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret\n", encoding="utf-8")
+    page = minimal / "content" / "zh" / "overview.md"
+    page.unlink()
+    page.symlink_to(secret)
+    result = run_cli("build", "--project", str(minimal), env={"LANG": "zh_CN.UTF-8"})
+    assert result.returncode == 1
+    assert (
+        f"content/zh/overview.md: content/zh/overview.md 是指向 {secret} 的链接，在项目以外：不会读取"
+        "（请把文件复制到项目中，不要用链接）\n"
+    ) in result.stderr
+
+
+def test_a_second_build_is_told_in_chinese_who_holds_the_output(minimal: Path, monkeypatch):
+    import os
+
+    from zhoukou_report import write
+
+    out = minimal / "build"
+    monkeypatch.setattr(write, "LOCK_WAIT_SECONDS", 0.2)
+    with write.output_lock(out):  # another build, holding the lock (its file in English)
+        result = CliRunner().invoke(
+            main, ["build", "--project", str(minimal)], env={"LANG": "zh_CN.UTF-8"}
+        )
+    assert result.exit_code == 1
+    lock = minimal / ".build.lock"
+    assert re.fullmatch(
+        rf"错误：另一次生成正在写入 {re.escape(str(out))}（进程 {os.getpid()}，自 \d\d:\d\d:\d\d 起，"
+        rf"占用着 {re.escape(str(lock))}），本次未做任何改动。请等它完成后再生成一次。\n",
+        result.output,
+    )

@@ -352,11 +352,11 @@ def test_a_gbk_text_with_windows_line_ends_gives_the_same_project():
             {"LANG": "zh_CN.UTF-8"},
             [
                 "tests/import/qinghe.zh.txt: 编码：UTF-8（带 BOM）",
-                "tests/import/qinghe.zh.txt:1: overview: 段落 2 个，数据 5 项",
-                "tests/import/qinghe.zh.txt:5: highlight-1 “立法工作”: 段落 2 个，数据 2 项",
-                "已导入 7 个页面、15 项数据，保存在 {content}",
+                "tests/import/qinghe.zh.txt:1: overview: 段落2个，数据5项",
+                "tests/import/qinghe.zh.txt:5: highlight-1 “立法工作”: 段落2个，数据2项",
+                "已导入 7个页面、15项数据，保存在 {content}",
                 "英文页面是草稿，目前是中文原文：请把它们译成英文。",
-                "需要编辑核对的地方（1 处）：",
+                "需要编辑核对的地方（1处）：",
                 "  content/site.yaml:1: title、meeting、date、speaker 和 publication 是示例："
                 "请按报告填写",
             ],

@@ -114,18 +114,21 @@ def read_bytes(file: Path, rel: str, root: Path | None = None) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            what = "a folder" if stat.S_ISDIR(info.st_mode) else _special(info.st_mode)
+            what = _("a folder") if stat.S_ISDIR(info.st_mode) else _special(info.st_mode)
             raise ContentError(
-                f"this is {what}, not a file: it is not read",
+                _("this is {what}, not a file: it is not read").format(what=what),
                 path=rel,
-                hint="replace it with a regular file",
+                hint=_("replace it with a regular file"),
             )
         if info.st_size > MAX_FILE_BYTES:
+            message = _("the file is {size} MB, more than the {limit} MB a file may have")
             raise ContentError(
-                f"the file is {info.st_size / 1024 / 1024:.0f} MB, more than the "
-                f"{MAX_FILE_BYTES // 1024 // 1024} MB a file may have",
+                message.format(
+                    size=f"{info.st_size / 1024 / 1024:.0f}",
+                    limit=MAX_FILE_BYTES // 1024 // 1024,
+                ),
                 path=rel,
-                hint="split it, or make it smaller",
+                hint=_("split it, or make it smaller"),
             )
         chunks = [os.read(fd, info.st_size + 1)]  # the whole file, in one read as a rule
         while chunks[-1]:
@@ -159,10 +162,11 @@ def check_inside(file: Path, rel: str, root: Path) -> None:
         base = base or os.path.realpath(root)
         if not _inside(os.path.realpath(path), base):
             link = os.path.relpath(path, root).replace(os.sep, "/")
+            message = _("{link} is a link to {target}, outside the project: it is not read")
             raise ContentError(
-                f"{link} is a link to {os.readlink(path)}, outside the project: it is not read",
+                message.format(link=link, target=os.readlink(path)),
                 path=rel,
-                hint="copy the file into the project instead of linking to it",
+                hint=_("copy the file into the project instead of linking to it"),
             )
 
 
@@ -172,28 +176,30 @@ def _inside(path: str, base: str) -> bool:
 
 def _special(mode: int) -> str:
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return _("a named pipe (FIFO)")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return _("a device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
+        return _("a socket")
+    return _("a special file")
 
 
 def _unreadable(error: OSError, rel: str) -> ContentError:
     """A file that cannot be read, the cause in plain words."""
     if isinstance(error, PermissionError):
-        hint = "let the account that runs zhoukou-report read it"
-        return ContentError("cannot read the file: permission denied", path=rel, hint=hint)
-    return ContentError(f"cannot read the file: {error.strerror or error}", path=rel)
+        hint = _("let the account that runs zhoukou-report read it")
+        return ContentError(_("cannot read the file: permission denied"), path=rel, hint=hint)
+    message = _("cannot read the file: {reason}").format(reason=error.strerror or error)
+    return ContentError(message, path=rel)
 
 
 def unreadable_folder(error: OSError, rel: str) -> ContentError:
     """A folder whose files cannot be listed, the cause in plain words."""
     if isinstance(error, PermissionError):
-        hint = "let the account that runs zhoukou-report read and open it"
-        return ContentError("cannot read the folder: permission denied", path=rel, hint=hint)
-    return ContentError(f"cannot read the folder: {error.strerror or error}", path=rel)
+        hint = _("let the account that runs zhoukou-report read and open it")
+        return ContentError(_("cannot read the folder: permission denied"), path=rel, hint=hint)
+    message = _("cannot read the folder: {reason}").format(reason=error.strerror or error)
+    return ContentError(message, path=rel)
 
 
 # Markdown --------------------------------------------------------------------------------

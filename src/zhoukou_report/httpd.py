@@ -324,7 +324,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         ):
             log.debug("client %s went away: %s", client_address, error)
             return
-        log.exception("error while answering %s", client_address)
+        log.exception(_("error while answering %s"), client_address)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -351,7 +351,7 @@ class Handler(BaseHTTPRequestHandler):
     def _answer(self, send_body: bool) -> None:
         preview = self.server.preview
         if not preview.allowed_host(self.headers.get("Host")):
-            response = plain(400, "Bad Request: unknown Host")
+            response = plain(400, _("Bad Request: unknown Host"))
         elif self.path.partition("?")[0] == EVENTS_PATH and send_body:
             self._stream()
             return

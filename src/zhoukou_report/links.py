@@ -246,12 +246,12 @@ def _resolve(folder: str, link: str) -> tuple[str | None, str, str]:
     if parts.scheme in ("http", "https", "mailto", "tel", "data"):
         return None, "", ""
     if parts.scheme or parts.netloc:
-        return "links must be relative to the page", "", ""
+        return _("links must be relative to the page"), "", ""
     if parts.path.startswith("/"):
-        return "links must be relative to the page, not to the root of a host", "", ""
+        return _("links must be relative to the page, not to the root of a host"), "", ""
     if not parts.path:
         return None, "", anchor
     target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
     if target.startswith("../") or target == "..":
-        return "it leads outside the site", "", ""
+        return _("it leads outside the site"), "", ""
     return None, target, anchor

@@ -121,27 +121,32 @@ def check_limits(text: str, path: str, first_line: int = 1) -> None:
     file at ``path``) is too long, has too long a line, or nests too deeply to convert."""
     for number, line in enumerate(text.split("\n"), start=first_line):
         if len(line) > MAX_LINE_CHARS:
+            message = _(
+                "the line is {length} characters long, more than the {limit} a line may have"
+            )
             raise ContentError(
-                f"the line is {len(line):,} characters long, more than the {MAX_LINE_CHARS:,} "
-                "a line may have",
+                message.format(length=f"{len(line):,}", limit=f"{MAX_LINE_CHARS:,}"),
                 path=path,
                 line=number,
-                hint="break it into paragraphs with an empty line between them",
+                hint=_("break it into paragraphs with an empty line between them"),
             )
         depth = _depth(line)
         if depth > MAX_DEPTH:
+            message = _(
+                "lists or quotes are nested {depth} deep here, more than the {limit} allowed"
+            )
             raise ContentError(
-                f"lists or quotes are nested {depth} deep here, more than the {MAX_DEPTH} allowed",
+                message.format(depth=depth, limit=MAX_DEPTH),
                 path=path,
                 line=number,
-                hint="nest them less deeply",
+                hint=_("nest them less deeply"),
             )
     if len(text) > MAX_CHARS:
+        message = _("the page is {length} characters long, more than the {limit} a page may have")
         raise ContentError(
-            f"the page is {len(text):,} characters long, more than the {MAX_CHARS:,} a page "
-            "may have",
+            message.format(length=f"{len(text):,}", limit=f"{MAX_CHARS:,}"),
             path=path,
-            hint="split it into several pages, or shorten it",
+            hint=_("split it into several pages, or shorten it"),
         )
 
 

@@ -264,7 +264,7 @@ class PreviewServer:
         try:
             self.on_build(report)
         except Exception:  # the terminal may be gone; the preview goes on
-            log.exception("could not report a build")
+            log.exception(_("could not report a build"))
 
     def build(self, changed: list[str]) -> BuildReport:
         """Build now, publish the result to every open tab, and say how it went."""
@@ -323,10 +323,10 @@ class PreviewServer:
             segments, trailing = split_path(target)
         except PathTooLong as e:
             log.debug("refused a path of %d characters: %s", len(target), e)
-            return plain(414, "URI Too Long")
+            return plain(414, _("URI Too Long"))
         except BadPath as e:
             log.debug("refused %r: %s", target, e)
-            return plain(400, "Bad Request")
+            return plain(400, _("Bad Request"))
         snapshot = self._snapshot
         found = locate(snapshot.root, segments) if snapshot.root else None
         if found is not None and found.is_dir():
@@ -344,7 +344,7 @@ class PreviewServer:
         try:
             body = file.read_bytes()
         except OSError:
-            return plain(404, "Not Found")
+            return plain(404, _("Not Found"))
         kind = content_type(file)
         if kind == HTML:
             body = inject_script(body, version)
@@ -353,7 +353,7 @@ class PreviewServer:
     def _not_found(self, snapshot: _Snapshot, segments: list[str]) -> Response:
         page = not_found_page(snapshot.root, segments) if snapshot.root else None
         if page is None:
-            return plain(404, "Not Found")
+            return plain(404, _("Not Found"))
         return self._file(page, snapshot.version, 404)
 
     def allowed_host(self, header: str | None) -> bool:

@@ -130,18 +130,20 @@ def output_lock(out: Path, wait: float | None = None) -> Iterator[None]:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
         except OSError as e:
-            reason = f"cannot make its lock file {lock}: {e.strerror or e}"
-            raise WriteFailed(str(out), reason) from e
+            reason = _("cannot make its lock file {lock}: {reason}")
+            raise WriteFailed(str(out), reason.format(lock=lock, reason=e.strerror or e)) from e
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
             os.close(fd)
             if time.monotonic() >= deadline:
+                message = _(
+                    "another build is writing into {out} ({holder}, holding {lock}); nothing "
+                    "was changed. Wait until it has finished, then build again."
+                )
                 raise OutputRefused(
-                    f"another build is writing into {out} ({holder or 'a process'}, "
-                    f"holding {lock}); nothing was changed. "
-                    "Wait until it has finished, then build again."
+                    message.format(out=out, holder=_holder(holder), lock=lock)
                 ) from None
             time.sleep(0.05)
             continue
@@ -156,6 +158,18 @@ def output_lock(out: Path, wait: float | None = None) -> Iterator[None]:
         with contextlib.suppress(OSError):
             os.unlink(lock)  # still holding it: a build waiting on this file tries again
         os.close(fd)  # releases the lock
+
+
+_HOLDER = re.compile(r"process (\d+), since (\d\d:\d\d:\d\d)\Z")
+
+
+def _holder(text: str) -> str:
+    """Who holds the lock, as its file says (``process 12, since 14:03:05``, in English
+    whatever the language of the build that wrote it), in the editor's language."""
+    found = _HOLDER.match(text)
+    if found:
+        return _("process {pid}, since {time}").format(pid=found[1], time=found[2])
+    return text or _("a process")
 
 
 def _same_inode(fd: int, path: Path) -> bool:

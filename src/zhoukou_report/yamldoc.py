@@ -473,8 +473,10 @@ class _Reader:
         if _DECIMAL.match(written):
             return float(written)
         shown = written if len(written) <= 40 else written[:40] + "…"
-        message = f'"{shown}" is not a number written in decimal digits'
-        hint = 'write it in digits, e.g. 31 or 12.5; put it in quotes if it is meant as text: "…"'
+        message = _('"{value}" is not a number written in decimal digits').format(value=shown)
+        hint = _(
+            'write it in digits, e.g. 31 or 12.5; put it in quotes if it is meant as text: "…"'
+        )
         raise self.error(event, path, message, hint=hint)
 
     def tag_error(self, event: yaml.Event, tag: str, path: str) -> ContentError:
