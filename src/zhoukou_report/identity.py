@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .fields import Problems, text_field, translated, wrong
+from .i18n import _
 from .layout import CONTENT, DEFAULT_SHARE_IMAGE, SHARE_IMAGE, SITE_LOGO, STATIC, TEMPLATES
 from .model import Identity, Image
 from .yamldoc import YamlDoc
@@ -47,9 +48,9 @@ def read_identity(
         if data.get(key) is not None or doc.has(key):
             texts[key] = translated(doc, key, data.get(key), codes, problems)
     filings = {
-        "icp_filing": (ICP_FILING, "an ICP filing number like 豫ICP备12345678号"),
-        "police_filing": (POLICE_FILING, "a filing number like 豫公网安备41160202000001号"),
-        "website_code": (WEBSITE_CODE, "a website code of 10 digits, like 4116000001"),
+        "icp_filing": (ICP_FILING, _("an ICP filing number like 豫ICP备12345678号")),
+        "police_filing": (POLICE_FILING, _("a filing number like 豫公网安备41160202000001号")),
+        "website_code": (WEBSITE_CODE, _("a website code of 10 digits, like 4116000001")),
     }
     for key, (pattern, what) in filings.items():
         if data.get(key) is None and not doc.has(key):
@@ -61,21 +62,20 @@ def read_identity(
         texts[key] = text.strip() if text else None
     logo = _image(doc, "logo", project, ("svg", "png"), problems)
     if logo is not None and len(logo.data) > LOGO_MAX_BYTES:
-        message = (
-            f"the logo is {len(logo.data):,} bytes: every page carries it, "
-            f"so it may be {LOGO_MAX_BYTES:,} at most"
-        )
-        hint = "save it as an SVG, or as a PNG of about 128 × 128 pixels"
+        message = _(
+            "the logo is {size} bytes: every page carries it, so it may be {most} at most"
+        ).format(size=f"{len(logo.data):,}", most=f"{LOGO_MAX_BYTES:,}")
+        hint = _("save it as an SVG, or as a PNG of about 128 × 128 pixels")
         problems.errors.append(doc.error("logo", message, hint=hint))
     share = _image(doc, "share_image", project, ("png",), problems)
     if share is None and not doc.has("share_image"):
         share = _default_share_image(project)
     elif share is not None and min(share.width or 0, share.height or 0) < SHARE_MIN_PIXELS:
-        message = (
-            f"the share image is {share.width} × {share.height} pixels: social media show "
-            f"it only from {SHARE_MIN_PIXELS} × {SHARE_MIN_PIXELS}"
-        )
-        hint = "1200 × 630 pixels suits most of them"
+        message = _(
+            "the share image is {width} × {height} pixels: social media show it only from "
+            "{least} × {least}"
+        ).format(width=share.width, height=share.height, least=SHARE_MIN_PIXELS)
+        hint = _("1200 × 630 pixels suits most of them")
         problems.errors.append(doc.error("share_image", message, hint=hint))
     if len(problems.errors) > before:
         return None
@@ -90,9 +90,10 @@ def _image(
     value = doc.data.get(key)
     if value is None and not doc.has(key):
         return None
-    names = " or ".join(kind.upper() for kind in kinds)
-    names = ("an " if kinds[0] == "svg" else "a ") + names  # an SVG or PNG, a PNG
-    what = f"the path of {names} file in the content folder, like images/{key}.{kinds[0]}"
+    names = _("an SVG or PNG") if kinds[0] == "svg" else _("a PNG")
+    what = _("the path of {kinds} file in the content folder, like {example}").format(
+        kinds=names, example=f"images/{key}.{kinds[0]}"
+    )
     if not isinstance(value, str) or not value.strip():
         problems.errors.append(wrong(doc, key, value, what))
         return None
@@ -102,24 +103,30 @@ def _image(
     shown = f"{CONTENT}/{rel}"
     kind = file.suffix.lower().lstrip(".")
     if not file.is_relative_to(folder):
-        problems.errors.append(doc.error(key, f"{shown} is outside the content folder"))
+        message = _("{file} is outside the content folder").format(file=shown)
+        problems.errors.append(doc.error(key, message))
         return None
     if not file.is_file():
-        hint = "the path is relative to the content folder, like images/logo.png"
-        problems.errors.append(doc.error(key, f"there is no file {shown}", hint=hint))
+        hint = _("the path is relative to the content folder, like images/logo.png")
+        message = _("there is no file {file}").format(file=shown)
+        problems.errors.append(doc.error(key, message, hint=hint))
         return None
     if kind not in kinds:
-        problems.errors.append(doc.error(key, f"{shown} is not {names} file"))
+        message = _("{file} is not {kinds} file").format(file=shown, kinds=names)
+        problems.errors.append(doc.error(key, message))
         return None
     try:
         data = file.read_bytes()
     except OSError as e:
-        problems.errors.append(doc.error(key, f"{shown} cannot be read: {e.strerror}"))
+        message = _("{file} cannot be read: {reason}").format(file=shown, reason=e.strerror)
+        problems.errors.append(doc.error(key, message))
         return None
     image = _recognised(data, kind, _output(key, kind))
     if image is None:
-        article = "an" if kind == "svg" else "a"
-        message = f"{shown} is named .{kind} but does not hold {article} {kind.upper()} image"
+        image_kind = _("an SVG image") if kind == "svg" else _("a PNG image")
+        message = _("{file} is named .{kind} but does not hold {image}").format(
+            file=shown, kind=kind, image=image_kind
+        )
         problems.errors.append(doc.error(key, message))
     return image
 
