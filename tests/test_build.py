@@ -30,7 +30,7 @@ def test_every_page_exists_in_every_language(built: Path):
         ROOT / "templates" / "static" / "site.css"
     ).read_bytes()
     data = sorted(p.name for p in (built / "data").iterdir())
-    assert data == ["figures.csv", "figures.json", "figures.schema.json"]
+    assert data == ["figures.csv", "figures.json", "figures.schema.json", "figures.xlsx"]
     assert not (built / "sitemap.xml").exists() and not (built / "robots.txt").exists()
 
 

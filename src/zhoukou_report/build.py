@@ -117,7 +117,9 @@ def assemble_site(
         # 3. Render (and compare the figures with the previous build's).
         records = list(figure_records(site))
         changes = [] if previous is None else _figure_changes(records, previous)
-        others = _combine(renderer.assets(), data_files(site, records), publishing_files(site))
+        earlier = None if previous is None else lambda rel: read_previous(previous, rel)
+        data = data_files(site, records, earlier)
+        others = _combine(renderer.assets(), data, publishing_files(site))
         del records
         existing = _combine({page.output: b"" for page in site.pages}, others).keys()
         before = previous_build(previous) if previous is not None else None

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 
 from .charts import layout_chart
-from .layout import CSV_FILE, JSON_FILE, SCHEMA_FILE, STYLESHEET
+from .layout import CSV_FILE, JSON_FILE, SCHEMA_FILE, STYLESHEET, XLSX_FILE
 from .model import Figure, Language, Page, Site, Text, figure_anchor, tile_anchor
 from .numbers import ordinal_word
 
@@ -230,7 +230,9 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         ]
         if page.kind == "figures"
         else [],
-        "data": SimpleNamespace(json=href(JSON_FILE), csv=href(CSV_FILE), schema=href(SCHEMA_FILE)),
+        "data": SimpleNamespace(
+            json=href(JSON_FILE), csv=href(CSV_FILE), schema=href(SCHEMA_FILE), xlsx=href(XLSX_FILE)
+        ),
         "date_text": shared.date_text,
         "css": href(STYLESHEET),
         "inline_css": Markup(inline) if inline else None,

@@ -37,6 +37,7 @@ DATA = "data"
 JSON_FILE = f"{DATA}/figures.json"
 SCHEMA_FILE = f"{DATA}/figures.schema.json"
 CSV_FILE = f"{DATA}/figures.csv"
+XLSX_FILE = f"{DATA}/figures.xlsx"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 

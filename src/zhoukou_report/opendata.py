@@ -1,27 +1,37 @@
-"""Open data: every figure as JSON (with a JSON Schema beside it) and as CSV.
+"""Open data: every figure as JSON (with a JSON Schema beside it), as CSV and as a
+spreadsheet (XLSX).
 
 ``data/figures.json`` is also what the next build compares against to report what
-changed. URLs in the data are relative to the site's root folder.
+changed. URLs in the data are relative to the site's root folder, or absolute when the
+site's address (its base URL) is known.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from .layout import CSV_FILE, JSON_FILE, SCHEMA_FILE
-from .model import Site
+from .layout import CSV_FILE, JSON_FILE, SCHEMA_FILE, XLSX_FILE
+from .model import Language, Site
+from .numbers import plain
 
 SCHEMA_ID = "figures.schema.json"
+
+# What a spreadsheet takes for a formula when a cell starts with it (OWASP's list for CSV
+# injection): such a cell is written with a ' before it, which shows the text as it is.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def figure_records(site: Site) -> Iterator[dict[str, Any]]:
     """One plain record per figure, in the order of figures.yaml."""
     codes = [lang.code for lang in site.languages]
     locations = site.figure_locations
+    base = site.meta.base_url or ""
     return (
         {
             "id": figure.id,
@@ -32,27 +42,48 @@ def figure_records(site: Site) -> Iterator[dict[str, Any]]:
             "unit": {code: figure.unit.get(code, "") for code in codes},
             "label": {code: figure.label[code] for code in codes},
             "source": figure.source,
-            "url": {code: locations.get((figure.id, code)) for code in codes},
+            "url": {code: _url(base, locations.get((figure.id, code))) for code in codes},
         }
         for figure in site.figures
     )
 
 
-def data_files(site: Site, records: list[dict[str, Any]]) -> dict[str, bytes]:
-    """The open-data files, by output path, of a site's figures (``figure_records``)."""
+def _url(base: str, location: str | None) -> str | None:
+    return base + location if location is not None else None
+
+
+def data_files(
+    site: Site,
+    records: list[dict[str, Any]],
+    earlier: Callable[[str], bytes | None] | None = None,
+) -> dict[str, bytes]:
+    """The open-data files, by output path, of a site's figures (``figure_records``).
+    ``earlier``: a file of the previous build, by output path, if there is one."""
     codes = [lang.code for lang in site.languages]
+    base = site.meta.base_url
     document = {
-        "$schema": SCHEMA_ID,
+        "$schema": base + SCHEMA_FILE if base else SCHEMA_ID,
         "title": dict(site.meta.title),
         "publication": dict(site.meta.publication),
         "date": site.meta.date.isoformat(),
         "languages": codes,
         "figures": records,
     }
+    figures_json = _json_records(document, "figures")
+    # Every cell of the spreadsheet comes from figures.json's document: while that is the
+    # same, so is the spreadsheet, and the previous build's is kept. Importing XlsxWriter
+    # alone takes 100 ms, which the row "real site, cold process" of benchmarks/run.py
+    # has no room for.
+    spreadsheet = None
+    if earlier is not None and earlier(JSON_FILE) == figures_json:
+        spreadsheet = earlier(XLSX_FILE)
+    if spreadsheet is None:
+        spreadsheet = _xlsx(document, site.languages)
     return {
-        JSON_FILE: _json_records(document, "figures"),
+        JSON_FILE: figures_json,
         SCHEMA_FILE: _json(schema(codes)),
         CSV_FILE: _csv(records, codes),
+        XLSX_FILE: spreadsheet,
     }
 
 
@@ -77,9 +108,14 @@ def _json_records(document: dict[str, Any], key: str) -> bytes:
 
 
 def _csv(records: list[dict[str, Any]], codes: list[str]) -> bytes:
-    """UTF-8 with a BOM, so that Excel on a Chinese Windows machine shows the characters."""
+    """UTF-8 with a BOM, so that Excel on a Chinese Windows machine shows the characters.
+
+    The value is given once, as a plain number (``92.1`` with the unit ``%``, ``18000``):
+    the figure as the pages write it (``92.1%``, ``18,000``) is left to the JSON and the
+    spreadsheet, since a spreadsheet opening a CSV would turn it into another number. No
+    cell is ever read as a formula (``_text``)."""
     columns = ["id", "section", "value", "qualifier"]
-    for field in ("text", "unit", "label"):
+    for field in ("unit", "label"):
         columns += [f"{field}_{code}" for code in codes]
     columns += ["source"] + [f"url_{code}" for code in codes]
     buffer = io.BytesIO()
@@ -87,13 +123,106 @@ def _csv(records: list[dict[str, Any]], codes: list[str]) -> bytes:
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(columns)
         for record in records:
-            row = [record["id"], record["section"], record["value"], record["qualifier"] or ""]
-            for field in ("text", "unit", "label"):
-                row += [record[field][code] for code in codes]
-            row += [record["source"]] + [record["url"][code] or "" for code in codes]
+            row = [_text(record["id"]), _text(record["section"]), plain(record["value"])]
+            row.append(_text(record["qualifier"] or ""))
+            for field in ("unit", "label"):
+                row += [_text(record[field][code]) for code in codes]
+            row.append(_text(record["source"]))
+            row += [_text(record["url"][code] or "") for code in codes]
             writer.writerow(row)
         text.flush()
         return buffer.getvalue()
+
+
+def _text(cell: str) -> str:
+    """A text as a spreadsheet shows it, never as a formula: ``'=1+1``."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+# The spreadsheet: one sheet per language, the columns of the CSV (in that language).
+SHEET_COLUMNS = (
+    ("id", 22), ("section", 12), ("label", 36), ("value", 12), ("unit", 8),
+    ("text", 16), ("qualifier", 10), ("source", 40), ("url", 50),
+)  # fmt: skip
+
+
+def _xlsx(document: dict[str, Any], languages: tuple[Language, ...]) -> bytes:
+    """The figures as a workbook: a sheet per language; numbers as numbers, percentages as
+    percentages (0.921 shown as 92.1%), texts always as texts (``write_string``: never a
+    formula, never taken for a number or a date)."""
+    from xlsxwriter.workbook import Workbook  # here: 100 ms to import, for one file
+
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    workbook = Workbook(buffer, {**options, "strings_to_urls": False})
+    date = dt.date.fromisoformat(document["date"])
+    first = languages[0].code
+    workbook.set_properties(
+        {"title": document["title"][first], "created": dt.datetime(date.year, date.month, date.day)}
+    )
+    bold = workbook.add_format({"bold": True})
+    formats: dict[str, Any] = {}
+
+    def number_format(text: str) -> Any:
+        if text not in formats:
+            formats[text] = workbook.add_format({"num_format": text})
+        return formats[text]
+
+    names: set[str] = set()
+    for lang in languages:
+        code = lang.code
+        sheet = workbook.add_worksheet(_sheet_name(lang, names))
+        for column, (name, width) in enumerate(SHEET_COLUMNS):
+            sheet.write_string(0, column, name, bold)
+            sheet.set_column(column, column, width)
+        sheet.freeze_panes(1, 0)
+        for row, record in enumerate(document["figures"], start=1):
+            unit = record["unit"][code]
+            texts = {
+                "id": record["id"],
+                "section": record["section"],
+                "label": record["label"][code],
+                "unit": unit,
+                "text": record["text"][code],
+                "qualifier": record["qualifier"] or "",
+                "source": record["source"],
+            }
+            for column, (name, _) in enumerate(SHEET_COLUMNS):
+                if name == "value":
+                    value, shown = _cell_number(record["value"], unit)
+                    sheet.write_number(row, column, value, number_format(shown))
+                elif name == "url":
+                    url = record["url"][code] or ""
+                    if url.startswith(("https://", "http://")):
+                        sheet.write_url(row, column, url, string=url)
+                    else:
+                        sheet.write_string(row, column, url)
+                else:
+                    sheet.write_string(row, column, texts[name])
+        sheet.autofilter(0, 0, len(document["figures"]), len(SHEET_COLUMNS) - 1)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _cell_number(value: int | float, unit: str) -> tuple[float, str]:
+    """The number a cell holds and its format: 92.1 with the unit % is 0.921 shown as
+    ``0.0%``; 18000 is 18000 shown as ``#,##0``; 3.25 as ``#,##0.00``."""
+    decimals = len(plain(value).partition(".")[2])
+    fraction = "." + "0" * decimals if decimals else ""
+    if unit == "%":
+        from decimal import Decimal  # exact: 92.1 / 100 is 0.921, not 0.9209999…
+
+        return float(Decimal(plain(value)) / 100), f"0{fraction}%"
+    return value, f"#,##0{fraction}"
+
+
+def _sheet_name(lang: Language, taken: set[str]) -> str:
+    """The language's own name (中文, English), as a sheet may be named; else its code."""
+    name = re.sub(r"[\[\]:*?/\\']", "", lang.name)[:31].strip() or lang.code
+    if name.lower() in taken:
+        name = lang.code
+    taken.add(name.lower())
+    return name
 
 
 def schema(codes: list[str]) -> dict[str, Any]:
@@ -104,7 +233,10 @@ def schema(codes: list[str]) -> dict[str, Any]:
         "required": codes,
         "additionalProperties": False,
     }
-    nullable_url = {"type": ["string", "null"], "description": "relative to the site's root"}
+    nullable_url = {
+        "type": ["string", "null"],
+        "description": "absolute when the site's address is known, else relative to its root",
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
