@@ -59,6 +59,8 @@ def generate(dest: Path, pages: int, base: Path = ROOT) -> Path:
     (content / "source").mkdir(parents=True)
     for name in ("site.yaml", "strings.yaml", "source/report.zh.txt"):
         shutil.copy(base / "content" / name, content / name)
+    if (base / "content" / "images").is_dir():  # the images site.yaml names
+        shutil.copytree(base / "content" / "images", content / "images")
     highlights, goals = split(pages)
     corpus = {"zh": _corpus(base, "zh"), "en": _corpus(base, "en")}
     real = _figures(base)

@@ -198,7 +198,7 @@ def test_a_failure_at_any_stage_writes_nothing(
 def test_the_fixture_sites_are_whole(built: Path):
     """Every fixture file is there as the tests expect (a guard for the tests themselves)."""
     assert sorted(p.name for p in (SITES / "full" / "content").iterdir()) == [
-        "charts.yaml", "en", "figures.yaml", "site.yaml", "source", "strings.yaml", "zh",
+        "charts.yaml", "en", "figures.yaml", "images", "site.yaml", "source", "strings.yaml", "zh",
     ]  # fmt: skip
 
 

@@ -23,7 +23,9 @@ from zhoukou_report.processes import PARALLEL_FROM, default_jobs
 
 SITE = "content/site.yaml"
 SITE_FIELDS = (
-    "base_url, date, description, languages, meeting, publication, speaker, speaker_role, title"
+    "base_url, date, description, icp_filing, languages, logo, meeting, operator, organiser, "
+    "police_filing, publication, share_image, share_image_alt, speaker, speaker_role, title, "
+    "website_code"
 )
 LANGUAGES = """\
 languages:

@@ -12,8 +12,9 @@ from typing import Any, NamedTuple
 from markupsafe import Markup
 
 from .charts import layout_chart
-from .layout import CSV_FILE, JSON_FILE, SCHEMA_FILE, STYLESHEET, XLSX_FILE
-from .model import Figure, Language, Page, Site, Text, figure_anchor, tile_anchor
+from .identity import POLICE_FILING
+from .layout import CSV_FILE, DEFAULT_ICON, JSON_FILE, SCHEMA_FILE, STYLESHEET, XLSX_FILE
+from .model import Figure, Identity, Language, Page, Site, Text, figure_anchor, tile_anchor
 from .numbers import ordinal_word
 
 _EN_MONTHS = (
@@ -28,6 +29,11 @@ def format_date(day: date, lang: str) -> str:
     if lang.startswith("zh"):
         return f"{day.year}年{day.month}月{day.day}日"
     return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+
+
+# Where a filing number is looked up: the MIIT's ICP filings, the public security filings.
+ICP_FILINGS = "https://beian.miit.gov.cn/"
+POLICE_FILINGS = "https://beian.mps.gov.cn/#/query/webSearch?code={code}"
 
 
 def content_security_policy(inline_style: str | None = None) -> str:
@@ -238,7 +244,66 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         "inline_css": Markup(inline) if inline else None,
         "csp": content_security_policy(inline),
         "languages_words": shared.languages_words,
+        **_identity(site.meta.identity, page, href, base),
     }
+
+
+class ShareImage(NamedTuple):
+    """The picture of a link to the page shared on social media (og:image)."""
+
+    url: str
+    type: str
+    width: int | None
+    height: int | None
+    alt: str
+
+
+def _identity(
+    identity: Identity,
+    page: Page,
+    href: Callable[[str], str],
+    base: str | None,
+) -> dict[str, Any]:
+    """What the page shows of the site's identity: the mark and favicon, the share image,
+    the footer's organisers and filings, and, once the site's address is known, a QR code
+    of the page's."""
+    logo, share = identity.logo, identity.share_image
+    police = POLICE_FILING.search(identity.police_filing) if identity.police_filing else None
+    share_alt = identity.share_image_alt or {}
+    return {
+        "identity": identity,
+        "logo": logo.data_uri if logo else None,
+        "icon": SimpleNamespace(
+            href=href(logo.output if logo else DEFAULT_ICON),
+            type=logo.mime if logo else "image/svg+xml",
+        ),
+        "share": ShareImage(
+            # Social media need the full address; without it, the page's own link.
+            url=base + share.output if base else href(share.output),
+            type=share.mime,
+            width=share.width,
+            height=share.height,
+            alt=share_alt.get(page.lang, ""),
+        )
+        if share
+        else None,
+        "filing_links": SimpleNamespace(
+            icp=ICP_FILINGS,
+            police=POLICE_FILINGS.format(code=police.group()) if police else None,
+        ),
+        "qr": _qr_code(base + page.output) if base and page.kind != "404" else None,
+    }
+
+
+def _qr_code(address: str) -> Markup:
+    """A QR code of ``address``, as an SVG inside the page. Hidden from screen readers: it is
+    for a phone's camera, and its caption says so."""
+    import segno  # here: only a site whose address is known shows QR codes
+
+    svg = segno.make(address, error="m", micro=False).svg_inline(
+        scale=1, border=2, omitsize=True, svgclass="qr-code", lineclass=None, dark="#000"
+    )
+    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
 
 
 def _figure_section(

@@ -33,6 +33,12 @@ def language_folder(code: str) -> str:
 ASSETS = "assets"
 STYLESHEET = f"{ASSETS}/site.css"
 STYLESHEET_SOURCE = f"{STATIC}/site.css"  # inside templates/
+# The site's mark, as the browser's tab shows it, and the picture of a link shared on social
+# media: the templates' own (from templates/static/), unless site.yaml names the editor's.
+DEFAULT_ICON = f"{ASSETS}/icon.svg"
+DEFAULT_SHARE_IMAGE = f"{ASSETS}/share.png"
+SITE_LOGO = f"{ASSETS}/site-logo.{{ext}}"  # the editor's logo: .svg or .png
+SHARE_IMAGE = f"{ASSETS}/site-share.png"
 DATA = "data"
 JSON_FILE = f"{DATA}/figures.json"
 SCHEMA_FILE = f"{DATA}/figures.schema.json"

@@ -20,6 +20,7 @@ from .errors import BuildFailed, ContentError
 from .fields import Problems, translated, unknown_keys, wrong
 from .figures import read_figures
 from .files import ContentFiles, Kept, parse_markdown, read_text
+from .identity import IDENTITY_KEYS, read_identity
 from .layout import (
     CHARTS_FILE,
     CONTENT,
@@ -39,7 +40,7 @@ from .yamldoc import YamlDoc, parse_yaml
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 LANGUAGE_KEYS = ("code", "tag", "name", "locale")
 TRANSLATED_META = ("title", "description", "meeting", "speaker", "speaker_role", "publication")
-SITE_KEYS = ("languages", *TRANSLATED_META, "date", "base_url")
+SITE_KEYS = ("languages", *TRANSLATED_META, "date", "base_url", *IDENTITY_KEYS)
 BASE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
 
 
@@ -79,6 +80,9 @@ def load_content(
     languages = _languages(site_doc, problems) if site_doc else ()
     codes = tuple(lang.code for lang in languages)
     meta = _site_meta(site_doc, codes, problems) if site_doc and codes else None
+    identity = read_identity(site_doc, codes, project, problems) if site_doc and codes else None
+    if meta is not None:  # the identity's errors are among the problems
+        meta = meta._replace(identity=identity) if identity is not None else None
 
     strings_doc = problems.attempt(lambda: _read_yaml(files, STRINGS_FILE))
     strings = read_strings(strings_doc, codes, problems) if strings_doc and codes else {}

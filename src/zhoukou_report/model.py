@@ -157,6 +157,41 @@ def reference_anchor(figure_id: str) -> str:
     return f"ref-{figure_id}"
 
 
+class Image(NamedTuple):
+    """An image of the site's identity: a logo (SVG or PNG) or a share image (PNG)."""
+
+    output: str  # where it is written in the site: "assets/site-logo.svg"
+    data: bytes
+    kind: str  # "svg" or "png"
+    width: int | None = None  # in pixels, for a PNG
+    height: int | None = None
+
+    @property
+    def mime(self) -> str:
+        return "image/svg+xml" if self.kind == "svg" else "image/png"
+
+    @property
+    def data_uri(self) -> str:
+        """The image inside the page that shows it (no request of its own)."""
+        import base64  # here: only a site with a logo of its own needs it
+
+        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
+class Identity(NamedTuple):
+    """Who publishes the site and its filings, as Chinese government sites show them in their
+    footer; its logo and share image. Every field is optional (content/site.yaml)."""
+
+    organiser: Mapping[str, str] | None = None  # 主办单位
+    operator: Mapping[str, str] | None = None  # 承办单位
+    icp_filing: str | None = None  # ICP 备案号: 豫ICP备12345678号
+    police_filing: str | None = None  # 公安备案号: 豫公网安备41160202000001号
+    website_code: str | None = None  # 网站标识码: 4116000001
+    logo: Image | None = None  # the editor's; None: the templates' mark
+    share_image: Image | None = None  # the editor's, or else the templates' (if they ship one)
+    share_image_alt: Mapping[str, str] | None = None  # None: the site's title
+
+
 class SiteMeta(NamedTuple):
     """What the report is: title, meeting, speaker, publication, date; and the site's address."""
 
@@ -168,6 +203,7 @@ class SiteMeta(NamedTuple):
     publication: Mapping[str, str]
     date: date
     base_url: str | None = None
+    identity: Identity = Identity()
 
 
 class SourceText(NamedTuple):

@@ -1,11 +1,11 @@
-"""Publishing metadata that needs the site's public address: sitemap.xml and robots.txt.
-
-Without a base URL the site stays entirely relative and these files are left out.
+"""Publishing metadata: sitemap.xml and robots.txt, which need the site's public address
+(without a base URL the site stays entirely relative and these are left out); and the
+images of the site's identity that the editor gives (its logo, its share image).
 """
 
 from __future__ import annotations
 
-from .layout import ROBOTS, SITEMAP
+from .layout import DEFAULT_SHARE_IMAGE, ROBOTS, SITEMAP
 from .model import Site
 
 
@@ -16,14 +16,24 @@ def normalise_base_url(url: str) -> str:
 
 def publishing_names(site: Site) -> tuple[str, ...]:
     """The files ``publishing_files`` makes for this site."""
-    return (SITEMAP, ROBOTS) if site.meta.base_url else ()
+    identity = site.meta.identity
+    images = [image.output for image in (identity.logo, identity.share_image) if image]
+    names = [name for name in images if name != DEFAULT_SHARE_IMAGE]
+    return (*names, SITEMAP, ROBOTS) if site.meta.base_url else tuple(names)
 
 
 def publishing_files(site: Site) -> dict[str, bytes]:
+    identity = site.meta.identity
+    files = {
+        image.output: image.data
+        for image in (identity.logo, identity.share_image)
+        if image is not None and image.output != DEFAULT_SHARE_IMAGE  # that one is an asset
+    }
     base = site.meta.base_url
-    if not base:
-        return {}
-    return {SITEMAP: sitemap(site, base).encode("utf-8"), ROBOTS: robots(base).encode("utf-8")}
+    if base:
+        files[SITEMAP] = sitemap(site, base).encode("utf-8")
+        files[ROBOTS] = robots(base).encode("utf-8")
+    return files
 
 
 def sitemap(site: Site, base: str) -> str:

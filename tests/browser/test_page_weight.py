@@ -16,7 +16,8 @@ MAX_REQUESTS = 3
 
 
 def load(page: Any, url: str) -> tuple[list[Any], list[Any]]:
-    """Open ``url``; the requests that finished and those that failed until it loaded."""
+    """Open ``url``; the requests that finished and those that failed until it loaded and
+    the network went quiet (the favicon comes after the load event)."""
     finished: list[Any] = []
     failed: list[Any] = []
     listeners = [
@@ -27,6 +28,8 @@ def load(page: Any, url: str) -> tuple[list[Any], list[Any]]:
         page.on(event, listener)
     try:
         page.goto(url, wait_until="load")
+        # The icon of the tab is asked for after the page's load event: counted with its page.
+        page.wait_for_load_state("networkidle")
     finally:
         for event, listener in listeners:
             page.remove_listener(event, listener)
