@@ -303,7 +303,7 @@ def _qr_code(address: str) -> Markup:
     svg = segno.make(address, error="m", micro=False).svg_inline(
         scale=1, border=2, omitsize=True, svgclass="qr-code", lineclass=None, dark="#000"
     )
-    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
+    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" ', 1))
 
 
 def _figure_section(
