@@ -120,6 +120,8 @@ def record(page: Page, site: Site) -> Traffic:
     def on_failed(request: Any) -> None:
         if request.resource_type == "eventsource" and request.failure == "net::ERR_ABORTED":
             return  # the preview server's reload stream, ended by leaving the page
+        if request.resource_type == "other" and request.failure == "net::ERR_ABORTED":
+            return  # the tab's icon, asked for after the page loaded, cancelled by leaving it
         traffic.failed.append(f"{request.url}: {request.failure}")
 
     def on_response(response: Any) -> None:
