@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from helpers import edit, run_cli
@@ -198,6 +199,8 @@ def test_with_a_base_url_every_link_of_the_data_is_absolute(project: Path, tmp_p
     out = build(project, "--base-url", BASE)
     data = json.loads((out / "data" / "figures.json").read_text(encoding="utf-8"))
     assert data["$schema"] == BASE + "data/figures.schema.json"
+    schema = json.loads((out / "data" / "figures.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema, cls=jsonschema.Draft202012Validator)
     urls = [url for record in data["figures"] for url in record["url"].values()]
     assert len(urls) == 22 and all(url.startswith(BASE) for url in urls)
     assert {record["id"]: record for record in data["figures"]}["visits"]["url"] == {
