@@ -164,6 +164,8 @@ class Tabs:
         if page is None or page.is_closed():
             page = self.context.new_page()
         if owner != site:  # a new tab, or a site of the same name elsewhere (a new server)
+            if owner is not None:  # leave the old server's page: its reload stream would
+                page.goto("about:blank")  # reconnect there, leaving the new site
             page.unroute_all()
             keep_on_site(page, site)
         self.tabs[site.name] = (page, site)
