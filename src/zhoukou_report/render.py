@@ -141,11 +141,9 @@ class SiteRenderer:
         return string_uses(found)
 
     def _file(self, name: str) -> Path:
-        """The file a template name stands for: the project's own, else the theme's."""
-        for folder in self.folders:
-            if (folder / name).is_file():
-                return folder / name
-        return self.templates / name
+        """The file a template name stands for: the project's own, else the theme's; found
+        as the loader finds it (``_found``)."""
+        return _found(self.folders, name.split("/")) or self.templates / name
 
     def _shown(self, name: str) -> str:
         """How errors name a template: templates/x.html, or the theme's file."""
@@ -321,6 +319,17 @@ def _files_under(folder: Path, errors: list[ContentError], project: Path) -> lis
     return found
 
 
+def _found(folders: list[Path], pieces: list[str]) -> Path | None:
+    """The first of ``folders`` that has the file: whatever stands there (a link, a named
+    pipe), so that reading it refuses what must be refused rather than passing over it to
+    the theme's file of the same name."""
+    for folder in folders:
+        file = folder.joinpath(*pieces)
+        if os.path.lexists(file):
+            return file
+    return None
+
+
 class _Loader(jinja2.FileSystemLoader):
     """Jinja2's, looking in the project's templates/, then the theme's; reading each
     template as files.py reads a file: refused, and not opened, if it is not a regular
@@ -335,16 +344,14 @@ class _Loader(jinja2.FileSystemLoader):
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         pieces = jinja2.loaders.split_template_path(template)
-        for folder in self.searchpath:
-            file = os.path.join(folder, *pieces)
-            if os.path.lexists(file):
-                break
-        else:
+        found = _found([Path(folder) for folder in self.searchpath], pieces)
+        if found is None:
             raise jinja2.TemplateNotFound(template)
-        if Path(folder) == self.project / TEMPLATES:
-            text = read_text(Path(file), f"{TEMPLATES}/{'/'.join(pieces)}", self.project)
+        file = str(found)
+        if found.is_relative_to(self.project / TEMPLATES):
+            text = read_text(found, f"{TEMPLATES}/{'/'.join(pieces)}", self.project)
         else:  # the installed theme's
-            text = read_text(Path(file), file)
+            text = read_text(found, file)
         modified = os.path.getmtime(file)
 
         def uptodate() -> bool:
