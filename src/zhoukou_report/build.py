@@ -19,7 +19,7 @@ folder of its own, with a renderer it keeps from one build to the next.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -29,7 +29,7 @@ from .errors import BuildFailed, ContentError
 from .fields import Problems
 from .files import Kept, Same
 from .i18n import N_, _, ngettext
-from .layout import JSON_FILE, SITEMAP
+from .layout import CONTENT, JSON_FILE, SITEMAP
 from .links import check_links, check_page
 from .load import load_content, make_site
 from .model import Site
@@ -86,13 +86,25 @@ def assemble_site(
     renderer: SiteRenderer | None = None,
     previous: Path | None = None,
     kept: Kept | None = None,
+    adjust: Callable[[Site], Site] | None = None,
+    check: bool = True,
 ) -> SiteFiles:
     """Stages 1 to 4: load, validate, render and check the whole site, in memory;
     ``BuildFailed`` holds every problem. The base URL given on the command line wins over
     site.yaml's. ``jobs``: the processes that read and render (by default, one for a small
     site, every core for a large one). A long-running caller (``serve``) keeps its
     ``renderer``, and each content file as parsed (``kept``). ``previous``: an output
-    folder, whose pages and figures to compare with."""
+    folder, whose pages and figures to compare with.
+
+    A project of several years (years.py) is each of its years so assembled, with
+    ``adjust`` (what the year before's figures add to a year's site) and without ``check``
+    (its links are checked across the years)."""
+    if not (project / CONTENT).exists():
+        from .years import assemble_years, year_folders  # here: only a site of several years
+
+        years = year_folders(project)
+        if years is not None:
+            return assemble_years(project, years, strict, base_url, jobs, renderer)
     renderer = renderer or SiteRenderer(project)
 
     # 1. Load: the content, and the templates.
@@ -115,6 +127,9 @@ def assemble_site(
         site = site.with_base_url(normalise_base_url(base))
 
     with _keeping(warnings):
+        if adjust is not None:
+            site = adjust(site)
+
         # 3. Render (and compare the figures with the previous build's).
         records = list(figure_records(site))
         changes = [] if previous is None else _figure_changes(records, previous)
@@ -125,6 +140,9 @@ def assemble_site(
         existing = _combine({page.output: b"" for page in site.pages}, others).keys()
         before = previous_build(previous) if previous is not None else None
         pages = render_site(site, renderer, existing, jobs, before)
+
+        if not check:
+            return SiteFiles(site, pages, others, warnings, changes)
 
         # 4. Check links: each page has done its own part as it was rendered; an HTML
         # file among the others (an asset) does its part now.

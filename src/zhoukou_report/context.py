@@ -58,6 +58,7 @@ class Tile(NamedTuple):
     href: str  # to the figure on the figures page
     number: Markup  # the number and its unit, as one piece (markup.number_html)
     label: str
+    change: str = ""  # on a site of several years: against the year before (years.py)
 
 
 class CorrectionRow(NamedTuple):
@@ -81,6 +82,8 @@ class FigureRow(NamedTuple):
     location: str  # the page and place where it is shown
     cited: str = ""  # the document or office it comes from, if not the source text
     correction: CorrectionRow | None = None
+    change: str = ""  # on a site of several years: against the year before (years.py)
+    previous_href: str = ""  # and the figure's row on that year's figures page
 
 
 class FigureSection(NamedTuple):
@@ -219,6 +222,7 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
             href(f"{figures_page}#{figure_anchor(figure.id)}"),
             number(figure),
             figure.label[page.lang],
+            figure.previous.notes[page.lang] if figure.previous else "",
         )
 
     def number(figure: Figure) -> Markup:
@@ -300,6 +304,12 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         "print_style": Markup(print_style) if print_style else None,
         "csp": content_security_policy(inline or print_style),
         "languages_words": shared.languages_words,
+        # On a site of several years (years.py): the link to the list of years.
+        "edition": SimpleNamespace(
+            href=href(site.edition.landing[page.lang]), text=strings["years_link"]
+        )
+        if site.edition is not None
+        else None,
         **_identity(site.meta.identity, page, href, base),
     }
 
@@ -398,6 +408,8 @@ def _figure_section(
             href(shared.locations[figure.id, lang]),
             figure.cited[lang] if figure.cited else "",
             _correction_row(figure, lang, figure_anchor(figure.id)) if figure.correction else None,
+            figure.previous.notes[lang] if figure.previous else "",
+            href(figure.previous.rows[lang]) if figure.previous else "",
         )
         for figure in figures
     ]

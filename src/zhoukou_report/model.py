@@ -57,6 +57,18 @@ class Correction(NamedTuple):
     texts: Mapping[str, str]  # the previous value as each language writes it
 
 
+class Previous(NamedTuple):
+    """The same figure (the same id) in the previous year's report of a multi-year site
+    (years.py), and how it compares."""
+
+    year: int  # the year it is of: 2023 for the report of 2024 (years.py)
+    value: int | float
+    texts: Mapping[str, str]  # the previous value with its unit, as each language writes it
+    notes: Mapping[str, str]  # the comparison, in each language: 比2023年的232家增加8家
+    change: int | float | None  # this year's value less the previous one; None: not comparable
+    rows: Mapping[str, str]  # its row on that year's figures page, from this year's folder
+
+
 class Figure(NamedTuple):
     """A figure of the report, as content/figures.yaml defines it, once for both languages
     (made by ``Figure.make``)."""
@@ -77,6 +89,7 @@ class Figure(NamedTuple):
     cited: Mapping[str, str] | None = None
     lead: bool = False  # one of the one to three figures its page leads with
     counts: str | None = None  # what it counts, for bar charts: 代表联络站
+    previous: Previous | None = None  # the previous year's, on a multi-year site (years.py)
 
     @classmethod
     def make(
@@ -250,6 +263,15 @@ class SiteMeta(NamedTuple):
     identity: Identity = Identity()
 
 
+class Edition(NamedTuple):
+    """A year's report in a site of several years (years.py): the links from its pages to
+    the other years, as seen from the year's own folder."""
+
+    year: str  # "2024": the folder it is written to
+    earlier: str | None  # the year before it in the site, if any: its figures compare with it
+    landing: Mapping[str, str]  # language code -> the page that lists the years: ../en/index.html
+
+
 class SourceText(NamedTuple):
     """The original report, cleaned: headings and paragraphs, in order."""
 
@@ -276,6 +298,7 @@ class Site:
         strings: Mapping[str, Mapping[str, str]],
         source: SourceText,
         charts: tuple[Chart, ...] = (),
+        edition: Edition | None = None,
     ):
         self.meta = meta
         self.languages = languages
@@ -285,6 +308,7 @@ class Site:
         self.strings = strings
         self.source = source
         self.charts = charts
+        self.edition = edition  # on a site of several years, which year this is
 
     def with_base_url(self, base_url: str | None) -> Site:
         """The same site, published at another address."""

@@ -32,6 +32,7 @@ def figure_records(site: Site) -> Iterator[dict[str, Any]]:
     codes = [lang.code for lang in site.languages]
     locations = site.figure_locations
     base = site.meta.base_url or ""
+    compared = _compared(site)
     return (
         {
             "id": figure.id,
@@ -46,6 +47,7 @@ def figure_records(site: Site) -> Iterator[dict[str, Any]]:
             "correction": _correction_record(figure, codes),
             "url": {code: _url(base, locations.get((figure.id, code))) for code in codes},
         }
+        | ({"previous": _previous_record(figure, codes)} if compared else {})
         for figure in site.figures
     )
 
@@ -59,6 +61,24 @@ def _correction_record(figure: Figure, codes: list[str]) -> dict[str, Any] | Non
         "text": {code: correction.texts[code] for code in codes},
         "date": correction.date.isoformat(),
         "note": {code: correction.note[code] for code in codes},
+    }
+
+
+def _compared(site: Site) -> bool:
+    """Whether the figures are compared with the year before's: a year of a site of several
+    years, after the first (years.py). A single report's data has no such fields."""
+    return site.edition is not None and site.edition.earlier is not None
+
+
+def _previous_record(figure: Figure, codes: list[str]) -> dict[str, Any] | None:
+    previous = figure.previous
+    if previous is None:
+        return None
+    return {
+        "year": previous.year,
+        "value": previous.value,
+        "text": {code: previous.texts[code] for code in codes},
+        "change": previous.change,
     }
 
 
@@ -95,7 +115,7 @@ def data_files(
         spreadsheet = _xlsx(document, site.languages)
     return {
         JSON_FILE: figures_json,
-        SCHEMA_FILE: _json(schema(codes)),
+        SCHEMA_FILE: _json(schema(codes, _compared(site))),
         CSV_FILE: _csv(records, codes),
         XLSX_FILE: spreadsheet,
     }
@@ -134,6 +154,9 @@ def _csv(records: list[dict[str, Any]], codes: list[str]) -> bytes:
     columns += ["source"] + [f"cited_{code}" for code in codes]
     columns += ["corrected_from", "corrected_on"] + [f"correction_note_{code}" for code in codes]
     columns += [f"url_{code}" for code in codes]
+    compared = bool(records) and "previous" in records[0]
+    if compared:  # a year of a site of several years, after the first
+        columns += ["previous_year", "previous_value", "change"]
     buffer = io.BytesIO()
     with io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="", write_through=True) as text:
         writer = csv.writer(text, lineterminator="\r\n")
@@ -149,6 +172,12 @@ def _csv(records: list[dict[str, Any]], codes: list[str]) -> bytes:
             row += ["" if previous is None else plain(previous), correction.get("date", "")]
             row += [_text(correction.get("note", {}).get(code, "")) for code in codes]
             row += [_text(record["url"][code] or "") for code in codes]
+            if compared:
+                previous = record["previous"] or {}
+                row.append(str(previous.get("year", "")))
+                row.append(plain(previous["value"]) if previous else "")
+                change = previous.get("change")
+                row.append("" if change is None else plain(change))
             writer.writerow(row)
         text.flush()
         return buffer.getvalue()
@@ -164,6 +193,8 @@ SHEET_COLUMNS = (
     ("id", 22), ("section", 12), ("label", 36), ("value", 12), ("unit", 8),
     ("text", 16), ("qualifier", 10), ("source", 40), ("url", 50),
 )  # fmt: skip
+# A year of a site of several years, after the first, adds the year before's figures.
+PREVIOUS_COLUMNS = (("previous_year", 12), ("previous_value", 14), ("change", 12))
 
 
 def _xlsx(document: dict[str, Any], languages: tuple[Language, ...]) -> bytes:
@@ -188,11 +219,14 @@ def _xlsx(document: dict[str, Any], languages: tuple[Language, ...]) -> bytes:
             formats[text] = workbook.add_format({"num_format": text})
         return formats[text]
 
+    columns = SHEET_COLUMNS
+    if document["figures"] and "previous" in document["figures"][0]:
+        columns += PREVIOUS_COLUMNS
     names: set[str] = set()
     for lang in languages:
         code = lang.code
         sheet = workbook.add_worksheet(_sheet_name(lang, names))
-        for column, (name, width) in enumerate(SHEET_COLUMNS):
+        for column, (name, width) in enumerate(columns):
             sheet.write_string(0, column, name, bold)
             sheet.set_column(column, column, width)
         sheet.freeze_panes(1, 0)
@@ -207,10 +241,19 @@ def _xlsx(document: dict[str, Any], languages: tuple[Language, ...]) -> bytes:
                 "qualifier": record["qualifier"] or "",
                 "source": record["source"],
             }
-            for column, (name, _) in enumerate(SHEET_COLUMNS):
+            previous = record.get("previous") or {}
+            for column, (name, _) in enumerate(columns):
                 if name == "value":
                     value, shown = _cell_number(record["value"], unit)
                     sheet.write_number(row, column, value, number_format(shown))
+                elif name in ("previous_value", "change"):
+                    number = previous.get("value" if name == "previous_value" else "change")
+                    if number is not None:
+                        value, shown = _cell_number(number, unit)
+                        sheet.write_number(row, column, value, number_format(shown))
+                elif name == "previous_year":
+                    if previous:
+                        sheet.write_number(row, column, previous["year"])
                 elif name == "url":
                     url = record["url"][code] or ""
                     if url.startswith(("https://", "http://")):
@@ -219,7 +262,7 @@ def _xlsx(document: dict[str, Any], languages: tuple[Language, ...]) -> bytes:
                         sheet.write_string(row, column, url)
                 else:
                     sheet.write_string(row, column, texts[name])
-        sheet.autofilter(0, 0, len(document["figures"]), len(SHEET_COLUMNS) - 1)
+        sheet.autofilter(0, 0, len(document["figures"]), len(columns) - 1)
     workbook.close()
     return buffer.getvalue()
 
@@ -245,8 +288,9 @@ def _sheet_name(lang: Language, taken: set[str]) -> str:
     return name
 
 
-def schema(codes: list[str]) -> dict[str, Any]:
-    """The JSON Schema of figures.json."""
+def schema(codes: list[str], compared: bool = False) -> dict[str, Any]:
+    """The JSON Schema of figures.json; ``compared``: with each figure's value the year
+    before (a year of a site of several years, after the first)."""
     per_language = {
         "type": "object",
         "properties": {code: {"type": "string"} for code in codes},
@@ -257,7 +301,7 @@ def schema(codes: list[str]) -> dict[str, Any]:
         "type": ["string", "null"],
         "description": "absolute when the site's address is known, else relative to its root",
     }
-    return {
+    document = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "Figures of the Zhoukou People's Congress Standing Committee work report",
@@ -337,6 +381,33 @@ def schema(codes: list[str]) -> dict[str, Any]:
             },
         },
     }
+    if compared:
+        figure = document["properties"]["figures"]["items"]  # type: ignore[index]
+        figure["required"].append("previous")
+        figure["properties"]["previous"] = {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["year", "value", "text", "change"],
+                    "properties": {
+                        "year": {"type": "integer", "description": "the year it is of"},
+                        "value": {"type": "number"},
+                        "text": per_language,
+                        "change": {
+                            "type": ["number", "null"],
+                            "description": "this year's value less that year's (percentage "
+                            "points for a percentage); null when either has a qualifier",
+                        },
+                    },
+                },
+            ],
+            "description": "the same figure (the same id) in the year before's report, on a "
+            "site of several years; null when that report has no such figure or counted it "
+            "in another unit",
+        }
+    return document
 
 
 def load_records(data: bytes) -> dict[str, dict[str, Any]] | None:

@@ -266,7 +266,12 @@ class SiteRenderer:
                 f'<p class="fig-note-label">{escape(figure.label[lang])}</p>'
                 f'<p class="fig-note-source">{escape(strings["figure_source"][lang])}'
                 f'{escape(colon)}<span lang="{source_lang}">“{escape(figure.source)}”</span></p>'
-                f'<p><a href="{escape(link(figure))}">'
+                + (
+                    f'<p class="fig-note-previous">{escape(figure.previous.notes[lang])}</p>'
+                    if figure.previous  # on a site of several years: against the year before
+                    else ""
+                )
+                + f'<p><a href="{escape(link(figure))}">'
                 f"{escape(strings['figures_title'][lang])}</a></p>"
             )
 
