@@ -37,7 +37,7 @@ from browsing import (
     unavailable,
 )
 
-from helpers import copy_site
+from helpers import copy_site, copy_years, run_cli
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -113,6 +113,29 @@ def static_site(built: Path) -> Iterator[Site]:
     thread.join()
 
 
+@pytest.fixture(scope="session")
+def years_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site of several years (years.py) made from the full fixture (helpers.copy_years),
+    built once for the session by the CLI."""
+    project = copy_years(tmp_path_factory.mktemp("years-project"))
+    out = tmp_path_factory.mktemp("years-built") / "site"
+    result = run_cli("build", "--project", str(project), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def years_site(years_built: Path) -> Iterator[Site]:
+    """The site of several years behind a plain HTTP server: the checks of every page (axe,
+    layout, large text) run on it too, as ``site`` parametrized with "years"."""
+    server, thread = serve_folder(years_built)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    yield Site("years", years_built, url, html_pages(years_built))
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
 @pytest.fixture(scope="module")  # stopped after each module: no server outlives its tests
 def preview_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """``PreviewServer`` on a free port, building a private copy of the project."""
@@ -131,7 +154,8 @@ def preview_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(params=["file", "preview"])
 def site(request: pytest.FixtureRequest) -> Site:
-    """The site from disk and from the preview server: every test using it runs for both."""
+    """The site from disk and from the preview server: every test using it runs for both (a
+    test may name others: ``parametrize("site", ["static", "years"], indirect=True)``)."""
     return request.getfixturevalue(f"{request.param}_site")
 
 

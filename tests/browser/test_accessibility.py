@@ -170,12 +170,14 @@ def axe_problems(axe: str, page: Any, scheme: str, width: str, name: str) -> tup
     return problems, len(targets)
 
 
-def test_axe_finds_no_violation(static_site: Site, visit, axe: str) -> None:
-    """Every page at both widths, in both colour schemes: one load, four runs of axe."""
+@pytest.mark.parametrize("site", ["static", "years"], indirect=True)
+def test_axe_finds_no_violation(site: Site, visit, axe: str) -> None:
+    """Every page at both widths, in both colour schemes: one load, four runs of axe; on the
+    full fixture and on the site of several years."""
     problems = []
     undecided = {(scheme, width): 0 for width in VIEWPORTS for scheme in SCHEMES}
-    for name in static_site.pages:
-        page, _ = visit(static_site, name, viewport=PHONE)
+    for name in site.pages:
+        page, _ = visit(site, name, viewport=PHONE)
         for scheme, width in undecided:
             found, count = axe_problems(axe, page, scheme, width, name)
             problems += found

@@ -75,12 +75,15 @@ def invalid_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def site_files(built: Path) -> list[Path]:
-    """The site's pages and stylesheets."""
+def site_files(built: Path, years_built: Path) -> list[Path]:
+    """The pages and stylesheets of the full fixture, and of the site of several years."""
     pages = sorted(built.rglob("*.html"))
     names = {page.relative_to(built).as_posix() for page in pages}
     assert {"index.html", "en/index.html", "figures.html", "404.html"} <= names
-    return [*pages, *sorted(built.rglob("*.css"))]
+    years = sorted(years_built.rglob("*.html"))
+    names = {page.relative_to(years_built).as_posix() for page in years}
+    assert {"index.html", "en/index.html", "2024/index.html", "2025/en/figures.html"} <= names
+    return [*pages, *sorted(built.rglob("*.css")), *years, *sorted(years_built.rglob("*.css"))]
 
 
 @pytest.fixture(scope="module")

@@ -98,10 +98,11 @@ def text_problems(page: Page, name: str) -> list[str]:
     return problems
 
 
-def test_large_text_keeps_numbers_and_words_whole_on_a_small_screen(file_site: Site, visit) -> None:
+@pytest.mark.parametrize("site", ["file", "years"], indirect=True)
+def test_large_text_keeps_numbers_and_words_whole_on_a_small_screen(site: Site, visit) -> None:
     problems = []
-    for name in file_site.pages:
-        page, _ = visit(file_site, name, viewport={"width": 320, "height": 640})
+    for name in site.pages:
+        page, _ = visit(site, name, viewport={"width": 320, "height": 640})
         problems += text_problems(page, name)
     assert not problems, "\n".join(dict.fromkeys(problems))
 

@@ -187,6 +187,7 @@ def layout_problems(page: Page, name: str, counts: Counter) -> list[str]:
     return problems
 
 
+@pytest.mark.parametrize("site", ["file", "preview", "years"], indirect=True)
 def test_pages_fit_the_screen_and_print_keeps_figures_and_charts(site: Site, visit) -> None:
     problems = []
     counts: Counter = Counter()
