@@ -29,6 +29,8 @@ DEADLINE = 30.0
         ("content/en/goal-2.md", KIND_CONTENT),
         ("content/source/report.zh.txt", KIND_CONTENT),
         ("content/zh", KIND_CONTENT),
+        ("2025/content/figures.yaml", KIND_CONTENT),  # a site of several years
+        ("2025/content/zh/overview.md", KIND_CONTENT),
         ("templates/base.html", KIND_TEMPLATE),
         ("templates/partials/nav.html", KIND_TEMPLATE),
         ("templates/static/site.css", KIND_ASSET),
@@ -49,6 +51,9 @@ DEADLINE = 30.0
         ("src/zhoukou_report/cli.py", None),
         ("README.md", None),
         ("content", None),
+        ("2025/content/figures.yaml~", None),
+        ("2025/notes.txt", None),
+        ("2025-draft/content/figures.yaml", None),
         ("../content/figures.yaml", None),
     ],
     ids=lambda value: value if isinstance(value, str) else None,

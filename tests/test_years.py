@@ -299,3 +299,39 @@ def test_check_and_the_preview_take_a_project_of_several_years(years_project: Pa
         assert (preview.root / "index.html").is_file()
     finally:
         preview.stop()
+
+
+def test_the_preview_rebuilds_when_a_years_content_is_saved(years_project: Path):
+    import threading
+
+    from zhoukou_report.serve import PreviewServer
+
+    built = threading.Event()
+    reports: list[object] = []
+
+    def on_build(report: object) -> None:
+        reports.append(report)
+        built.set()
+
+    preview = PreviewServer(years_project, host="127.0.0.1", port=0, on_build=on_build)
+    preview.start()
+    try:
+        assert built.wait(60) and preview.root is not None
+        built.clear()
+        figures = years_project / "2024/content/figures.yaml"
+        edit(figures, "source: 城区代表联络站130个", "source: 城区代表联络站125个")
+        edit(figures, "value: 130\n", "value: 125\n")
+        source = years_project / "2024/content/source/report.zh.txt"
+        edit(source, "城区代表联络站 130 个", "城区代表联络站 125 个")
+
+        def page() -> str:
+            return (preview.root / "2025/figures.html").read_text(encoding="utf-8")
+
+        for _ in range(60):  # each rebuild sets ``built``: wait for the one that shows it
+            if "125个" in page():
+                break
+            built.wait(1)
+            built.clear()
+        assert "比2023年的125个减少5个" in page(), reports
+    finally:
+        preview.stop()

@@ -30,6 +30,8 @@ from .layout import CONTENT, STATIC, TEMPLATES
 log = logging.getLogger(__name__)
 
 WATCHED = (CONTENT, TEMPLATES)
+# A site of several years (years.py): each year's content folder, 2025/content/, too.
+_YEAR = re.compile(r"^[0-9]{4}$")
 
 # What ``classify`` says a changed path is.
 KIND_CONTENT = "content"
@@ -62,6 +64,8 @@ _SCRATCH = re.compile(
 def classify(path: PurePath | str) -> str | None:
     """The kind of source a project-relative path is, or ``None`` if the site ignores it."""
     parts = PurePosixPath(PurePath(path).as_posix()).parts
+    if len(parts) > 2 and _YEAR.match(parts[0]) and parts[1] == CONTENT:
+        parts = parts[1:]  # a year's content (years.py)
     if len(parts) < 2 or parts[0] not in WATCHED:
         return None
     if any(part.startswith(".") or part in ("..", "__pycache__") for part in parts):
@@ -82,8 +86,13 @@ def relative(path: Path | str, project: Path) -> str | None:
 
 
 def watched_folders(project: Path) -> list[Path]:
-    """The folders of the project that exist and hold what the site is built from."""
-    return [project / name for name in WATCHED if (project / name).is_dir()]
+    """The folders of the project that exist and hold what the site is built from (on a
+    site of several years, each year's content folder too: those there when the watch
+    starts)."""
+    folders = [project / name for name in WATCHED if (project / name).is_dir()]
+    return folders + sorted(
+        folder for folder in project.glob(f"*/{CONTENT}") if _YEAR.match(folder.parent.name)
+    )
 
 
 def folder_identity(project: Path) -> tuple[tuple[int, int] | None, ...]:
