@@ -335,3 +335,22 @@ def test_the_preview_rebuilds_when_a_years_content_is_saved(years_project: Path)
         assert "比2023年的125个减少5个" in page(), reports
     finally:
         preview.stop()
+
+
+def test_a_build_reports_the_figures_changed_in_each_year(years_project: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    result = run_cli("build", "--project", str(years_project), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Figures: no previous build to compare with." in result.stdout
+    figures = years_project / "2025/content/figures.yaml"
+    edit(figures, "value: 120\n", "value: 118\n")
+    edit(figures, "source: 城区代表联络站120个", "source: 城区代表联络站118个")
+    edit(years_project / "2025/content/source/report.zh.txt", "站 120 个", "站 118 个")
+    result = run_cli("build", "--project", str(years_project), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(
+        "Figures: 2 changes since the previous build:\n"
+        "  changed  2025/stations: 120 → 118\n"
+        '  changed  2025/stations: source "城区代表联络站120个" → "城区代表联络站118个"\n'
+    )
+    assert "比2023年的130个减少12个" in html(out, "2025/figures.html")

@@ -104,7 +104,7 @@ def assemble_site(
 
         years = year_folders(project)
         if years is not None:
-            return assemble_years(project, years, strict, base_url, jobs, renderer)
+            return assemble_years(project, years, strict, base_url, jobs, renderer, previous)
     renderer = renderer or SiteRenderer(project)
 
     # 1. Load: the content, and the templates.

@@ -26,16 +26,19 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from .build import SiteFiles, _combine, assemble_site
+from .changes import figure_changes
 from .context import content_security_policy, format_date
 from .errors import BuildFailed, ContentError
 from .i18n import _
-from .layout import CONTENT, DEFAULT_ICON, STRINGS_FILE, STYLESHEET
+from .layout import CONTENT, DEFAULT_ICON, JSON_FILE, STRINGS_FILE, STYLESHEET
 from .links import check_links, check_page
 from .model import Edition, Figure, Previous, Site, figure_anchor
 from .numbers import format_number, plain
+from .opendata import figure_records, load_records
 from .publish import normalise_base_url
 from .render import RenderedPage, SiteRenderer
 from .validate import _placeholder_problem
+from .write import previous_build, read_previous
 
 YEAR = re.compile(r"^[0-9]{4}$")
 LANDING_TEMPLATE = "years.html"
@@ -73,9 +76,11 @@ def assemble_years(
     base_url: str | None = None,
     jobs: int | None = None,
     renderer: SiteRenderer | None = None,
+    previous: Path | None = None,
 ) -> SiteFiles:
     """Stages 1 to 4 for every year of the project (``year_folders``), and the landing
-    pages; ``BuildFailed`` holds every problem of every year."""
+    pages; ``BuildFailed`` holds every problem of every year. ``previous``: an output
+    folder, whose figures to compare with (each named with its year: 2025/stations)."""
     errors = [
         ContentError(
             _(
@@ -140,7 +145,26 @@ def assemble_years(
     pages += [RenderedPage(rel, landing[rel], None, by_output[rel]) for rel in landing]
     for rel in landing:
         del others[rel]
-    return SiteFiles(latest, pages, others, warnings, [])
+    changes = [] if previous is None else _figure_changes(built, previous)
+    return SiteFiles(latest, pages, others, warnings, changes)
+
+
+def _figure_changes(built: list[tuple[str, SiteFiles]], previous: Path) -> list[str]:
+    """What changed in the figures of every year since the build in ``previous``, each
+    figure named with its year (``changed  2025/stations: 130 → 125``)."""
+    earlier = None
+    if previous_build(previous) is not None:
+        earlier = {}
+        for year, _files in built:
+            data = read_previous(previous, f"{year}/{JSON_FILE}")
+            records = load_records(data) if data is not None else None
+            earlier.update({f"{year}/{key}": record for key, record in (records or {}).items()})
+    current = [
+        {**record, "id": f"{year}/{record['id']}"}
+        for year, files in built
+        for record in figure_records(files.site)
+    ]
+    return figure_changes(earlier, current)
 
 
 def _in_year(error: ContentError, year: str) -> ContentError:
