@@ -354,3 +354,23 @@ def test_a_build_reports_the_figures_changed_in_each_year(years_project: Path, t
         '  changed  2025/stations: source "城区代表联络站120个" → "城区代表联络站118个"\n'
     )
     assert "比2023年的130个减少12个" in html(out, "2025/figures.html")
+
+
+def test_with_the_sites_address_the_top_has_robots_txt_and_the_404_page(
+    years_project: Path, tmp_path: Path
+):
+    out = tmp_path / "out"
+    base = "https://www.example.gov.cn/report/"
+    result = run_cli(
+        "build", "--project", str(years_project), "--out", str(out), "--base-url", base
+    )
+    assert result.returncode == 0, result.stderr
+    assert html(out, "robots.txt") == (
+        f"User-agent: *\nAllow: /\n\nSitemap: {base}2025/sitemap.xml\nSitemap: {base}2024/sitemap.xml\n"
+    )
+    assert not (out / "2025/robots.txt").exists() and (out / "2025/sitemap.xml").is_file()
+    assert html(out, "404.html") == html(out, "2025/404.html")
+    assert f'href="{base}2025/index.html"' in html(out, "404.html")
+    assert f'<link rel="canonical" href="{base}2024/en/goal-1.html">' in html(
+        out, "2024/en/goal-1.html"
+    )

@@ -30,7 +30,15 @@ from .changes import figure_changes
 from .context import content_security_policy, format_date
 from .errors import BuildFailed, ContentError
 from .i18n import _
-from .layout import CONTENT, DEFAULT_ICON, JSON_FILE, STRINGS_FILE, STYLESHEET
+from .layout import (
+    CONTENT,
+    DEFAULT_ICON,
+    JSON_FILE,
+    ROBOTS,
+    SITEMAP,
+    STRINGS_FILE,
+    STYLESHEET,
+)
 from .links import check_links, check_page
 from .model import Edition, Figure, Previous, Site, figure_anchor
 from .numbers import format_number, plain
@@ -42,6 +50,7 @@ from .write import previous_build, read_previous
 
 YEAR = re.compile(r"^[0-9]{4}$")
 LANDING_TEMPLATE = "years.html"
+NOT_FOUND = "404.html"
 
 # The texts of strings.yaml a site of several years uses, with the placeholders each may
 # hold: on every year's pages (the link to the list of years, the list's own title), and
@@ -132,6 +141,16 @@ def assemble_years(
     latest = built[-1][1].site
     landing = landing_pages(latest, built, renderer)
     others = _combine(others, landing)
+    if base:
+        # What a host and crawlers look for at the top: the latest year's page for
+        # addresses that do not exist (its links are full addresses), and robots.txt
+        # naming every year's sitemap (one in a year's folder is not read).
+        page = next(page for page in pages if page.output == f"{built[-1][0]}/{NOT_FOUND}")
+        others[NOT_FOUND] = page.content  # type: ignore[assignment]  # bytes: no previous build
+        for year, _files in built:
+            del others[f"{year}/{ROBOTS}"]
+        sitemaps = "".join(f"Sitemap: {base}{year}/{SITEMAP}\n" for year, _ in reversed(built))
+        others[ROBOTS] = f"User-agent: *\nAllow: /\n\n{sitemaps}".encode()
 
     # 4. Check links, across the years: every page again, at its place in the whole site.
     html = {page.output: page.content for page in pages}
