@@ -37,6 +37,18 @@ CODE_STRINGS: dict[str, frozenset[str]] = {
     "figures_title": frozenset(),
 }
 
+# Texts only a site of several years uses (years.py checks them), with the placeholders it
+# fills: not asked of a single report, nor offered as what a misspelt name meant.
+YEARS_STRINGS: dict[str, frozenset[str]] = {
+    "years_title": frozenset(),  # the page that lists the years
+    "years_link": frozenset(),  # the link to it, at the foot of every page
+    "figure_up": frozenset({"year", "previous", "change"}),  # 比{year}年的{previous}增加{change}
+    "figure_down": frozenset({"year", "previous", "change"}),
+    "figure_same": frozenset({"year", "previous"}),  # 与{year}年持平
+    "figure_before": frozenset({"year", "previous"}),  # with a qualifier: {year}年为{previous}
+    "figure_points": frozenset({"number"}),  # a percentage's change: {number}个百分点
+}
+
 
 class Use:
     """Where a string is first used, and the placeholders ``.format(...)`` fills in it."""

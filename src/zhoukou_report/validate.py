@@ -19,7 +19,7 @@ from .load import Content
 from .model import Figure, SourceText
 from .numbers import chinese, grouped, plain
 from .pages import Bodies, page_order
-from .strings import STRINGS_NAME, Use
+from .strings import STRINGS_NAME, YEARS_STRINGS, Use
 from .typed import check_languages_agree, check_typed_numbers
 from .yamldoc import YamlDoc
 
@@ -51,7 +51,7 @@ def check_strings(
     A string a template names but strings.yaml lacks is reported where the template
     names it: either side may hold the typo, and the hint names the closest string.
     """
-    unused = set(doc.data) - set(uses)
+    unused = set(doc.data) - set(uses) - set(YEARS_STRINGS)
     for name, use in sorted(uses.items()):
         if name not in strings:
             if doc.has(name):

@@ -45,6 +45,7 @@ from .numbers import format_number, plain
 from .opendata import figure_records, load_records
 from .publish import normalise_base_url
 from .render import RenderedPage, SiteRenderer
+from .strings import YEARS_STRINGS
 from .validate import _placeholder_problem
 from .write import previous_build, read_previous
 
@@ -52,17 +53,10 @@ YEAR = re.compile(r"^[0-9]{4}$")
 LANDING_TEMPLATE = "years.html"
 NOT_FOUND = "404.html"
 
-# The texts of strings.yaml a site of several years uses, with the placeholders each may
-# hold: on every year's pages (the link to the list of years, the list's own title), and
-# comparing a figure with the year before (each year but the first).
-EVERY_YEAR = {"years_title": set(), "years_link": set()}
-COMPARING = {
-    "figure_up": {"year", "previous", "change"},  # 比{year}年的{previous}增加{change}
-    "figure_down": {"year", "previous", "change"},
-    "figure_same": {"year", "previous"},  # 与{year}年持平
-    "figure_before": {"year", "previous"},  # with a qualifier (近, 多): {year}年为{previous}
-    "figure_points": {"number"},  # the change of a percentage: {number}个百分点
-}
+# The texts of strings.yaml (strings.YEARS_STRINGS) every year needs, and those each year
+# but the first needs to compare its figures with the year before's.
+EVERY_YEAR = {name: YEARS_STRINGS[name] for name in ("years_title", "years_link")}
+COMPARING = {name: allowed for name, allowed in YEARS_STRINGS.items() if name not in EVERY_YEAR}
 
 
 def year_folders(project: Path) -> list[str] | None:
@@ -226,7 +220,7 @@ def attach_year(site: Site, year: str, earlier: tuple[str, Site] | None) -> Site
 
 
 def _string_problems(
-    strings: Mapping[str, Mapping[str, str]], needed: dict[str, set[str]]
+    strings: Mapping[str, Mapping[str, str]], needed: Mapping[str, frozenset[str]]
 ) -> list[ContentError]:
     """Each text of strings.yaml the years need that is missing, or holds a placeholder
     the code does not fill."""
@@ -240,7 +234,7 @@ def _string_problems(
             problems.append(ContentError(message, path=STRINGS_FILE, field=name, hint=hint))
             continue
         for code, text in strings[name].items():
-            problem = _placeholder_problem(text, placeholders)
+            problem = _placeholder_problem(text, set(placeholders))
             if problem:
                 message, hint = problem
                 problems.append(
