@@ -7,6 +7,7 @@ a project's own templates/ overrides it file by file.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -45,6 +46,29 @@ def test_new_makes_a_project_of_content_alone_that_builds_with_the_theme(tmp_pat
     again = run_cli("new", str(project))
     assert again.returncode == 1
     assert "content/: the project already has content: give a new, empty folder" in again.stderr
+
+
+def _share_image(page: Path) -> tuple[str, str, str]:
+    html = page.read_text(encoding="utf-8")
+    tags = {name: re.search(rf'<meta property="og:image{name}" content="([^"]*)"', html)
+            for name in ("", ":width", ":height")}  # fmt: skip
+    assert all(tags.values()), html[:2000]
+    return tags[""].group(1), tags[":width"].group(1), tags[":height"].group(1)
+
+
+def test_the_theme_s_share_image_is_the_default_and_a_project_s_own_replaces_it(tmp_path):
+    """Found as templates are: the project's templates/static/share.png, else the theme's."""
+    project = _new(tmp_path / "report")
+    assert run_cli("build", "--project", str(project)).returncode == 0
+    site = project / "build"
+    assert _share_image(site / "index.html") == ("assets/share.png", "1200", "630")
+    theme_png = (THEME / "static" / "share.png").read_bytes()
+    assert (site / "assets" / "share.png").read_bytes() == theme_png
+    own = project / "templates" / "static"
+    own.mkdir(parents=True)
+    (own / "share.png").write_bytes(theme_png[:16] + (600).to_bytes(4, "big") * 2 + theme_png[24:])
+    assert run_cli("build", "--project", str(project)).returncode == 0
+    assert _share_image(site / "en" / "index.html") == ("../assets/share.png", "600", "600")
 
 
 def test_a_project_template_or_static_file_overrides_the_theme_file_by_file(tmp_path):

@@ -79,11 +79,7 @@ class SiteRenderer:
         render checks its template's file; a build reads each template once."""
         self.project = project
         self.templates = project / TEMPLATES
-        # Where templates and static files are looked for: the project's own, then the theme.
-        self.folders = [self.templates] if self.templates.is_dir() else []
-        theme = default_theme()
-        if theme and not (self.folders and theme.samefile(self.templates)):
-            self.folders.append(theme)
+        self.folders = template_folders(project)
         self.env = _Environment(
             loader=_Loader(self.folders, project),
             bytecode_cache=_bytecode_cache(),
@@ -420,6 +416,22 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
 def _is_template(name: str) -> bool:
     return name.endswith(".html") and not name.startswith(f"{STATIC}/")
+
+
+def template_folders(project: Path) -> list[Path]:
+    """Where templates and static files are looked for: the project's own, then the theme."""
+    templates = project / TEMPLATES
+    folders = [templates] if templates.is_dir() else []
+    theme = default_theme()
+    if theme and not (folders and theme.samefile(templates)):
+        folders.append(theme)
+    return folders
+
+
+def template_file(project: Path, name: str) -> Path | None:
+    """The file a template or static file's name (static/share.png) stands for, found as
+    the renderer finds it: the project's own, else the theme's; None if neither has it."""
+    return _found(template_folders(project), name.split("/"))
 
 
 def default_theme() -> Path | None:
