@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup
 from helpers import ROOT, SITES, edit, run_cli, tree_hash
 from zhoukou_report.build import NO_BASE_URL, build_site, check_site
 from zhoukou_report.errors import BuildFailed
+from zhoukou_report.stylesheet import compact_css
 
 # The full fixture's pages in each language, and the page made once for every language.
 PAGES = [
@@ -29,9 +30,8 @@ def test_every_page_exists_in_every_language(built: Path):
     pages = sorted(p.relative_to(built).as_posix() for p in built.rglob("*.html"))
     expected = [f"{prefix}{name}.html" for prefix, _ in LANGUAGES.values() for name in PAGES]
     assert pages == sorted([*expected, "404.html"])
-    assert (built / "assets" / "site.css").read_bytes() == (
-        ROOT / "templates" / "static" / "site.css"
-    ).read_bytes()
+    css = (ROOT / "templates" / "static" / "site.css").read_text(encoding="utf-8")
+    assert (built / "assets" / "site.css").read_text(encoding="utf-8") == compact_css(css)
     data = sorted(p.name for p in (built / "data").iterdir())
     assert data == ["figures.csv", "figures.json", "figures.schema.json", "figures.xlsx"]
     assert not (built / "sitemap.xml").exists() and not (built / "robots.txt").exists()

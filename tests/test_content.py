@@ -290,7 +290,7 @@ def test_quotation_marks_are_curly_and_paired(report: Path):
             assert '"' not in words, (page, words)
             assert words.count("“") == words.count("”"), (page, words)
     for lang in LANGUAGES.values():
-        sources = soup(report / f"{lang[0]}figures.html").select(".figure-source [lang]")
+        sources = soup(report / f"{lang[0]}figures.html").select("tr[id] td:nth-of-type(2)")
         assert len(sources) == 44
         for source in sources:
             assert re.fullmatch("“[^“”]*(?:“[^“”]*”[^“”]*)*”", source.get_text()), source
@@ -310,7 +310,7 @@ def test_no_space_between_a_number_and_its_measure_word_or_around_a_title(report
             assert not re.search(r"主任\s+吴刚", text), (page, text)
     # The figures page and the chart tables show a number and its measure word as one.
     figures = soup(report / "figures.html")
-    assert figures.select_one("#fig-sc-sessions .figure-value").get_text() == "8次"
+    assert figures.select_one("#fig-sc-sessions td").get_text() == "8次"
     table = soup(report / "highlight-4.html").select(".chart-data td")
     assert "52个" in [cell.get_text() for cell in table]
 
@@ -439,3 +439,83 @@ def test_the_readmes_correction_example_builds_strict_and_marks_the_figure(
         assert all(d["value"] == value for d in shown), name
         numbers = [d.find_parent(class_="num") or d for d in shown]  # with its unit
         assert all(n.find_next_sibling("sup", class_="correction-mark") for n in numbers), name
+
+
+# Page weight (README, "Opening and publishing the result") ------------------------------------
+
+PAGE_BUDGET = 40_000  # bytes: a page and everything it loads, uncompressed
+REQUESTS_BUDGET = 3  # the page, its stylesheet and the icon of its tab
+# The whole report holds the text of every other page: its own, documented budget.
+REPORT_BUDGET = 52_000
+# What makes a browser ask for a file when it opens a page (data: URLs are part of the page).
+LOADED_LINKS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload",
+                "modulepreload", "manifest", "prefetch"}  # fmt: skip
+
+
+PUBLISHED_AT = "https://www.example.gov.cn/renda/gongzuobaogao/2024/"
+
+
+def requested(page: Path, site: Path) -> list[Path]:
+    """The files a browser asks for to show ``page``: what its HTML loads, and what the
+    stylesheets load (url(), @import); an address outside the site fails the test."""
+    html = soup(page)
+    addresses = [tag["src"] for tag in html.find_all(src=True)]
+    addresses += [tag["data"] for tag in html.find_all("object", data=True)]
+    addresses += [tag["poster"] for tag in html.find_all(poster=True)]
+    for tag in html.find_all(srcset=True):
+        addresses += [part.split()[0] for part in tag["srcset"].split(",")]
+    addresses += [
+        link["href"]
+        for link in html.find_all("link", href=True)
+        if LOADED_LINKS & set(link.get("rel", []))
+    ]
+    if not html.find("link", rel="icon"):
+        addresses.append("/favicon.ico")  # asked for by every browser when none is named
+    styles = [*(tag.get_text() for tag in html.find_all("style")),
+              *(tag["style"] for tag in html.find_all(style=True))]  # fmt: skip
+    files = [
+        (site / a.removeprefix(PUBLISHED_AT).lstrip("/") if a.startswith(("/", PUBLISHED_AT))
+         else page.parent / a.split("#")[0].split("?")[0]).resolve()
+        for a in addresses
+        if not a.startswith("data:")
+    ]  # fmt: skip
+    for file in list(files):
+        if file.suffix == ".css" and file.is_file():
+            styles.append(file.read_text(encoding="utf-8"))
+    for style in styles:
+        assert not re.search(r"url\(\s*['\"]?(?!data:)|@import", style), (page, style[:200])
+    for file in files:
+        assert file.is_relative_to(site.resolve()) and file.is_file(), (page, file)
+    return files
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real report built with its address, as it is published: each page's footer then
+    carries a QR code, and the pages their canonical links."""
+    project = copy_report(tmp_path_factory.mktemp("published"))
+    out = project / "build"
+    args = ["--project", str(project), "--out", str(out), "--base-url", PUBLISHED_AT]
+    result = run_cli("build", *args)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.mark.parametrize("addressed", [False, True], ids=["no-base-url", "base-url"])
+def test_every_page_with_what_it_loads_is_within_the_weight_budget(
+    addressed: bool, report: Path, published: Path
+) -> None:
+    site = published if addressed else report
+    pages = built_pages(site)
+    assert len(pages) == len(PAGES) * len(LANGUAGES) - 1  # one 404 page for both
+    problems = []
+    for page in pages:
+        files = requested(page, site)
+        weight = page.stat().st_size + sum(file.stat().st_size for file in files)
+        budget = REPORT_BUDGET if page.name == "report.html" else PAGE_BUDGET
+        name = page.relative_to(site).as_posix()
+        if weight > budget:
+            problems.append(f"{name}: {weight:,} bytes > {budget:,}")
+        if len(files) + 1 > REQUESTS_BUDGET:
+            problems.append(f"{name}: {len(files) + 1} requests > {REQUESTS_BUDGET}: {files}")
+    assert not problems, "\n".join(problems)

@@ -51,7 +51,7 @@ def test_a_draft_language_falls_back_to_the_default_with_a_warning_per_file(
     strings = yaml.safe_load((project / "content" / "strings.yaml").read_text(encoding="utf-8"))
     assert all("zh" in text for text in strings.values())
     assert warnings == [
-        "warning: content/site.yaml: 9 texts have no Français version: the 中文 ones are "
+        "warning: content/site.yaml: 10 texts have no Français version: the 中文 ones are "
         "shown (Français is a draft)",
         f"warning: content/strings.yaml: {len(strings)} texts have no Français version: the "
         "中文 ones are shown (Français is a draft)",

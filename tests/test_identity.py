@@ -6,6 +6,7 @@ the minimal one none."""
 from __future__ import annotations
 
 import base64
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -15,6 +16,7 @@ import segno
 from bs4 import BeautifulSoup
 
 from helpers import SITES, edit, line, run_cli
+from zhoukou_report import files
 from zhoukou_report.fields import Problems
 from zhoukou_report.load import load_content
 
@@ -317,6 +319,29 @@ def test_a_wrong_identity_field_is_a_located_error(project: Path, old, new, expe
         ]
         return
     assert errors(project) == [f"{SITE}:{at}: {expected}"]
+
+
+@pytest.mark.parametrize("key", ["logo", "share_image"])
+def test_an_image_is_read_as_every_content_file_is_a_named_pipe_refused(project: Path, key):
+    os.mkfifo(project / "content" / "images" / "pipe.png")  # read, it would hold the build up
+    old = "logo: images/logo.svg" if key == "logo" else "share_image: images/share.png"
+    edit(project / SITE, old, f"{key}: images/pipe.png")
+    assert errors(project) == [
+        "content/images/pipe.png: this is a named pipe (FIFO), not a file: it is not read "
+        "(replace it with a regular file)"
+    ]
+
+
+def test_an_image_larger_than_any_content_file_may_be_is_refused(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 1024 * 1024)
+    (project / "content" / "images" / "huge.png").write_bytes(png(1200, 630) + bytes(2 * 1024**2))
+    edit(project / SITE, "share_image: images/share.png", "share_image: images/huge.png")
+    assert errors(project) == [
+        "content/images/huge.png: the file is 2 MB, more than the 1 MB a file may have "
+        "(split it, or make it smaller)"
+    ]
 
 
 def test_a_wrong_identity_field_fails_the_build_as_a_user_sees_it(project: Path):

@@ -24,7 +24,7 @@ from zhoukou_report.processes import PARALLEL_FROM, default_jobs
 SITE = "content/site.yaml"
 SITE_FIELDS = (
     "base_url, date, description, icp_filing, languages, logo, meeting, operator, organiser, "
-    "police_filing, publication, share_image, share_image_alt, speaker, speaker_role, title, "
+    "police_filing, publication, share_image, share_image_alt, short_title, speaker, speaker_role, title, "
     "typed_numbers, website_code"
 )
 LANGUAGES = """\

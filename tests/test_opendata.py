@@ -233,7 +233,7 @@ def test_each_figure_is_located_at_its_first_reference_or_else_its_tile(project:
         for page in files.pages
     }
     # The figures page links to the same place, which exists and shows the figure.
-    where = html["en/figures.html"].select_one("#fig-surveyed td a")
+    where = html["en/figures.html"].select_one("#fig-surveyed th a")
     assert where["href"] == "highlight-2.html#tile-surveyed"
     assert html["en/highlight-2.html"].find(id="ref-surveyed") is None
     assert html["en/highlight-2.html"].find(id="tile-surveyed").find("data")["value"] == "1500"

@@ -7,6 +7,7 @@ a project's own templates/ overrides it file by file.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -18,6 +19,7 @@ from helpers import ROOT, edit, run_cli
 from zhoukou_report import render, strings
 from zhoukou_report.fields import Problems
 from zhoukou_report.render import SiteRenderer
+from zhoukou_report.stylesheet import compact_css
 
 THEME = ROOT / "templates"
 
@@ -35,7 +37,8 @@ def test_new_makes_a_project_of_content_alone_that_builds_with_the_theme(tmp_pat
     built = run_cli("build", "--strict", "--project", str(project))
     assert built.returncode == 0, built.stderr
     site = project / "build"
-    assert (site / "assets" / "site.css").read_bytes() == (THEME / "static/site.css").read_bytes()
+    css = (THEME / "static/site.css").read_text(encoding="utf-8")
+    assert (site / "assets" / "site.css").read_text(encoding="utf-8") == compact_css(css)
     index = (site / "index.html").read_text(encoding="utf-8")
     # The figure in the text, with its measure word in one piece.
     assert '<span class="num"><data value="6">6</data><span class="unit">次</span></span>' in index
@@ -43,6 +46,29 @@ def test_new_makes_a_project_of_content_alone_that_builds_with_the_theme(tmp_pat
     again = run_cli("new", str(project))
     assert again.returncode == 1
     assert "content/: the project already has content: give a new, empty folder" in again.stderr
+
+
+def _share_image(page: Path) -> tuple[str, str, str]:
+    html = page.read_text(encoding="utf-8")
+    tags = {name: re.search(rf'<meta property="og:image{name}" content="([^"]*)"', html)
+            for name in ("", ":width", ":height")}  # fmt: skip
+    assert all(tags.values()), html[:2000]
+    return tags[""].group(1), tags[":width"].group(1), tags[":height"].group(1)
+
+
+def test_the_theme_s_share_image_is_the_default_and_a_project_s_own_replaces_it(tmp_path):
+    """Found as templates are: the project's templates/static/share.png, else the theme's."""
+    project = _new(tmp_path / "report")
+    assert run_cli("build", "--project", str(project)).returncode == 0
+    site = project / "build"
+    assert _share_image(site / "index.html") == ("assets/share.png", "1200", "630")
+    theme_png = (THEME / "static" / "share.png").read_bytes()
+    assert (site / "assets" / "share.png").read_bytes() == theme_png
+    own = project / "templates" / "static"
+    own.mkdir(parents=True)
+    (own / "share.png").write_bytes(theme_png[:16] + (600).to_bytes(4, "big") * 2 + theme_png[24:])
+    assert run_cli("build", "--project", str(project)).returncode == 0
+    assert _share_image(site / "en" / "index.html") == ("../assets/share.png", "600", "600")
 
 
 def test_a_project_template_or_static_file_overrides_the_theme_file_by_file(tmp_path):
@@ -53,17 +79,17 @@ def test_a_project_template_or_static_file_overrides_the_theme_file_by_file(tmp_
     (own / "source.html").write_text(
         source.replace("{% block main %}", "{% block main %}<!-- own -->"), "utf-8"
     )
-    (own / "static" / "site.css").write_text("body { color: teal; }\n", encoding="utf-8")
+    (own / "static" / "site.css").write_text("/* own */\nbody { color: teal; }\n", "utf-8")
     (own / "static" / "logo.svg").write_text("<svg/>\n", encoding="utf-8")
     built = run_cli("build", "--project", str(project))
     assert built.returncode == 0, built.stderr
     site = project / "build"
     assert "<!-- own -->" in (site / "source.html").read_text(encoding="utf-8")
     assert "<!-- own -->" not in (site / "index.html").read_text(encoding="utf-8")
-    assert (site / "assets" / "site.css").read_text(encoding="utf-8") == "body { color: teal; }\n"
+    assert (site / "assets" / "site.css").read_text(encoding="utf-8") == "body{color:teal}"
     assert (site / "assets" / "logo.svg").is_file()
     # The 404 page carries the stylesheet inline: the project's too.
-    assert "color: teal" in (site / "404.html").read_text(encoding="utf-8")
+    assert "<style>body{color:teal}</style>" in (site / "404.html").read_text(encoding="utf-8")
 
 
 def test_the_theme_s_strings_are_checked_and_kept_with_its_compiled_templates(
@@ -136,5 +162,5 @@ def test_the_installed_wheel_alone_makes_and_builds_a_project(tmp_path):
     assert run("new", "report").returncode == 0
     built = run("build", "--strict", "--project", "report")
     assert built.returncode == 0, built.stderr
-    css = (empty / "report" / "build" / "assets" / "site.css").read_bytes()
-    assert css == (THEME / "static" / "site.css").read_bytes()
+    css = (empty / "report" / "build" / "assets" / "site.css").read_text(encoding="utf-8")
+    assert css == compact_css((THEME / "static" / "site.css").read_text(encoding="utf-8"))

@@ -92,7 +92,6 @@ class FigureSection(NamedTuple):
     id: str
     href: str
     heading: str  # 亮点一：…, or the overview's heading
-    place: str  # how a row names the page: 亮点一, Overview
     rows: list[FigureRow]
 
 
@@ -413,7 +412,7 @@ def _figure_section(
         )
         for figure in figures
     ]
-    return FigureSection(section.id, href(section), title, place, rows)
+    return FigureSection(section.id, href(section), title, rows)
 
 
 def _correction_row(figure: Figure, lang: str, anchor: str) -> CorrectionRow:

@@ -7,11 +7,14 @@ by their path there; without them the site shows its own mark (templates/static/
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
 
+from .errors import ContentError
 from .fields import Problems, text_field, translated, wrong
+from .files import read_bytes
 from .i18n import _
 from .layout import CONTENT, DEFAULT_SHARE_IMAGE, SHARE_IMAGE, SITE_LOGO, STATIC, TEMPLATES
 from .model import Identity, Image
@@ -98,15 +101,15 @@ def _image(
         problems.errors.append(wrong(doc, key, value, what))
         return None
     rel = value.strip().replace("\\", "/")
-    folder = (project / CONTENT).resolve()
-    file = (folder / rel).resolve()
+    folder = project / CONTENT
+    file = folder / rel
     shown = f"{CONTENT}/{rel}"
     kind = file.suffix.lower().lstrip(".")
-    if not file.is_relative_to(folder):
+    if not file.resolve().is_relative_to(folder.resolve()):
         message = _("{file} is outside the content folder").format(file=shown)
         problems.errors.append(doc.error(key, message))
         return None
-    if not file.is_file():
+    if not os.path.lexists(file):
         hint = _("the path is relative to the content folder, like images/logo.png")
         message = _("there is no file {file}").format(file=shown)
         problems.errors.append(doc.error(key, message, hint=hint))
@@ -115,11 +118,10 @@ def _image(
         message = _("{file} is not {kinds} file").format(file=shown, kinds=names)
         problems.errors.append(doc.error(key, message))
         return None
-    try:
-        data = file.read_bytes()
-    except OSError as e:
-        message = _("{file} cannot be read: {reason}").format(file=shown, reason=e.strerror)
-        problems.errors.append(doc.error(key, message))
+    try:  # as every content file is read: not a named pipe, not too large, not a link out
+        data = read_bytes(file, shown, project)
+    except ContentError as e:
+        problems.errors.append(e)
         return None
     image = _recognised(data, kind, _output(key, kind))
     if image is None:
@@ -153,10 +155,20 @@ def _recognised(data: bytes, kind: str, output: str) -> Image | None:
 
 
 def _default_share_image(project: Path) -> Image | None:
-    """The share image the templates ship (templates/static/share.png), if they do."""
-    file = project / TEMPLATES / STATIC / DEFAULT_SHARE_IMAGE.partition("/")[2]
-    try:
-        data = file.read_bytes()
-    except OSError:
+    """The share image the templates ship (static/share.png), if they do: found as a
+    template is, the project's templates/ first, then the theme's; read as render.py reads
+    the static files it copies (a mistake there is its error, at the copy)."""
+    from .render import template_file  # here: the renderer's imports are heavy
+
+    rel = f"{STATIC}/{DEFAULT_SHARE_IMAGE.partition('/')[2]}"
+    file = template_file(project, rel)
+    if file is None:
         return None
+    try:
+        if file.is_relative_to(project / TEMPLATES):
+            data = read_bytes(file, f"{TEMPLATES}/{rel}", project)
+        else:
+            data = read_bytes(file, str(file))  # the installed theme's
+    except ContentError:
+        return None  # the copy of the static files names it
     return _recognised(data, "png", DEFAULT_SHARE_IMAGE)

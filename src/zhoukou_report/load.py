@@ -48,7 +48,10 @@ from .yamldoc import YamlDoc, parse_yaml
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 LANGUAGE_KEYS = ("code", "tag", "name", "locale")
 TRANSLATED_META = ("title", "description", "meeting", "speaker", "speaker_role", "publication")
-SITE_KEYS = ("languages", *TRANSLATED_META, "date", "base_url", "typed_numbers", *IDENTITY_KEYS)
+SITE_KEYS = (
+    "languages", *TRANSLATED_META, "short_title", "date", "base_url", "typed_numbers",
+    *IDENTITY_KEYS,
+)  # fmt: skip
 BASE_URL = re.compile(r"^https?://[^/\s?#]+(/[^\s?#]*)?$")
 
 
@@ -328,6 +331,11 @@ def _site_meta(doc: YamlDoc, codes: tuple[str, ...], problems: Problems) -> Site
         what = _("an address like https://example.org/report/")
         problems.errors.append(wrong(doc, "base_url", base_url, what))
         base_url = None
+    short_title = None  # optional: the masthead's, where the title is too long for a phone
+    if doc.data.get("short_title") is not None or doc.has("short_title"):
+        short_title = translated(doc, "short_title", doc.data.get("short_title"), codes, problems)
+        if short_title is None:
+            return None
     if date is None or any(value is None for value in texts.values()):
         return None
-    return SiteMeta(date=date, base_url=base_url, **texts)
+    return SiteMeta(date=date, base_url=base_url, short_title=short_title, **texts)

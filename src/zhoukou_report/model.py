@@ -261,6 +261,7 @@ class SiteMeta(NamedTuple):
     date: date
     base_url: str | None = None
     identity: Identity = Identity()
+    short_title: Mapping[str, str] | None = None  # the masthead's; None: the title
 
 
 class Edition(NamedTuple):

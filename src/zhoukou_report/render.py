@@ -33,6 +33,7 @@ from .markup import FigureContext, Renderer
 from .model import Figure, Page, Site, Text, figure_anchor
 from .processes import CHUNKS_PER_PROCESS, default_jobs, fork_context, pool
 from .strings import Use, found_uses, string_uses
+from .stylesheet import compact_css
 
 # Which template renders which kind of page.
 TEMPLATE_OF = {
@@ -78,11 +79,7 @@ class SiteRenderer:
         render checks its template's file; a build reads each template once."""
         self.project = project
         self.templates = project / TEMPLATES
-        # Where templates and static files are looked for: the project's own, then the theme.
-        self.folders = [self.templates] if self.templates.is_dir() else []
-        theme = default_theme()
-        if theme and not (self.folders and theme.samefile(self.templates)):
-            self.folders.append(theme)
+        self.folders = template_folders(project)
         self.env = _Environment(
             loader=_Loader(self.folders, project),
             bytecode_cache=_bytecode_cache(),
@@ -153,8 +150,9 @@ class SiteRenderer:
     def assets(self) -> dict[str, bytes]:
         """The files of templates/static/, by their path in the site (assets/…): the
         theme's, and the project's own in their place or beside them; hidden files left
-        out. A file or folder of the project's that cannot be read, is not a regular file,
-        or leads out of the project is an error naming it (files.read_bytes)."""
+        out; stylesheets (.css) compact (stylesheet.py). A file or folder of the project's
+        that cannot be read, is not a regular file, or leads out of the project is an error
+        naming it (files.read_bytes)."""
         found: dict[str, bytes] = {}
         errors: list[ContentError] = []
         for folder in reversed(self.folders):
@@ -165,7 +163,11 @@ class SiteRenderer:
             for rel in _files_under(static, errors, root):
                 where = f"{static.relative_to(root).as_posix()}/{rel}"
                 try:
-                    found[f"{ASSETS}/{rel}"] = read_bytes(static / rel, where, root)
+                    if rel.endswith(".css"):
+                        css = compact_css(read_text(static / rel, where, root))
+                        found[f"{ASSETS}/{rel}"] = css.encode("utf-8")
+                    else:
+                        found[f"{ASSETS}/{rel}"] = read_bytes(static / rel, where, root)
                 except ContentError as e:
                     errors.append(e)
         if errors:
@@ -173,12 +175,13 @@ class SiteRenderer:
         return dict(sorted(found.items()))
 
     def stylesheet(self) -> str:
+        """The stylesheet as the site ships it (compact), for the 404 page to carry."""
         file = self._file(STYLESHEET_SOURCE)
         if not os.path.lexists(file):
             return ""
         if file.is_relative_to(self.templates):
-            return read_text(file, f"{TEMPLATES}/{STYLESHEET_SOURCE}", self.project)
-        return read_text(file, str(file))  # the installed theme's
+            return compact_css(read_text(file, f"{TEMPLATES}/{STYLESHEET_SOURCE}", self.project))
+        return compact_css(read_text(file, str(file)))  # the installed theme's
 
     # Pages ----------------------------------------------------------------------------
 
@@ -418,6 +421,22 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
 def _is_template(name: str) -> bool:
     return name.endswith(".html") and not name.startswith(f"{STATIC}/")
+
+
+def template_folders(project: Path) -> list[Path]:
+    """Where templates and static files are looked for: the project's own, then the theme."""
+    templates = project / TEMPLATES
+    folders = [templates] if templates.is_dir() else []
+    theme = default_theme()
+    if theme and not (folders and theme.samefile(templates)):
+        folders.append(theme)
+    return folders
+
+
+def template_file(project: Path, name: str) -> Path | None:
+    """The file a template or static file's name (static/share.png) stands for, found as
+    the renderer finds it: the project's own, else the theme's; None if neither has it."""
+    return _found(template_folders(project), name.split("/"))
 
 
 def default_theme() -> Path | None:
