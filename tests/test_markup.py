@@ -73,9 +73,10 @@ def test_with_a_note_a_figure_opens_its_label_and_source_without_leaving_the_pag
     )
     html = Renderer().convert("[[deputies]]名，又[[deputies]]名", context)
     assert html == (
-        '<p><button type="button" class="fig" popovertarget="note-deputies" id="ref-deputies">'
+        '<p><span class="keep"><button type="button" class="fig" popovertarget="note-deputies"'
+        ' id="ref-deputies">'
         '<span class="num"><data value="18000">1.8万</data><span class="unit">名</span></span>'
-        "</button>，又"
+        "</button>，</span>又"
         '<button type="button" class="fig" popovertarget="note-deputies-2">'
         '<span class="num"><data value="18000">1.8万</data><span class="unit">名</span></span>'
         "</button></p>"
@@ -84,6 +85,31 @@ def test_with_a_note_a_figure_opens_its_label_and_source_without_leaving_the_pag
         '<div class="fig-note" id="note-deputies" popover>(代表)</div>',
         '<div class="fig-note" id="note-deputies-2" popover>(代表)</div>',
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "kept"),
+    [
+        ("[[visits]]人次。后", "zh", "</button>。</span>后"),
+        ("[[visits]]人次、后", "zh", "</button>、</span>后"),
+        ("[[visits]]人次）后", "zh", "</button>）</span>后"),
+        ("[[visits]] person-times, then", "en", "</button>,</span> then"),
+        ("[[deputies]]).", "en", "</button>)</span>."),
+    ],
+)
+def test_a_closing_mark_after_a_figure_never_starts_a_line(text: str, lang: str, kept: str):
+    """A button is an atomic inline: the browser may break after it even before "，", so
+    the mark goes with it into a piece that does not wrap."""
+    context = FigureContext(FIGURES, lang, lambda figure: "f.html", set(), note=lambda f: "")
+    html = Renderer().convert(text, context)
+    assert html.startswith('<p><span class="keep"><button')
+    assert kept in html
+
+
+@pytest.mark.parametrize("text", ["[[visits]]人次的", "[[visits]] person-times and", "[[visits]]"])
+def test_a_figure_before_a_word_or_nothing_is_not_wrapped(text: str):
+    context = FigureContext(FIGURES, "zh", lambda figure: "f.html", set(), note=lambda f: "")
+    assert 'class="keep"' not in Renderer().convert(text, context)
 
 
 def test_only_the_first_reference_on_a_page_carries_the_anchor():

@@ -368,12 +368,19 @@ def _place_figures(html: str, context: FigureContext) -> str:
         context.notes.append(
             f'<div class="fig-note" id="{note_id}" popover>{context.note(figure)}</div>'
         )
-        return (
+        button = (
             f'<button type="button" class="fig" popovertarget="{note_id}"{anchor}>{number}</button>'
-            f"{after}"
         )
+        if after[:1] in _CLOSING:  # a button lets the line break after it, even before "，"
+            return f'<span class="keep">{button}{after[0]}</span>{after[1:]}'
+        return button + after
 
     return _TOKEN_AND_AFTER.sub(place, html)
+
+
+# Punctuation no line may start with (a closing mark of Chinese or English), kept on the
+# line of the figure before it.
+_CLOSING = frozenset("，。、；：？！）》」』】”’…,.;:!?)")
 
 
 def _unit_after(figure: Figure, lang: str, after: str) -> tuple[bool, str]:
