@@ -225,7 +225,7 @@ with PreviewServer(project, port=0, on_build=lambda report: None, watch=False) a
         report = server.build(["content/figures.yaml"])
         times.append(time.perf_counter() - started)
         assert report.ok, report.errors
-        html = (server.root / page).read_text(encoding="utf-8")
+        html = server.files[page].decode("utf-8")
         assert f'<data value="{{value}}">' in html, "the edit did not reach the page"
 print(json.dumps(times))
 """
