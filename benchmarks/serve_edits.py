@@ -54,9 +54,9 @@ def _served_after(port: int, path: str, text: bytes, save: Callable[[], None]) -
     return time.perf_counter() - started
 
 
-def _word(number: int) -> str:
+def _word(number: int, prefix: str = "zq") -> str:
     """A word made of letters only (a number typed into the prose is an error)."""
-    return "zq" + "".join(chr(ord("a") + int(digit)) for digit in str(number))
+    return prefix + "".join(chr(ord("a") + int(digit)) for digit in str(number))
 
 
 def _free_port() -> int:
@@ -214,7 +214,7 @@ def measure_hugo(project: Path, work: Path, runs: int) -> dict[str, list[float]]
         figure = first_figure((project / "content" / "figures.yaml").read_text(encoding="utf-8"))
         figure_page = f"/{figure.group(2)}/"  # Hugo's address of the page: /overview/ too
         for run in range(runs):
-            word = _word(run)
+            word = _word(run, "hg")  # not among the words serve was measured with
 
             def add(word: str = word) -> None:
                 with file.open("a", encoding="utf-8") as out:
