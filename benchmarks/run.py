@@ -16,7 +16,11 @@ Measures, each as a separate process run several times (median, min, max; and fr
   folder, and after a figure is corrected;
 - in one warm process, the rebuild ``serve`` does after one figure is edited;
 - 200 clients asking ``serve`` for pages at the same moment (benchmarks/serve_clients.py):
-  the 99th percentile of each round's request times.
+  the 99th percentile of each round's request times;
+- from saving a file to the new text being served over HTTP by ``zhoukou-report serve``
+  (benchmarks/serve_edits.py), a paragraph and a figure edit, for the real site and the
+  synthetic sites of 1,000 and 10,000 pages; beside it, where Hugo is installed, ``hugo
+  server`` on a Hugo site of the same pages, texts and figures.
 
 A baseline and the commands compared with it take turns, run by run, so that the ratios
 hold when the shared machine slows down for a while. Every run uses a cache folder of its
@@ -52,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import serve_clients  # noqa: E402
+import serve_edits  # noqa: E402
 import synthetic  # noqa: E402
 
 PYTHON = sys.executable
@@ -225,7 +230,7 @@ with PreviewServer(project, port=0, on_build=lambda report: None, watch=False) a
         report = server.build(["content/figures.yaml"])
         times.append(time.perf_counter() - started)
         assert report.ok, report.errors
-        html = (server.root / page).read_text(encoding="utf-8")
+        html = server.files[page].decode("utf-8")
         assert f'<data value="{{value}}">' in html, "the edit did not reach the page"
 print(json.dumps(times))
 """
@@ -237,6 +242,31 @@ print(json.dumps(times))
     timing = Timing("serve: rebuild after a figure edit (warm)", json.loads(result.stdout), 0)
     print(timing.row(), flush=True)
     return timing
+
+
+EDITS_TARGET_MS = {"real": 100, 1000: 150, 10000: 300}  # save → served, either edit
+
+
+def measure_serve_edits(
+    size: int | str, cli: list[str], project: Path, work: Path, runs: int, env: dict[str, str]
+) -> dict[str, Timing]:
+    """Save → served by ``serve`` (and by ``hugo server``, where installed), each edit."""
+    label = "the real site" if size == "real" else f"{size:,} pages"
+    timings = {}
+    measured = {"serve": serve_edits.measure_zhoukou(cli, project, runs, env)}
+    hugo = serve_edits.measure_hugo(project, work, runs)
+    if hugo is None:
+        print(f"hugo server, {label}: skipped, hugo is not installed", flush=True)
+    else:
+        measured["hugo"] = hugo
+    for tool, times in measured.items():
+        command = "zhoukou-report serve" if tool == "serve" else "hugo server"
+        for edit, seconds in times.items():
+            name = f"{command}, {label}: save → served, {edit} edit"
+            timing = Timing(name, seconds, 0, size if isinstance(size, int) else None)
+            timings[f"serve-edits-{tool}-{size}-{edit}"] = timing
+            print(timing.row(), flush=True)
+    return timings
 
 
 def measure_serve_clients(runs: int) -> Timing:
@@ -312,6 +342,7 @@ def main() -> None:
         )
         timings["serve"] = measure_serve_rebuild(args.runs, work, cached)
         timings["serve-clients"] = measure_serve_clients(args.runs)
+        timings |= measure_serve_edits("real", cli, project, work, args.runs, cached)
         disk = [disk_probe(work)] if args.sizes else []
         for size in args.sizes:
             synthetic_project = synthetic.generate(work / f"synthetic-{size}", size)
@@ -333,6 +364,8 @@ def main() -> None:
                     f"{name}, after a figure is corrected", command, runs, pages, uncached,
                     editor.next,
                 )  # fmt: skip
+            if size in EDITS_TARGET_MS:
+                timings |= measure_serve_edits(size, cli, synthetic_project, work, runs, uncached)
             shutil.rmtree(synthetic_project)
             shutil.rmtree(out)
 
@@ -378,6 +411,17 @@ def targets(timings: dict[str, Timing], sizes: list[int]) -> list[str]:
         f"serve, 200 clients at once: p99 {clients:.0f} ms, median of the rounds "
         f"(target < {serve_clients.TARGET_MS:.0f} ms)",
     )
+    for size, target in EDITS_TARGET_MS.items():
+        for edit in ("paragraph", "figure"):
+            ours = timings.get(f"serve-edits-serve-{size}-{edit}")
+            if ours is None:
+                continue
+            ms = ours.median * 1000
+            hugo = timings.get(f"serve-edits-hugo-{size}-{edit}")
+            beside = (
+                f", hugo server {hugo.median * 1000:.0f} ms" if hugo else ", hugo not installed"
+            )
+            check(ms <= target, f"{ours.name} = {ms:.0f} ms median (target ≤ {target} ms){beside}")
     large = timings.get("synthetic-10000")
     if large:
         check(large.median < 8, f"10,000 pages in {large.median:.1f} s (target < 8 s)")

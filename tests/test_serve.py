@@ -28,7 +28,7 @@ from helpers import edit, tree_hash
 from zhoukou_report import serve as serve_module
 from zhoukou_report.build import build_site
 from zhoukou_report.cli import main
-from zhoukou_report.errors import ContentError, WriteFailed
+from zhoukou_report.errors import ContentError
 from zhoukou_report.httpd import (
     EVENTS_PATH,
     MAX_PATH_CHARS,
@@ -37,15 +37,20 @@ from zhoukou_report.httpd import (
     BadPath,
     PreviewHTTPServer,
     error_page,
+    folders_of,
     inject_script,
+    locate,
+    not_found_page,
     split_path,
 )
+from zhoukou_report.httpd import content_type as httpd_content_type
 from zhoukou_report.serve import BuildReport, PreviewServer, is_loopback
 
 DEADLINE = 30.0  # seconds: generous, only reached when something is wrong
 SECRET = "SECRET-6f1d2c-do-not-serve"
 FIGURE_OLD = "    value: 120\n"  # stations, shown on highlight-1
 FIGURE_NEW = "    value: 121\n"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # Helpers ------------------------------------------------------------------------------
@@ -149,18 +154,25 @@ def test_serves_both_languages_with_the_reload_script(preview: PreviewServer) ->
 def test_the_served_files_are_those_of_build(preview: PreviewServer, project: Path) -> None:
     out = project.parent / "out"
     build_site(project, out)
-    assert preview.root is not None
-    assert tree_hash(preview.root) == tree_hash(out)
-    assert SCRIPT_PATH.encode() not in (preview.root / "index.html").read_bytes()
+    built = {
+        file.relative_to(out).as_posix(): file.read_bytes()
+        for file in out.rglob("*")
+        if file.is_file() and file.name != ".zhoukou-report"
+    }
+    assert preview.files == built
+    assert SCRIPT_PATH.encode() not in built["index.html"]
+    for name in ("data/figures.json", "assets/site.css"):  # as they are, to the byte
+        assert request(preview.port, f"/{name}").body == built[name]
     served = request(preview.port, "/highlight-1.html").body
     assert served == inject_script((out / "highlight-1.html").read_bytes(), _version(served))
 
 
 def test_build_never_touches_the_project_build_folder(project: Path, recorder: Recorder) -> None:
+    before = tree_hash(project)
     with PreviewServer(project, port=0, on_build=recorder, watch=False) as server:
-        assert server.folder is not None and not server.folder.is_relative_to(project)
         assert request(server.port, "/").status == 200
     assert not (project / "build").exists()
+    assert tree_hash(project) == before
 
 
 def test_a_folder_without_slash_redirects(preview: PreviewServer) -> None:
@@ -198,19 +210,48 @@ def test_unknown_paths_get_the_sites_own_404(
     preview: PreviewServer, target: str, pages: list[str]
 ) -> None:
     """The nearest 404.html above the path: the English one for en/… if the site has one."""
-    assert preview.root is not None
-    page = next(preview.root / name for name in pages if (preview.root / name).is_file())
+    assert preview.files is not None
+    page = next(preview.files[name] for name in pages if name in preview.files)
     response = request(preview.port, target)
     assert response.status == 404
-    assert response.body == inject_script(page.read_bytes(), _version(response.body))
+    assert response.body == inject_script(page, _version(response.body))
 
 
-def test_the_english_404_is_used_for_english_paths(preview: PreviewServer) -> None:
-    assert preview.root is not None
-    (preview.root / "en" / "404.html").write_bytes(b"<p>English 404</p></body>")
-    response = request(preview.port, "/en/deeper/still")
-    assert response.status == 404 and response.text.startswith("<p>English 404</p><script")
-    assert request(preview.port, "/deeper/still").text != response.text
+@pytest.mark.parametrize(
+    ("files", "segments", "page"),
+    [
+        ({"404.html", "en/404.html"}, ["en", "deeper", "still"], "en/404.html"),
+        ({"404.html", "en/404.html"}, ["deeper", "still"], "404.html"),
+        ({"404.html", "en/404.html"}, ["en"], "404.html"),
+        ({"404.html"}, ["en", "x.html"], "404.html"),
+        ({"index.html"}, ["x"], None),
+    ],
+    ids=["english", "chinese", "the-folder-itself", "no-english-404", "none"],
+)
+def test_the_nearest_404_page(files: set[str], segments: list[str], page: str | None) -> None:
+    assert not_found_page(files, segments) == page
+
+
+@pytest.mark.parametrize(
+    ("segments", "found"),
+    [
+        ([], ""),
+        (["en"], "en/"),
+        (["en", "index.html"], "en/index.html"),
+        (["en", "nope.html"], None),
+        (["nope"], None),
+        ([".zhoukou-report"], None),
+        (["en", ".hidden"], None),
+    ],
+    ids=["top", "folder", "file", "missing-file", "missing-folder", "marker", "hidden"],
+)
+def test_locate(segments: list[str], found: str | None) -> None:
+    files = {"index.html", "en/index.html", ".zhoukou-report", "en/.hidden"}
+    assert locate(files, folders_of(files), segments) == found
+
+
+def test_folders_of() -> None:
+    assert folders_of(["a.html", "en/b.html", "en/x/y/c.png"]) == {"en", "en/x", "en/x/y"}
 
 
 @pytest.mark.parametrize(
@@ -225,15 +266,26 @@ def test_the_english_404_is_used_for_english_paths(preview: PreviewServer) -> No
         ("extra/app.js", "text/javascript; charset=utf-8"),
         ("extra/UPPER.CSS", "text/css; charset=utf-8"),
         ("extra/blob.bin", "application/octet-stream"),
+        ("data/figures.xlsx", XLSX),
     ],
     ids=lambda value: value.rsplit(".", 1)[-1] if "/" in value or "." in value else value,
 )
-def test_content_types(preview: PreviewServer, name: str, content_type: str) -> None:
-    assert preview.root is not None
-    file = preview.root / name
-    if not file.exists():
-        file.parent.mkdir(exist_ok=True)
-        file.write_bytes(b"x")
+def test_content_types(name: str, content_type: str) -> None:
+    assert httpd_content_type(name) == content_type
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("index.html", "text/html; charset=utf-8"),
+        ("assets/site.css", "text/css; charset=utf-8"),
+        ("data/figures.json", "application/json; charset=utf-8"),
+        ("data/figures.csv", "text/csv; charset=utf-8"),
+        ("data/figures.xlsx", XLSX),
+    ],
+    ids=["html", "css", "json", "csv", "xlsx"],
+)
+def test_content_types_served(preview: PreviewServer, name: str, content_type: str) -> None:
     response = request(preview.port, f"/{name}")
     assert response.status == 200
     assert response.headers["content-type"] == content_type
@@ -255,15 +307,13 @@ def test_concurrent_requests(preview: PreviewServer) -> None:
 
 @pytest.fixture
 def planted(preview: PreviewServer, tmp_path: Path) -> Path:
-    """Secrets beside and above the site, and symlinks inside the site that point to them."""
-    assert preview.root is not None and preview.folder is not None
+    """Secrets outside the site, beside the project and in the folder a request would
+    reach by climbing out of the site."""
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_text(SECRET)
-    (preview.folder / "secret.txt").write_text(SECRET)  # the parent of the served folder
-    (preview.root / "link-out.txt").symlink_to(outside / "secret.txt")
-    (preview.root / "dir-out").symlink_to(outside, target_is_directory=True)
-    (preview.root / "link-in.html").symlink_to(preview.root / "figures.html")
+    (preview.project.parent / "secret.txt").write_text(SECRET)
+    (preview.project / "secret.txt").write_text(SECRET)
     return outside
 
 
@@ -302,13 +352,6 @@ def traversal_cases(outside: Path) -> list[str]:
         "secret.txt",
         "*",
     ]
-
-
-def test_planted_files_are_reachable_inside(preview: PreviewServer, planted: Path) -> None:
-    """The control: a symlink inside the site to a page inside it is served."""
-    response = request(preview.port, "/link-in.html")
-    assert response.status == 200 and '<html lang="zh-CN">' in response.text
-    assert SECRET in (planted / "secret.txt").read_text()
 
 
 def test_no_path_leaves_the_site(preview: PreviewServer, planted: Path) -> None:
@@ -515,7 +558,7 @@ def test_an_unexpected_failure_keeps_the_server_running(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom <now>")
 
-    monkeypatch.setattr(serve_module, "assemble_site", crash)
+    monkeypatch.setattr(preview.site, "update", crash)
     report = preview.build(["content/figures.yaml"])
     assert [e.format() for e in report.errors] == [
         "<unknown file>: internal error: RuntimeError: boom <now>"
@@ -525,44 +568,11 @@ def test_an_unexpected_failure_keeps_the_server_running(
     assert page.status == 500 and "boom &lt;now&gt;" in page.text
 
 
-def test_a_rebuild_shares_the_files_that_did_not_change_with_the_build_served(
-    preview: PreviewServer,
-) -> None:
-    served = preview.root
-    figures = preview.project / "content" / "figures.yaml"
-    edit(figures, "value: 120", "value: 125")
-    report = preview.build(["content/figures.yaml"])
-    assert report.ok and preview.root != served
-    for rel in ("assets/site.css", "en/goal-1.html"):  # unchanged: the same file
-        assert (preview.root / rel).stat().st_ino == (served / rel).stat().st_ino
-    page = (preview.root / "highlight-1.html").read_text(encoding="utf-8")
-    assert '<data value="125">' in page
-    assert '<data value="120">' in (served / "highlight-1.html").read_text(encoding="utf-8")
-
-
-def test_a_failed_write_is_shown_and_the_last_site_kept(
-    preview: PreviewServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def full(files: object, out: Path, project: Path, previous: Path | None = None) -> None:
-        raise WriteFailed(str(out), "No space left on device")
-
-    served = preview.root
-    monkeypatch.setattr(serve_module, "write_site", full)
-    report = preview.build(["content/figures.yaml"])
-    assert len(report.errors) == 1
-    assert report.errors[0].message.startswith("the preview could not be written: could not")
-    assert report.errors[0].message.endswith(": No space left on device")
-    assert preview.root == served
-    page = request(preview.port, "/")
-    assert page.status == 500 and "No space left on device" in page.text
-    assert request(preview.port, "/assets/site.css").status == 200
-
-
 def test_changes_during_a_build_lead_to_exactly_one_more(
     preview: PreviewServer, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     entered, release = threading.Event(), threading.Event()
-    real = serve_module.assemble_site
+    real = preview.site.update
 
     def slow(*args: object, **kwargs: object) -> object:
         if not release.is_set():
@@ -570,7 +580,7 @@ def test_changes_during_a_build_lead_to_exactly_one_more(
             assert release.wait(DEADLINE)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(serve_module, "assemble_site", slow)
+    monkeypatch.setattr(preview.site, "update", slow)
     preview.request_rebuild(["content/zh/overview.md"])
     assert entered.wait(DEADLINE)
     for name in ("content/en/overview.md", "content/figures.yaml", "content/en/overview.md"):
@@ -625,13 +635,11 @@ def test_stop_closes_everything(project: Path, recorder: Recorder) -> None:
     stream.sendall(f"GET {EVENTS_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
     idle = socket.create_connection(("127.0.0.1", server.port), timeout=DEADLINE)
     poll(lambda: server.streams == 1, "the event stream")
-    assert server.folder is not None and server.folder.is_dir()
     server.stop()
     with stream, idle:
         stream.settimeout(DEADLINE)
         while stream.recv(65536):
             pass  # the server closed the stream
-    assert not server.folder.exists()
     assert not [t for t in threading.enumerate() if t.name.startswith("zhoukou-report")]
 
 
@@ -742,7 +750,7 @@ def test_serve_stops_cleanly(project: Path, tmp_path: Path, signum: int) -> None
         port = int(url.rsplit(":", 1)[1].strip("/"))
         assert url == f"http://127.0.0.1:{port}/"
         assert request(port, "/en/").status == 200
-        assert [p.name.startswith("zhoukou-report-serve-") for p in tmp.iterdir()] == [True]
+        assert list(tmp.iterdir()) == []  # the preview is in memory: nothing written
         process.send_signal(signum)
         _, err = process.communicate(timeout=DEADLINE)
     finally:
@@ -767,11 +775,8 @@ def test_serve_opens_the_browser_and_stops_on_ctrl_c(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    folders: list[Path] = []
 
     def interrupted(server: PreviewServer) -> None:
-        assert server.folder is not None
-        folders.append(server.folder)
         assert request(server.port, "/").status == 200
         raise KeyboardInterrupt
 
@@ -784,7 +789,6 @@ def test_serve_opens_the_browser_and_stops_on_ctrl_c(
                     result.stdout, re.MULTILINE)  # fmt: skip
     assert url is not None and opened == [url.group(1)]
     assert result.stderr.strip() == "Stopped."
-    assert not folders[0].exists()
     assert signal.getsignal(signal.SIGTERM) == terminate
 
 

@@ -294,9 +294,9 @@ def test_check_and_the_preview_take_a_project_of_several_years(years_project: Pa
     preview = PreviewServer(years_project, host="127.0.0.1", port=0, on_build=lambda _: None)
     preview.start()
     try:
-        assert preview.root is not None
-        assert (preview.root / "2025/en/figures.html").is_file()
-        assert (preview.root / "index.html").is_file()
+        files = preview.files
+        assert files is not None
+        assert {"2025/en/figures.html", "index.html"} <= files.keys()
     finally:
         preview.stop()
 
@@ -316,7 +316,7 @@ def test_the_preview_rebuilds_when_a_years_content_is_saved(years_project: Path)
     preview = PreviewServer(years_project, host="127.0.0.1", port=0, on_build=on_build)
     preview.start()
     try:
-        assert built.wait(60) and preview.root is not None
+        assert built.wait(60) and preview.files is not None
         built.clear()
         figures = years_project / "2024/content/figures.yaml"
         edit(figures, "source: 城区代表联络站130个", "source: 城区代表联络站125个")
@@ -325,7 +325,9 @@ def test_the_preview_rebuilds_when_a_years_content_is_saved(years_project: Path)
         edit(source, "城区代表联络站 130 个", "城区代表联络站 125 个")
 
         def page() -> str:
-            return (preview.root / "2025/figures.html").read_text(encoding="utf-8")
+            files = preview.files
+            assert files is not None
+            return files["2025/figures.html"].decode("utf-8")
 
         for _ in range(60):  # each rebuild sets ``built``: wait for the one that shows it
             if "125个" in page():

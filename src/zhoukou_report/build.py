@@ -106,25 +106,7 @@ def assemble_site(
         if years is not None:
             return assemble_years(project, years, strict, base_url, jobs, renderer, previous)
     renderer = renderer or SiteRenderer(project)
-
-    # 1. Load: the content, and the templates.
-    problems = Problems()
-    content = load_content(project, problems, jobs, kept)
-    uses = renderer.load_templates(problems)  # the strings the templates use
-
-    # 2. Validate.
-    validate_content(content, uses, problems)
-    if strict:
-        problems.errors += problems.warnings
-        problems.warnings = []
-    if problems.errors or content.meta is None or content.source is None:
-        raise BuildFailed(problems.errors, problems.warnings)
-    warnings = problems.warnings
-    site = make_site(content)
-    del content  # each file as parsed: only reading needed it
-    base = base_url or site.meta.base_url
-    if base:
-        site = site.with_base_url(normalise_base_url(base))
+    site, warnings = read_site(project, renderer, strict, base_url, jobs, kept)
 
     with _keeping(warnings):
         if adjust is not None:
@@ -162,6 +144,37 @@ def assemble_site(
             raise BuildFailed(errors)
 
     return SiteFiles(site, pages, others, warnings, changes)
+
+
+def read_site(
+    project: Path,
+    renderer: SiteRenderer,
+    strict: bool = False,
+    base_url: str | None = None,
+    jobs: int | None = None,
+    kept: Kept | None = None,
+) -> tuple[Site, list[ContentError]]:
+    """Stages 1 and 2: the site loaded and validated, and its warnings; ``BuildFailed``
+    holds every problem. (``assemble_site`` says what the arguments are.)"""
+    # 1. Load: the content, and the templates.
+    problems = Problems()
+    content = load_content(project, problems, jobs, kept)
+    uses = renderer.load_templates(problems)  # the strings the templates use
+
+    # 2. Validate.
+    validate_content(content, uses, problems)
+    if strict:
+        problems.errors += problems.warnings
+        problems.warnings = []
+    if problems.errors or content.meta is None or content.source is None:
+        raise BuildFailed(problems.errors, problems.warnings)
+    warnings = problems.warnings
+    site = make_site(content)
+    del content  # each file as parsed: only reading needed it
+    base = base_url or site.meta.base_url
+    if base:
+        site = site.with_base_url(normalise_base_url(base))
+    return site, warnings
 
 
 def build_site(

@@ -320,7 +320,7 @@ def new(folder: str, debug: bool) -> None:
 
 @main.command(
     help=N_(
-        "Preview the site: build it into a temporary folder, serve it, rebuild on every save."
+        "Preview the site: build it in memory, serve it, rebuild what changed on every save."
         "\n\n"
         "Open tabs reload by themselves after each build; errors are shown in the terminal "
         "and, in place of the site, in the browser. Ctrl-C stops."

@@ -33,6 +33,13 @@ def format_date(day: date, lang: str) -> str:
 
 
 # Where a filing number is looked up: the MIIT's ICP filings, the public security filings.
+# A large site lists a part of its sections on each page, so that no page grows with the
+# site (40 KB a page, at 10,000 pages too): the landing page the first LISTED highlights
+# and goals, every page's contents the sections within NEARBY of its own. The report's
+# ten sections are listed in full.
+LISTED = 24
+NEARBY = 12
+
 ICP_FILINGS = "https://beian.miit.gov.cn/"
 POLICE_FILINGS = "https://beian.mps.gov.cn/#/query/webSearch?code={code}"
 
@@ -174,6 +181,26 @@ def language_contexts(site: Site, stylesheet: str) -> dict[str, LanguageContext]
     return contexts
 
 
+def _nearby(sections: list[Page], index: int | None) -> list[Page]:
+    """The sections a page's contents lists: every one, or on a large site those within
+    ``NEARBY`` of the page's own (of the first, on a page that is not a section)."""
+    if len(sections) <= 2 * NEARBY + 1:
+        return sections
+    start = min(max(0, (index or 0) - NEARBY), len(sections) - 2 * NEARBY - 1)
+    return sections[start : start + 2 * NEARBY + 1]
+
+
+def _listed(card: Callable[[Page], Card], sections: list[Page], kind: str) -> list[Card]:
+    """The cards of the landing page's list of one kind: the first ``LISTED``."""
+    listed = []
+    for section in sections:
+        if section.kind == kind:
+            listed.append(card(section))
+            if len(listed) == LISTED:
+                break
+    return listed
+
+
 def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) -> dict[str, Any]:
     """Every variable the templates use for one page."""
     site, strings, pages, sections = shared.site, shared.strings, shared.pages, shared.sections
@@ -248,11 +275,11 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
             source=href(pages["source"]),
         ),
         "contents": [page_link(pages["overview"], strings["nav_home"])]
-        + [card(p) for p in sections]
+        + [card(p) for p in _nearby(sections, index)]
         + [page_link(pages[name], pages[name].title) for name in ("report", "figures", "source")],
-        "highlights": [card(p) for p in sections if p.kind == "highlight"] if landing else [],
+        "highlights": _listed(card, sections, "highlight") if landing else [],
         "closing": next((card(p) for p in sections if p.kind == "closing"), None),
-        "goals": [card(p) for p in sections if p.kind == "goal"] if landing else [],
+        "goals": _listed(card, sections, "goal") if landing else [],
         "previous": card(sections[index - 1]) if index else None,
         "next": card(sections[index + 1])
         if index is not None and index + 1 < len(sections)

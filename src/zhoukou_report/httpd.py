@@ -2,8 +2,8 @@
 the reload script added to each page, the page shown when a build fails), and the
 threaded HTTP server that answers it for a ``Preview`` (serve.py's ``PreviewServer``).
 
-Request paths are checked segment by segment before the disk is touched, and the file
-found must resolve inside the build folder. A path longer than ``MAX_PATH_CHARS`` or of
+Request paths are checked segment by segment, then looked up among the output paths of
+the build held in memory (nothing is read from disk). A path longer than ``MAX_PATH_CHARS`` or of
 more than ``MAX_SEGMENTS`` segments is refused (414) before it is looked at: looking up
 the nearest 404 page costs a lookup per segment, each as long as the path.
 """
@@ -15,13 +15,11 @@ import html
 import logging
 import os
 import socket
-import stat
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote, unquote
 
@@ -56,6 +54,7 @@ CONTENT_TYPES = {
     ".woff": "font/woff",
     ".woff2": "font/woff2",
     ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 DEFAULT_TYPE = "application/octet-stream"
 
@@ -171,50 +170,45 @@ def split_path(target: str) -> tuple[list[str], bool]:
     return segments, trailing
 
 
-def locate(root: Path, segments: list[str]) -> Path | None:
-    """The file or folder those segments name inside ``root`` (a resolved folder), or None.
+def locate(files: Collection[str], folders: Collection[str], segments: list[str]) -> str | None:
+    """The output path those segments name among the site's ``files``, or, for one of its
+    ``folders``, the folder's path ending in ``/`` (``""`` for the site's top); else None.
 
-    One ``lstat`` a segment, in the path's order: a symbolic link met on the way is
-    followed only if it leads inside ``root``. (``Path.resolve`` of the whole path cost a
-    millisecond a request: the 200-client row of benchmarks/serve_clients.py.)
-    """
+    The site is in memory: a path names a file only if the build made it, so no path can
+    lead outside it. Hidden names are not part of the site."""
     if any(segment.startswith(".") for segment in segments):
-        return None  # hidden files (the build marker) are not part of the site
-    base = os.fspath(root)
-    path = base
-    for segment in segments:
-        path = os.path.join(path, segment)
-        try:
-            info = os.lstat(path)
-        except (OSError, ValueError):
-            return None
-        if stat.S_ISLNK(info.st_mode):
-            path = os.path.realpath(path)
-            if path != base and not path.startswith(base.rstrip(os.sep) + os.sep):
-                return None
-            if not os.path.exists(path):
-                return None
-    return Path(path)
+        return None
+    path = "/".join(segments)
+    if path in files:
+        return path
+    if not segments or path in folders:
+        return path + "/" if segments else ""
+    return None
 
 
-def index_of(folder: Path, root: Path) -> Path | None:
-    """The ``index.html`` of a folder ``locate`` found inside ``root``, if it is a file (a
-    link leading out of the folder is not followed)."""
-    page = locate(folder, ["index.html"])
-    return page if page is not None and page.is_file() else None
+def folders_of(files: Iterable[str]) -> frozenset[str]:
+    """Every folder holding one of these output paths: ``en/404.html`` gives ``en``."""
+    found: set[str] = set()
+    for path in files:
+        while "/" in path:
+            path = path.rpartition("/")[0]
+            if path in found:
+                break
+            found.add(path)
+    return frozenset(found)
 
 
-def not_found_page(root: Path, segments: list[str]) -> Path | None:
+def not_found_page(files: Collection[str], segments: list[str]) -> str | None:
     """The nearest ``404.html`` above a missing path: ``/en/x`` gets ``en/404.html``."""
     for depth in range(len(segments) - 1, -1, -1):
-        page = locate(root, [*segments[:depth], "404.html"])
-        if page is not None and page.is_file():
+        page = "/".join([*segments[:depth], "404.html"])
+        if page in files:
             return page
     return None
 
 
-def content_type(path: Path) -> str:
-    return CONTENT_TYPES.get(path.suffix.lower(), DEFAULT_TYPE)
+def content_type(path: str) -> str:
+    return CONTENT_TYPES.get(os.path.splitext(path)[1].lower(), DEFAULT_TYPE)
 
 
 def inject_script(page: bytes, version: str) -> bytes:

@@ -48,8 +48,18 @@ def N_(message: str) -> str:
 
 
 def _translation() -> _gettext.NullTranslations:
-    # gettext reads the environment on every call and keeps the parsed catalog itself.
-    return _gettext.translation(DOMAIN, LOCALE_DIR, fallback=True)
+    # gettext reads the environment and looks for the catalog's file on every call (a
+    # millisecond: reading figures.yaml asks thousands of times at 10,000 pages, serve's
+    # rows of benchmarks/run.py fail without): the catalog found is kept for the values
+    # of the variables that chose it, so a changed environment is always followed.
+    chosen = tuple(os.environ.get(name) for name in _ENVIRONMENT)
+    found = _found.get(chosen)
+    if found is None:
+        found = _found[chosen] = _gettext.translation(DOMAIN, LOCALE_DIR, fallback=True)
+    return found
+
+
+_found: dict[tuple[str | None, ...], _gettext.NullTranslations] = {}
 
 
 def use_catalog(language: str | None = None) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
@@ -141,11 +141,13 @@ def check_links(
     site: Site,
     existing: Collection[str],
     html_of: Callable[[str], bytes],
+    ids: Mapping[str, str] | None = None,
 ) -> list[ContentError]:
     """Every broken link of the site: those each page found, and the links to other pages'
     anchors whose page has no such id (found again, with their lines, in the HTML of
-    the page that holds them: ``html_of(output)``)."""
-    ids = {page.output: page.ids for page in pages}
+    the page that holds them: ``html_of(output)``). ``ids``: the ids of every page of the
+    site (``PageCheck.ids``), where only some of its ``pages`` are checked (``serve``)."""
+    ids = {page.output: page.ids for page in pages} if ids is None else ids
     known: dict[str, set[str]] = {}  # the ids of each page linked to, read when first asked
     errors = [error for page in pages for error in page.broken]
     for page in pages:

@@ -1,7 +1,8 @@
-"""The preview server: build into a temporary folder, serve it, rebuild on every save.
+"""The preview server: build the site in memory, serve it, rebuild what changed on every save.
 
-``PreviewServer`` holds all of its state on the instance: the folder of the last good
-build, the errors of the last failed one, a version that changes with every build, and
+``PreviewServer`` holds all of its state on the instance: the files of the last good
+build (incremental.py keeps the site between builds and rebuilds only what a save
+changed), the errors of the last failed one, a version that changes with every build, and
 the set of changed files still waiting for a build. Three threads share it:
 
 - the HTTP server (one thread per request), which answers from a snapshot of that state;
@@ -10,8 +11,9 @@ the set of changed files still waiting for a build. Three threads share it:
 - the watcher (``watch.run_watcher``), which only adds changed paths to the pending set.
 
 Every HTML response gets a ``<script src="/__zhoukou__/reload.js">`` before ``</body>``
-as it is served (the built files stay identical to ``build``'s); the script listens to
-``/__zhoukou__/events`` (Server-Sent Events) and reloads the tab when the version changes.
+as it is served, once per build and page (the built files stay identical to ``build``'s);
+the script listens to ``/__zhoukou__/events`` (Server-Sent Events) and reloads the tab when
+the version changes.
 What is answered to a request (paths, files, the reload script, the error page) is in
 httpd.py.
 """
@@ -21,17 +23,13 @@ from __future__ import annotations
 import ipaddress
 import logging
 import secrets
-import shutil
-import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import assemble_site
-from .errors import BuildFailed, ContentError, OutputRefused, WriteFailed
-from .files import Kept
+from .errors import BuildFailed, ContentError
 from .httpd import (
     CONTENT_TYPES,
     ERROR_CSP,
@@ -44,7 +42,6 @@ from .httpd import (
     Response,
     content_type,
     error_page,
-    index_of,
     inject_script,
     locate,
     not_found_page,
@@ -53,8 +50,7 @@ from .httpd import (
     split_path,
 )
 from .i18n import _, ngettext
-from .render import SiteRenderer
-from .write import write_site
+from .incremental import IncrementalSite
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +96,31 @@ class BuildReport:
         return _("Build failed: {result}").format(result=result)
 
 
+class _Served:
+    """The files of a good build, as served: each HTML page with the reload script of the
+    build's ``version``, made when the page is first asked for and kept with the build."""
+
+    def __init__(self, files: Mapping[str, bytes], folders: Collection[str], version: str):
+        self.files = files
+        self.folders = folders
+        self.version = version
+        self._ready: dict[str, bytes] = {}  # path -> the page with the script
+
+    def body(self, path: str) -> bytes:
+        ready = self._ready.get(path)
+        if ready is None:  # two threads may make it at once: the same bytes
+            ready = self.files[path]
+            if content_type(path) == HTML:
+                ready = inject_script(ready, self.version)
+            self._ready[path] = ready
+        return ready
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     """What the preview serves: the last good build, and the errors of the last one."""
 
-    root: Path | None  # the folder of the last good build
+    served: _Served | None  # the last good build
     version: str
     errors: list[ContentError]  # of the last build, if it failed
 
@@ -147,11 +163,9 @@ class PreviewServer:
         self.port = port
         self.on_build = on_build or _log_report
         self.watch = watch
-        self.renderer = SiteRenderer(self.project, watching=True)
-        self.parsed: Kept = {}  # each content file as parsed, while its text stays the same
+        self.site = IncrementalSite(self.project)
         self.builds = 0  # builds started, the first included
         self.streams = 0  # event streams open
-        self.folder: Path | None = None  # the temporary folder holding every build
         self._token = secrets.token_hex(4)
         self._state = threading.Condition()
         self._snapshot = _Snapshot(None, f"{self._token}-0", [])
@@ -177,7 +191,6 @@ class PreviewServer:
         try:
             self._httpd = PreviewHTTPServer((self.host, self.port), self)
             self.port = self._httpd.server_address[1]
-            self.folder = Path(tempfile.mkdtemp(prefix="zhoukou-report-serve-"))
             if self.watch:  # before the first build, so that no save goes unseen
                 self._spawn("watcher", self._watch)
                 if not self._watching.wait(WATCH_START_SECONDS):
@@ -192,7 +205,7 @@ class PreviewServer:
             raise
 
     def stop(self) -> None:
-        """Stop every thread, close every connection and remove the temporary folder."""
+        """Stop every thread and close every connection."""
         self._stop.set()
         for condition in (self._state, self._queue):
             with condition:
@@ -205,8 +218,6 @@ class PreviewServer:
         for thread in self._threads:
             thread.join()
         self._threads.clear()
-        if self.folder is not None:
-            shutil.rmtree(self.folder, ignore_errors=True)
 
     def wait(self) -> None:
         """Block until stopped (Ctrl-C raises ``KeyboardInterrupt`` here)."""
@@ -219,9 +230,11 @@ class PreviewServer:
         return f"http://{host}:{self.port}/"
 
     @property
-    def root(self) -> Path | None:
-        """The folder of the build being served (the last one that succeeded)."""
-        return self._snapshot.root
+    def files(self) -> Mapping[str, bytes] | None:
+        """The files of the build being served (the last one that succeeded), by output
+        path, as ``build`` would write them."""
+        served = self._snapshot.served
+        return served.files if served is not None else None
 
     @property
     def stopping(self) -> bool:
@@ -269,24 +282,15 @@ class PreviewServer:
     def build(self, changed: list[str]) -> BuildReport:
         """Build now, publish the result to every open tab, and say how it went."""
         started = time.perf_counter()
-        assert self.folder is not None
         self.builds += 1
-        root, errors, warnings, pages = self._snapshot.root, [], [], 0
+        version = f"{self._token}-{self.builds}"
+        served, errors, warnings, pages = self._snapshot.served, [], [], 0
         try:
-            built = assemble_site(
-                self.project, jobs=1, renderer=self.renderer, previous=root, kept=self.parsed
-            )
-            warnings = built.warnings
-            root = write_site(
-                built.files(), self.folder / f"site-{self.builds}", self.project, previous=root
-            )  # the files that have not changed are linked from the build now served
-            pages = len(built.pages)
+            output = self.site.update(changed)
+            warnings, pages = output.warnings, output.rendered
+            served = _Served(output.files, output.folders, version)
         except BuildFailed as failure:
             errors, warnings = failure.errors, failure.warnings
-        except (OutputRefused, WriteFailed) as failure:  # e.g. the disk is full
-            errors = [
-                ContentError(_("the preview could not be written: {reason}").format(reason=failure))
-            ]
         except Exception as e:
             log.exception(_("unexpected error while building the preview"))
             errors = [
@@ -294,24 +298,13 @@ class PreviewServer:
                     _("internal error: {problem}").format(problem=f"{type(e).__name__}: {e}")
                 )
             ]
-        self._publish(_Snapshot(root, f"{self._token}-{self.builds}", errors))
+        self._publish(_Snapshot(served, version, errors))
         return BuildReport(changed, time.perf_counter() - started, pages, errors, warnings)
 
     def _publish(self, snapshot: _Snapshot) -> None:
-        with self._state:
+        with self._state:  # one reference swapped: a request sees one build or the other
             self._snapshot = snapshot
             self._state.notify_all()
-        self._prune(keep=snapshot.root)
-
-    def _prune(self, keep: Path | None) -> None:
-        """Remove old builds, keeping the one served and the one before (still being read)."""
-        assert self.folder is not None
-        builds = sorted(
-            (p for p in self.folder.glob("site-*") if p != keep),
-            key=lambda p: int(p.name.partition("-")[2] or 0),
-        )
-        for old in builds[:-1]:
-            shutil.rmtree(old, ignore_errors=True)
 
     # Answering ------------------------------------------------------------------------
 
@@ -328,33 +321,25 @@ class PreviewServer:
             log.debug("refused %r: %s", target, e)
             return plain(400, _("Bad Request"))
         snapshot = self._snapshot
-        found = locate(snapshot.root, segments) if snapshot.root else None
-        if found is not None and found.is_dir():
+        served = snapshot.served
+        found = locate(served.files, served.folders, segments) if served else None
+        if served is not None and found is not None and (found == "" or found.endswith("/")):
             if not trailing:
                 return redirect(segments, target)
-            found = index_of(found, snapshot.root)
-        if snapshot.errors and (found is None or found.suffix == ".html"):
+            index = f"{found}index.html"
+            found = index if index in served.files else None
+        if snapshot.errors and (found is None or found.endswith(".html")):
             page = error_page(snapshot.errors, snapshot.version)
             return Response(500, page, HTML, {"Content-Security-Policy": ERROR_CSP})
-        if found is None or not found.is_file():
-            return self._not_found(snapshot, segments)
-        return self._file(found, snapshot.version, 200)
+        if served is None or found is None:
+            return self._not_found(served, segments)
+        return Response(200, served.body(found), content_type(found))
 
-    def _file(self, file: Path, version: str, status: int) -> Response:
-        try:
-            body = file.read_bytes()
-        except OSError:
+    def _not_found(self, served: _Served | None, segments: list[str]) -> Response:
+        page = not_found_page(served.files, segments) if served else None
+        if served is None or page is None:
             return plain(404, _("Not Found"))
-        kind = content_type(file)
-        if kind == HTML:
-            body = inject_script(body, version)
-        return Response(status, body, kind)
-
-    def _not_found(self, snapshot: _Snapshot, segments: list[str]) -> Response:
-        page = not_found_page(snapshot.root, segments) if snapshot.root else None
-        if page is None:
-            return plain(404, _("Not Found"))
-        return self._file(page, snapshot.version, 404)
+        return Response(404, served.body(page), HTML)
 
     def allowed_host(self, header: str | None) -> bool:
         """Bound to loopback, only loopback names may be asked for (no DNS rebinding)."""

@@ -146,8 +146,9 @@ def preview_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     preview = PreviewServer(project, host="127.0.0.1", port=0, on_build=reports.append)
     preview.start()
     try:
-        assert preview.root is not None, f"the preview server's first build failed: {reports}"
-        yield Site("preview", preview.root, preview.url, html_pages(preview.root))
+        assert preview.files is not None, f"the preview server's first build failed: {reports}"
+        pages = tuple(sorted(path for path in preview.files if path.endswith(".html")))
+        yield Site("preview", project, preview.url, pages)  # served from memory
     finally:
         preview.stop()
 

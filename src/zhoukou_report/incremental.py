@@ -1,0 +1,243 @@
+"""The preview's rebuilds: the whole site once, then only what a save changed.
+
+``IncrementalSite.update(changed)`` is all ``serve`` calls: it returns every file of the
+site, in memory, byte for byte as a full build of the same content makes it
+(tests/test_incremental.py holds the two together after random edits), or raises
+``BuildFailed`` as ``build`` would, keeping the last good site to build on.
+
+What an update does again:
+
+- a change to anything but figures.yaml and the pages' Markdown (a template, a static
+  file, site.yaml, strings.yaml, charts.yaml, the source text), or a change that moves
+  what every page shows (a page's title, the pages themselves, the goals' intro),
+  rebuilds the whole site, as ``build`` does; so does any change to a site of several
+  years (years.py);
+- otherwise the content is read and checked again (each file parsed again only if its
+  text changed), and only these pages are rendered again: those whose own record
+  changed (their Markdown), those that show a figure that changed (in their text, their
+  tiles, their charts: ``_shown``), the whole-report page of a language one of whose
+  pages changed, and the figures pages when a figure or where one is referred to
+  changed; the open data only in that last case. The link check runs again for the
+  pages rendered and for the pages that link to an anchor of a page whose ids changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from .build import assemble_site, read_site
+from .context import language_contexts
+from .errors import BuildFailed, ContentError
+from .files import Kept, Same
+from .httpd import folders_of
+from .layout import CONTENT, FIGURES_FILE
+from .links import PageCheck, check_links, check_page, page_texts
+from .model import Page, Site
+from .opendata import data_files, figure_records
+from .render import SiteRenderer
+
+
+# Records are named tuples, not dataclasses: model.py says why.
+class SiteOutput(NamedTuple):
+    """Every file of the site as built: output path -> bytes (never changed afterwards: the
+    next update makes a new mapping), and what the preview says of the build."""
+
+    files: Mapping[str, bytes]
+    folders: Collection[str]  # every folder of the site but its top
+    pages: int  # pages of the site
+    rendered: int  # pages rendered by this update
+    warnings: list[ContentError]
+
+
+class _Built:
+    """The last good build, and what each of its outputs depends on."""
+
+    def __init__(self, site: Site, files: dict[str, bytes], checks: dict[str, PageCheck]):
+        self.site = site
+        self.files = files
+        self.folders = folders_of(files)
+        self.existing = frozenset(files)
+        self.ids = {output: check.ids for output, check in checks.items()}
+        self.order = {page.output: i for i, page in enumerate(site.pages)}
+        self.readers: dict[str, set[str]] = {}  # figure id -> pages that show it
+        self.linking: dict[str, set[str]] = {}  # page -> pages linking to its anchors
+        self.shows: dict[str, frozenset[str]] = {}
+        self.wants: dict[str, frozenset[str]] = {}
+        for page in site.pages:
+            self.note(page.output, _shown(site, page), _wanted(checks[page.output]))
+
+    def note(self, output: str, shows: frozenset[str], wants: frozenset[str]) -> None:
+        """Record what a page shows and links to, in place of what it did."""
+        for figure in self.shows.get(output, frozenset()) - shows:
+            self.readers[figure].discard(output)
+        for figure in shows:
+            self.readers.setdefault(figure, set()).add(output)
+        self.shows[output] = shows
+        for target in self.wants.get(output, frozenset()) - wants:
+            self.linking[target].discard(output)
+        for target in wants:
+            self.linking.setdefault(target, set()).add(output)
+        self.wants[output] = wants
+
+
+class IncrementalSite:
+    """One project's site, kept in memory from one update to the next."""
+
+    def __init__(self, project: Path, renderer: SiteRenderer | None = None):
+        self.project = project
+        self.renderer = renderer or SiteRenderer(project, watching=True)
+        self.kept: Kept = {}  # each content file as parsed, while its text stays the same
+        self._built: _Built | None = None
+        self._changed: set[str] = set()  # since the last good build
+
+    def update(self, changed: Iterable[str]) -> SiteOutput:
+        """The site after the files ``changed`` (paths relative to the project) were saved;
+        ``BuildFailed`` holds every problem, as a full build would."""
+        self._changed.update(changed)
+        built = self._built
+        if built is None or not all(_partial(path) for path in self._changed):
+            output = self._full()
+        else:
+            output = self._partial(built)
+        self._changed.clear()
+        return output
+
+    def _full(self) -> SiteOutput:
+        assembled = assemble_site(self.project, jobs=1, renderer=self.renderer, kept=self.kept)
+        files: dict[str, bytes] = {}
+        for path, content in assembled.files():
+            assert not isinstance(content, Same)  # no previous build was given
+            files[path] = content
+        pages = len(assembled.pages)
+        if not (self.project / CONTENT).exists():  # several years (years.py): each save
+            self._built = None  # builds them all again
+            return SiteOutput(files, folders_of(files), pages, pages, assembled.warnings)
+        checks = {page.output: page.links for page in assembled.pages}
+        for rel, data in assembled.others.items():  # as assemble_site checks them
+            if rel.endswith(".html"):
+                checks[rel] = check_page(rel, data, files.keys())
+        self._built = _Built(assembled.site, files, checks)
+        return SiteOutput(files, self._built.folders, pages, pages, assembled.warnings)
+
+    def _partial(self, built: _Built) -> SiteOutput:
+        site, warnings = read_site(self.project, self.renderer, jobs=1, kept=self.kept)
+        old = built.site
+        if _frame(site) != _frame(old):
+            return self._full()
+        try:
+            return self._render_changes(built, site, warnings)
+        except BuildFailed as failure:  # as build's: with the content's warnings
+            raise BuildFailed(failure.errors, warnings + failure.warnings) from failure
+
+    def _render_changes(
+        self, built: _Built, site: Site, warnings: list[ContentError]
+    ) -> SiteOutput:
+        old = built.site
+        wanted: set[str] = set()  # the outputs to render again
+        languages: set[str] = set()  # whose whole-report page to render again
+        for before, page in zip(old.pages, site.pages, strict=True):
+            if before != page:
+                wanted.add(page.output)
+                languages.add(page.lang)
+        figures_again = old.figures != site.figures
+        if figures_again:
+            before, now = old.figure_index, site.figure_index
+            for figure_id in before.keys() | now.keys():
+                if before.get(figure_id) != now.get(figure_id):
+                    wanted.update(built.readers.get(figure_id, ()))
+                    for figure in (before.get(figure_id), now.get(figure_id)):
+                        if figure is not None:  # its tile, on its page in every language
+                            wanted.update(_outputs(site, figure.section))
+        figures_again = figures_again or old.figure_locations != site.figure_locations
+        for page in site.pages:
+            if (page.kind == "report" and page.lang in languages) or (
+                page.kind == "figures" and figures_again
+            ):
+                wanted.add(page.output)
+
+        pages = [page for page in site.pages if page.output in wanted]
+        shared = language_contexts(site, self.renderer.stylesheet())
+        rendered, errors = self.renderer.render_pages(site, pages, built.existing, shared)
+        if errors:
+            raise BuildFailed(errors)
+        files = dict(built.files)
+        checks = {page.output: page.links for page in rendered}
+        for page in rendered:
+            assert isinstance(page.content, bytes)
+            files[page.output] = page.content
+        if figures_again:
+            files.update(data_files(site, list(figure_records(site)), None))
+
+        # The link check, again for the pages rendered, and for those linking to an anchor
+        # of a page whose ids changed.
+        ids = dict(built.ids)
+        again = set(checks)
+        for output, check in checks.items():
+            if check.ids != ids[output]:
+                ids[output] = check.ids
+                again.update(built.linking.get(output, ()))
+        for output in again - checks.keys():
+            checks[output] = check_page(
+                output, files[output], built.existing, (), self.renderer.resolved
+            )
+        ordered = sorted(again, key=built.order.__getitem__)
+        errors = check_links(
+            [checks[o] for o in ordered], site, built.existing, files.__getitem__, ids
+        )
+        if errors:
+            raise BuildFailed(errors)
+
+        built.site, built.files, built.ids = site, files, ids
+        for page in pages:
+            built.note(page.output, _shown(site, page), _wanted(checks[page.output]))
+        return SiteOutput(files, built.folders, len(site.pages), len(pages), warnings)
+
+
+def _partial(path: str) -> bool:
+    """Whether a change to the file at ``path`` may leave some pages as they were: the
+    figures, and the Markdown of the pages."""
+    if path == FIGURES_FILE:
+        return True
+    parts = path.split("/")
+    return len(parts) == 3 and parts[0] == CONTENT and parts[2].endswith(".md")
+
+
+def _outputs(site: Site, page_id: str) -> list[str]:
+    """The outputs of a page in every language."""
+    outputs = []
+    for lang in site.languages:
+        with contextlib.suppress(KeyError):  # a language may lack the page
+            outputs.append(site.page(page_id, lang.code).output)
+    return outputs
+
+
+def _frame(site: Site) -> tuple:
+    """What every page shows, or the site's other files do: the site's facts, interface
+    strings, languages, charts, source, the goals' intro, and every page's place, kind
+    and title (in the contents, pager and headings of every page)."""
+    return (
+        site.meta,
+        site.languages,
+        site.strings,
+        site.goals_intro,
+        site.source,
+        site.charts,
+        [(p.id, p.lang, p.kind, p.title, p.number, p.lang_prefix, p.draft) for p in site.pages],
+    )
+
+
+def _shown(site: Site, page: Page) -> frozenset[str]:
+    """The figures a page shows: in its texts, as tiles, in its charts."""
+    shown = {figure_id for text in page_texts(site, page) for figure_id, _ in text.figures}
+    shown.update(figure.id for figure in site.figures_in(page.id))
+    for chart in site.charts_in(page.id):
+        shown.update(chart.figures)
+    return frozenset(shown)
+
+
+def _wanted(check: PageCheck) -> frozenset[str]:
+    """The pages whose anchors a page links to."""
+    return frozenset(line.partition("#")[0] for line in check.wanted.split("\n") if line)

@@ -1,0 +1,245 @@
+"""incremental.py: the preview's rebuilds equal a full build of the same content, byte for
+byte, after any sequence of edits; and they render again only what an edit changed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import copy_site, edit
+from zhoukou_report.build import assemble_site
+from zhoukou_report.errors import BuildFailed
+from zhoukou_report.incremental import IncrementalSite
+from zhoukou_report.render import SiteRenderer
+
+PAGES = ["overview", "highlight-1", "highlight-2", "closing", "goal-1", "goal-2"]
+TITLED = ["highlight-1", "highlight-2", "goal-1", "goal-2"]
+FIGURES = ["sessions", "visits", "stations", "companies", "satisfaction"]
+STRINGS = ["nav_home", "keyword", "goal_label"]
+ADDED = {"zh": "另有[[{id}]]。", "en": "Also [[{id}]]."}  # a reference, in its own paragraph
+
+
+def outcome(build: object) -> tuple[str, object]:
+    """A build's files (path -> bytes), or the lines of its errors."""
+    try:
+        files = build()  # type: ignore[operator]
+    except BuildFailed as failure:
+        return "failed", [error.format() for error in failure.errors]
+    return "built", files
+
+
+def full_build(project: Path) -> dict[str, bytes]:
+    """A clean full build of the project, as ``build`` makes it."""
+    built = assemble_site(project, jobs=1, renderer=SiteRenderer(project))
+    return dict(built.files())  # type: ignore[arg-type]
+
+
+def incremental_build(site: IncrementalSite, changed: list[str]) -> dict[str, bytes]:
+    return dict(site.update(changed).files)
+
+
+# The edits: each changes the project and returns the paths it saved.
+
+
+def paragraph(project: Path, page: str, lang: str) -> list[str]:
+    rel = f"content/{lang}/{page}.md"
+    words = "补充说明文字。" if lang == "zh" else "A further sentence."
+    with (project / rel).open("a", encoding="utf-8") as file:
+        file.write(f"\n{words}\n")
+    return [rel]
+
+
+def figure_value(project: Path, figure: str, value: int) -> list[str]:
+    rel = "content/figures.yaml"
+    text = (project / rel).read_text(encoding="utf-8")
+    pattern = rf"(  - id: {figure}\n(?:    .*\n)*?    value: )[^\n]*"
+    (project / rel).write_text(re.sub(pattern, rf"\g<1>{value}", text, count=1), encoding="utf-8")
+    return [rel]
+
+
+def title(project: Path, page: str, lang: str) -> list[str]:
+    rel = f"content/{lang}/{page}.md"
+    text = (project / rel).read_text(encoding="utf-8")
+    suffix = "新" if lang == "zh" else " anew"
+    text = re.sub(r"^((?:keyword|title): .*)$", rf"\g<1>{suffix}", text, count=1, flags=re.M)
+    (project / rel).write_text(text, encoding="utf-8")
+    return [rel]
+
+
+def interface_string(project: Path, key: str) -> list[str]:
+    rel = "content/strings.yaml"
+    text = (project / rel).read_text(encoding="utf-8")
+    text = re.sub(rf"^({key}: \{{zh: \"?[^,\"]*)", r"\g<1>甲", text, count=1, flags=re.M)
+    (project / rel).write_text(text, encoding="utf-8")
+    return [rel]
+
+
+def add_reference(project: Path, page: str, figure: str) -> list[str]:
+    changed = []
+    for lang, words in ADDED.items():
+        rel = f"content/{lang}/{page}.md"
+        with (project / rel).open("a", encoding="utf-8") as file:
+            file.write("\n" + words.format(id=figure) + "\n")
+        changed.append(rel)
+    return changed
+
+
+def remove_references(project: Path, page: str) -> list[str]:
+    """Remove the references ``add_reference`` added to a page."""
+    changed = []
+    for lang, words in ADDED.items():
+        rel = f"content/{lang}/{page}.md"
+        text = (project / rel).read_text(encoding="utf-8")
+        start = re.escape(words.partition("[[")[0])
+        (project / rel).write_text(re.sub(rf"\n{start}\[\[.*\n", "", text), encoding="utf-8")
+        changed.append(rel)
+    return changed
+
+
+def figure_section(project: Path, figure: str, page: str) -> list[str]:
+    rel = "content/figures.yaml"
+    text = (project / rel).read_text(encoding="utf-8")
+    pattern = rf"(  - id: {figure}\n    section: )[^\n]*"
+    (project / rel).write_text(re.sub(pattern, rf"\g<1>{page}", text, count=1), encoding="utf-8")
+    return [rel]
+
+
+def broken_figure(project: Path, figure: str) -> list[str]:
+    return figure_value(project, figure, '"many"')
+
+
+EDITS = st.one_of(
+    st.tuples(st.just(paragraph), st.sampled_from(PAGES), st.sampled_from(["zh", "en"])),
+    st.tuples(st.just(figure_value), st.sampled_from(FIGURES), st.integers(1, 99)),
+    st.tuples(st.just(title), st.sampled_from(TITLED), st.sampled_from(["zh", "en"])),
+    st.tuples(st.just(interface_string), st.sampled_from(STRINGS)),
+    st.tuples(st.just(add_reference), st.sampled_from(PAGES), st.sampled_from(FIGURES)),
+    st.tuples(st.just(remove_references), st.sampled_from(PAGES)),
+    st.tuples(st.just(figure_section), st.sampled_from(FIGURES), st.sampled_from(TITLED)),
+    st.tuples(st.just(broken_figure), st.sampled_from(FIGURES)),
+)
+
+
+@pytest.fixture(scope="module")
+def fixture_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_site("full", tmp_path_factory.mktemp("incremental") / "project")
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(edits=st.lists(EDITS, min_size=1, max_size=5))
+def test_incremental_equals_a_full_build_after_every_edit(
+    fixture_project: Path, edits: list[tuple]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder) / "project"
+        shutil.copytree(fixture_project, project)
+        site = IncrementalSite(project)
+        assert outcome(lambda: incremental_build(site, [])) == outcome(lambda: full_build(project))
+        for change, *arguments in edits:
+            changed = change(project, *arguments)
+            incremental = outcome(lambda c=changed: incremental_build(site, c))
+            assert incremental == outcome(lambda: full_build(project)), (change, arguments)
+            if change is broken_figure:  # and its fix
+                changed = figure_value(project, arguments[0], 7)
+                incremental = outcome(lambda c=changed: incremental_build(site, c))
+                assert incremental == outcome(lambda: full_build(project)), "the fix"
+
+
+# What is rendered again --------------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return copy_site("full", tmp_path / "project")
+
+
+def test_a_paragraph_renders_its_page_and_the_whole_report_again(project: Path) -> None:
+    site = IncrementalSite(project)
+    first = site.update([])
+    changed = paragraph(project, "highlight-1", "en")
+    second = site.update(changed)
+    assert second.rendered == 2  # the page, and the English whole report
+    assert second.pages == first.pages == first.rendered
+    assert b"A further sentence." in second.files["en/highlight-1.html"]
+    assert b"A further sentence." in second.files["en/report.html"]
+    for path in ("en/goal-1.html", "highlight-1.html", "data/figures.json", "assets/site.css"):
+        assert second.files[path] is first.files[path]  # kept, not made again
+    assert b"A further sentence." not in first.files["en/highlight-1.html"]  # never changed
+
+
+def test_a_figure_renders_the_pages_that_show_it_and_the_data_again(project: Path) -> None:
+    site = IncrementalSite(project)
+    first = site.update([])
+    changed = figure_value(project, "visits", 17000)
+    second = site.update(changed)
+    assert second.files == full_build(project)
+    # highlight-1, the whole report and the figures page, in both languages
+    assert second.rendered == 6
+    assert second.files["data/figures.json"] != first.files["data/figures.json"]
+    for path in ("en/goal-1.html", "highlight-2.html", "index.html"):
+        assert second.files[path] is first.files[path]
+
+
+def test_a_title_renders_every_page_again(project: Path) -> None:
+    site = IncrementalSite(project)
+    first = site.update([])
+    second = site.update(title(project, "goal-1", "zh"))
+    assert second.rendered == first.pages
+
+
+def test_a_broken_save_keeps_the_last_good_site_to_build_on(project: Path) -> None:
+    site = IncrementalSite(project)
+    site.update([])
+    with pytest.raises(BuildFailed) as failure:
+        site.update(broken_figure(project, "visits"))
+    assert [e.format() for e in failure.value.errors] == [
+        'content/figures.yaml:25: figures[2].value: expected a number, got "many" '
+        "(write it in digits, without separators or 万: 18000, 92.1)"
+    ]
+    with pytest.raises(BuildFailed):
+        site.update(paragraph(project, "goal-1", "zh"))  # while the figure is still broken
+    fixed = site.update(figure_value(project, "visits", 18000))
+    assert fixed.files == full_build(project)
+
+
+def test_a_template_renders_everything_again(project: Path) -> None:
+    site = IncrementalSite(project)
+    first = site.update([])
+    base = project / "templates" / "base.html"
+    edit(base, "</body>", "<!-- edited --></body>")
+    second = site.update(["templates/base.html"])
+    assert second.rendered == first.pages
+    assert b"<!-- edited -->" in second.files["en/goal-2.html"]
+
+
+def test_a_link_to_an_anchor_that_goes_away_is_found_broken(project: Path) -> None:
+    """A page that is not rendered again is checked again when an anchor it links to on
+    another page goes away."""
+    site = IncrementalSite(project)
+    site.update([])
+    rel = "content/zh/highlight-2.md"
+    with (project / rel).open("a", encoding="utf-8") as file:
+        file.write("\n详见[走访](highlight-1.html#ref-visits)。\n")
+    assert site.update([rel]).files == full_build(project)
+    changed = []
+    for lang in ("zh", "en"):
+        changed.append(f"content/{lang}/highlight-1.md")
+        edit(project / changed[-1], "[[visits]]", "")
+    with pytest.raises(BuildFailed) as failure:
+        site.update(changed)
+    assert outcome(lambda: full_build(project)) == (
+        "failed",
+        [error.format() for error in failure.value.errors],
+    )
+    assert 'broken link "highlight-1.html#ref-visits"' in failure.value.errors[0].message
