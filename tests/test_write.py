@@ -964,12 +964,76 @@ def test_a_lock_file_that_is_a_link_is_refused(project: Path, tmp_path: Path):
     assert elsewhere.read_text() == "not to be written"
 
 
-def test_without_fcntl_builds_are_not_kept_apart(project: Path, monkeypatch):
-    """Windows has no fcntl: the lock is none, and says nothing."""
+class FakeMsvcrt:
+    """Windows' ``msvcrt.locking`` as Windows behaves (a lock of the bytes from the file's
+    position, released when the file is closed; ``PermissionError`` if another holds it),
+    made of ``flock``; records every call."""
+
+    LK_NBLCK = 2
+
+    def __init__(self) -> None:
+        import fcntl
+
+        self.flock = fcntl.flock
+        self.exclusive = fcntl.LOCK_EX | fcntl.LOCK_NB
+        self.calls: list[tuple[int, int, int]] = []
+
+    def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        self.calls.append((mode, os.lseek(fd, 0, os.SEEK_CUR), nbytes))
+        try:
+            self.flock(fd, self.exclusive)
+        except BlockingIOError:
+            raise PermissionError(13, "Permission denied") from None
+
+
+@pytest.fixture
+def windows(monkeypatch) -> FakeMsvcrt:
+    """No fcntl, and msvcrt (faked) in its place."""
+    fake = FakeMsvcrt()
     monkeypatch.setitem(sys.modules, "fcntl", None)
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    return fake
+
+
+def test_without_fcntl_the_lock_is_msvcrts_past_the_holders_text(
+    project: Path, windows: FakeMsvcrt
+):
     out = project.parent / "site"
-    with output_lock(out, wait=0), output_lock(out, wait=0):
-        assert beside(out) == []
+    with output_lock(out, wait=0):
+        assert windows.calls == [(FakeMsvcrt.LK_NBLCK, write.HOLDER_BYTES, 1)]
+        holder = (project.parent / ".site.lock").read_text()
+        assert re.fullmatch(rf"process {os.getpid()}, since \d\d:\d\d:\d\d\n", holder)
+        assert len(holder.encode()) < write.HOLDER_BYTES  # the locked byte is past it
+    assert beside(out) == []
+
+
+def test_without_fcntl_a_second_build_is_refused_naming_its_holder(
+    project: Path, windows: FakeMsvcrt
+):
+    out = project.parent / "site"
+    with output_lock(out), pytest.raises(OutputRefused) as caught, output_lock(out, wait=0.2):
+        pass
+    assert f"(process {os.getpid()}, since " in str(caught.value)
+    assert len(windows.calls) > 2  # the second tried again while it waited
+    with output_lock(out, wait=0):  # released with its holder
+        pass
+
+
+def test_without_fcntl_a_second_build_waits_for_the_first(project: Path, windows: FakeMsvcrt):
+    out = project.parent / "site"
+    held, done = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with output_lock(out):
+            held.set()
+            done.wait(0.3)  # a short build
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    held.wait()
+    with output_lock(out, wait=30):  # waits, then holds it
+        assert (project.parent / ".site.lock").read_text().startswith(f"process {os.getpid()},")
+    thread.join()
 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["exchanged", "renamed-twice"])
