@@ -964,6 +964,76 @@ def test_a_lock_file_that_is_a_link_is_refused(project: Path, tmp_path: Path):
     assert elsewhere.read_text() == "not to be written"
 
 
+def open_descriptors() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+def test_the_lock_leaves_no_file_open_however_it_goes(project: Path, monkeypatch):
+    """Held and released, refused after waiting, or its file replaced while it was opened:
+    every descriptor the lock opened is closed."""
+    out = project.parent / "site"
+    before = open_descriptors()
+    with output_lock(out, wait=0):
+        pass
+    assert open_descriptors() == before
+    with output_lock(out), pytest.raises(OutputRefused), output_lock(out, wait=0.2):
+        pass
+    assert open_descriptors() == before
+    real, checked = write._same_inode, []
+
+    def replaced_once(fd: int, path: Path) -> bool:
+        checked.append(fd)  # the first file opened was removed by its holder meanwhile
+        return len(checked) > 1 and real(fd, path)
+
+    monkeypatch.setattr(write, "_same_inode", replaced_once)
+    with output_lock(out, wait=0):
+        pass
+    assert len(checked) == 2
+    assert open_descriptors() == before
+
+
+def test_a_lock_file_removed_as_it_was_locked_is_made_again(project: Path, monkeypatch):
+    """The build that held it removed the file between our opening and locking it: the
+    lock of a file no longer there keeps nobody out, so a new file is made and locked."""
+    out = project.parent / "site"
+    lock = project.parent / ".site.lock"
+    real, removed = write._lock_function(), []
+
+    def removed_once(fd: int) -> bool:
+        if not removed:
+            removed.append(fd)
+            lock.unlink()  # as the build that held it does when it ends
+        return real(fd)
+
+    monkeypatch.setattr(write, "_lock_function", lambda: removed_once)
+    with output_lock(out, wait=0):
+        assert lock.read_text().startswith(f"process {os.getpid()},")
+    assert removed
+
+
+def test_the_lock_file_is_readable_by_others(project: Path):
+    out = project.parent / "site"
+    umask = os.umask(0o022)
+    try:
+        with output_lock(out, wait=0):
+            mode = stat.S_IMODE((project.parent / ".site.lock").stat().st_mode)
+    finally:
+        os.umask(umask)
+    assert mode == 0o644
+
+
+def test_a_holder_that_is_not_utf8_is_named_as_well_as_it_can_be(project: Path):
+    import fcntl
+
+    out = project.parent / "site"
+    with open(project.parent / ".site.lock", "wb") as other:
+        other.write(b"process \xff\n")
+        other.flush()
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with pytest.raises(OutputRefused, match="\\(process \ufffd, holding "), output_lock(out, 0):
+            pass
+
+
 class FakeMsvcrt:
     """Windows' ``msvcrt.locking`` as Windows behaves (a lock of the bytes from the file's
     position, released when the file is closed; ``PermissionError`` if another holds it),

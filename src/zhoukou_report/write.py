@@ -174,8 +174,8 @@ def _lock_function() -> Callable[[int], bool]:
             os.lseek(fd, HOLDER_BYTES, os.SEEK_SET)  # past the text: a reader may read it
             try:
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            except OSError:  # held: "permission denied" or "deadlock avoided"
-                return False
+            except OSError:  # "permission denied" or "deadlock avoided"
+                return False  # another process holds it
             return True
 
         return try_lock
@@ -184,7 +184,7 @@ def _lock_function() -> Callable[[int], bool]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return False
+            return False  # another process holds it
         return True
 
     return try_flock
@@ -206,7 +206,7 @@ def _same_inode(fd: int, path: Path) -> bool:
     try:
         return os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
     except OSError:
-        return False
+        return False  # removed since it was opened
 
 
 class Staging:
