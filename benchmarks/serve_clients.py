@@ -1,6 +1,7 @@
 """200 readers of the preview at once: ``zhoukou-report serve`` measured from outside.
 
     python benchmarks/serve_clients.py [--clients 200] [--requests 5] [--rounds 5] [--check]
+                                       [--stand-in]
 
 Starts ``zhoukou-report serve`` as a process on a private copy of the real project, on
 127.0.0.1 only, then, in each round, opens ``--clients`` connections at the same moment,
@@ -9,8 +10,14 @@ each request, as the preview answers HTTP/1.0). Each request is timed from the s
 its connection to the last byte of its answer; a request that fails or takes longer than
 ``TIMEOUT`` seconds counts as failed.
 
-Prints, per round, the median, 99th percentile and maximum, and the failures; then the
-median of the rounds' 99th percentiles, the figure the target is set on (p99 < 100 ms).
+The client runs on the same two cores as the server, so it is lean (one thread, a
+selector, non-blocking sockets) and says what CPU it took: it measures the server, not
+itself. ``--stand-in`` serves the site from memory with the preview's HTTP server and a
+stand-in for its ``PreviewServer``: what the HTTP side alone costs.
+
+Prints, per round, the median, 99th percentile and maximum, and the failures; the CPU a
+request took the server and the client (Linux); then the median of the rounds' 99th
+percentiles, the figure the target is set on (p99 < 100 ms).
 ``--check`` exits 1 when it is missed or a request failed. The loops are bounded (rounds
 × clients × requests) and nothing leaves 127.0.0.1.
 """
