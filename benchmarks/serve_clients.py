@@ -156,11 +156,13 @@ def start_serve(
         env=env,
     )
     assert process.stdout is not None
+    said = []
     for line in process.stdout:
         if line.startswith("Serving "):
             url = line.split(" at ")[1].split()[0]
             return process, int(url.rstrip("/").rsplit(":", 1)[1])
-    raise SystemExit("serve did not start")
+        said.append(line)
+    raise SystemExit("serve did not start:\n" + "".join(said))
 
 
 def cpu_seconds(pid: int) -> float:
