@@ -271,7 +271,7 @@ def measure_serve_edits(
 
 def measure_serve_clients(runs: int) -> Timing:
     """200 clients asking ``serve`` for pages at once: each run a round, its p99."""
-    rounds = serve_clients.measure(clients=200, requests=5, rounds=runs)
+    rounds, _server_cpu, _client_cpu = serve_clients.measure(clients=200, requests=5, rounds=runs)
     failed = sum(result.failed for result in rounds)
     if failed:
         print(f"serve: {failed} requests of 200 clients failed", flush=True)

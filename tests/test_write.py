@@ -964,12 +964,146 @@ def test_a_lock_file_that_is_a_link_is_refused(project: Path, tmp_path: Path):
     assert elsewhere.read_text() == "not to be written"
 
 
-def test_without_fcntl_builds_are_not_kept_apart(project: Path, monkeypatch):
-    """Windows has no fcntl: the lock is none, and says nothing."""
-    monkeypatch.setitem(sys.modules, "fcntl", None)
+def open_descriptors() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+def test_the_lock_leaves_no_file_open_however_it_goes(project: Path, monkeypatch):
+    """Held and released, refused after waiting, or its file replaced while it was opened:
+    every descriptor the lock opened is closed."""
     out = project.parent / "site"
-    with output_lock(out, wait=0), output_lock(out, wait=0):
-        assert beside(out) == []
+    before = open_descriptors()
+    with output_lock(out, wait=0):
+        pass
+    assert open_descriptors() == before
+    with output_lock(out), pytest.raises(OutputRefused), output_lock(out, wait=0.2):
+        pass
+    assert open_descriptors() == before
+    real, checked = write._same_inode, []
+
+    def replaced_once(fd: int, path: Path) -> bool:
+        checked.append(fd)  # the first file opened was removed by its holder meanwhile
+        return len(checked) > 1 and real(fd, path)
+
+    monkeypatch.setattr(write, "_same_inode", replaced_once)
+    with output_lock(out, wait=0):
+        pass
+    assert len(checked) == 2
+    assert open_descriptors() == before
+
+
+def test_a_lock_file_removed_as_it_was_locked_is_made_again(project: Path, monkeypatch):
+    """The build that held it removed the file between our opening and locking it: the
+    lock of a file no longer there keeps nobody out, so a new file is made and locked."""
+    out = project.parent / "site"
+    lock = project.parent / ".site.lock"
+    real, removed = write._lock_function(), []
+
+    def removed_once(fd: int) -> bool:
+        if not removed:
+            removed.append(fd)
+            lock.unlink()  # as the build that held it does when it ends
+        return real(fd)
+
+    monkeypatch.setattr(write, "_lock_function", lambda: removed_once)
+    with output_lock(out, wait=0):
+        assert lock.read_text().startswith(f"process {os.getpid()},")
+    assert removed
+
+
+def test_the_lock_file_is_readable_by_others(project: Path):
+    out = project.parent / "site"
+    umask = os.umask(0o022)
+    try:
+        with output_lock(out, wait=0):
+            mode = stat.S_IMODE((project.parent / ".site.lock").stat().st_mode)
+    finally:
+        os.umask(umask)
+    assert mode == 0o644
+
+
+def test_a_holder_that_is_not_utf8_is_named_as_well_as_it_can_be(project: Path):
+    import fcntl
+
+    out = project.parent / "site"
+    with open(project.parent / ".site.lock", "wb") as other:
+        other.write(b"process \xff\n")
+        other.flush()
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with pytest.raises(OutputRefused, match="\\(process \ufffd, holding "), output_lock(out, 0):
+            pass
+
+
+class FakeMsvcrt:
+    """Windows' ``msvcrt.locking`` as Windows behaves (a lock of the bytes from the file's
+    position, released when the file is closed; ``PermissionError`` if another holds it),
+    made of ``flock``; records every call."""
+
+    LK_NBLCK = 2
+
+    def __init__(self) -> None:
+        import fcntl
+
+        self.flock = fcntl.flock
+        self.exclusive = fcntl.LOCK_EX | fcntl.LOCK_NB
+        self.calls: list[tuple[int, int, int]] = []
+
+    def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        self.calls.append((mode, os.lseek(fd, 0, os.SEEK_CUR), nbytes))
+        try:
+            self.flock(fd, self.exclusive)
+        except BlockingIOError:
+            raise PermissionError(13, "Permission denied") from None
+
+
+@pytest.fixture
+def windows(monkeypatch) -> FakeMsvcrt:
+    """No fcntl, and msvcrt (faked) in its place."""
+    fake = FakeMsvcrt()
+    monkeypatch.setitem(sys.modules, "fcntl", None)
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    return fake
+
+
+def test_without_fcntl_the_lock_is_msvcrts_past_the_holders_text(
+    project: Path, windows: FakeMsvcrt
+):
+    out = project.parent / "site"
+    with output_lock(out, wait=0):
+        assert windows.calls == [(FakeMsvcrt.LK_NBLCK, write.HOLDER_BYTES, 1)]
+        holder = (project.parent / ".site.lock").read_text()
+        assert re.fullmatch(rf"process {os.getpid()}, since \d\d:\d\d:\d\d\n", holder)
+        assert len(holder.encode()) < write.HOLDER_BYTES  # the locked byte is past it
+    assert beside(out) == []
+
+
+def test_without_fcntl_a_second_build_is_refused_naming_its_holder(
+    project: Path, windows: FakeMsvcrt
+):
+    out = project.parent / "site"
+    with output_lock(out), pytest.raises(OutputRefused) as caught, output_lock(out, wait=0.2):
+        pass
+    assert f"(process {os.getpid()}, since " in str(caught.value)
+    assert len(windows.calls) > 2  # the second tried again while it waited
+    with output_lock(out, wait=0):  # released with its holder
+        pass
+
+
+def test_without_fcntl_a_second_build_waits_for_the_first(project: Path, windows: FakeMsvcrt):
+    out = project.parent / "site"
+    held, done = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with output_lock(out):
+            held.set()
+            done.wait(0.3)  # a short build
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    held.wait()
+    with output_lock(out, wait=30):  # waits, then holds it
+        assert (project.parent / ".site.lock").read_text().startswith(f"process {os.getpid()},")
+    thread.join()
 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["exchanged", "renamed-twice"])

@@ -5,7 +5,8 @@ build (incremental.py keeps the site between builds and rebuilds only what a sav
 changed), the errors of the last failed one, a version that changes with every build, and
 the set of changed files still waiting for a build. Three threads share it:
 
-- the HTTP server (one thread per request), which answers from a snapshot of that state;
+- the HTTP server (one thread with a selector for every connection, and a thread for each
+  event stream), which answers from a snapshot of that state;
 - the builder, which takes every pending change at once, so changes that arrive while a
   build runs lead to exactly one more build, never a queue of stale ones;
 - the watcher (``watch.run_watcher``), which only adds changed paths to the pending set.

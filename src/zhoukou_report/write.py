@@ -9,7 +9,8 @@ Beside ``out`` there are, for a moment, ``.out.new-*`` (the build being written)
 and ``.out.old-*`` (the previous build, until the new one is in place); a killed
 build may leave either behind, and the next build removes them. One build at a time
 writes into an output folder: ``output_lock`` holds a lock on ``.out.lock`` beside it,
-which the system releases when its holder ends, however it ends.
+which the system releases when its holder ends, however it ends (``fcntl.flock``, or
+``msvcrt.locking`` on Windows).
 
 The swap has no moment without an output folder where the system allows it: on Linux
 the two folders are exchanged in one step (``renameat2`` with ``RENAME_EXCHANGE``);
@@ -113,29 +114,26 @@ def output_lock(out: Path, wait: float | None = None) -> Iterator[None]:
     A second build waits up to ``wait`` seconds (``LOCK_WAIT_SECONDS``), then is refused
     with ``OutputRefused``, naming the process that holds the lock. The system releases
     the lock when the process ends, even if it is killed (its file stays, and is taken
-    over by the next build). Where there is no ``fcntl`` (Windows), builds are not kept
-    apart.
+    over by the next build): ``fcntl.flock`` where there is ``fcntl``, else (Windows)
+    ``msvcrt.locking`` of a byte past the holder's text, which stays readable. (Windows
+    does not remove a file that is open: the lock file stays there between builds.)
     """
-    try:
-        import fcntl
-    except ImportError:  # Windows: no such lock
-        yield
-        return
+    try_lock = _lock_function()
     wait = LOCK_WAIT_SECONDS if wait is None else wait
     target = out.expanduser().resolve()
     lock = target.parent / f".{target.name}.lock"
     deadline = time.monotonic() + wait
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     while True:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            fd = os.open(lock, flags, 0o644)
         except OSError as e:
             reason = _("cannot make its lock file {lock}: {reason}")
             raise WriteFailed(str(out), reason.format(lock=lock, reason=e.strerror or e)) from e
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+        if not try_lock(fd):
+            os.lseek(fd, 0, os.SEEK_SET)
+            holder = os.read(fd, HOLDER_BYTES).decode("utf-8", "replace").strip()
             os.close(fd)
             if time.monotonic() >= deadline:
                 message = _(
@@ -152,12 +150,44 @@ def output_lock(out: Path, wait: float | None = None) -> Iterator[None]:
         os.close(fd)  # the file was removed by the build that held it: lock the new one
     try:
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"process {os.getpid()}, since {time.strftime('%H:%M:%S')}\n".encode(), 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, f"process {os.getpid()}, since {time.strftime('%H:%M:%S')}\n".encode())
         yield
     finally:
         with contextlib.suppress(OSError):
             os.unlink(lock)  # still holding it: a build waiting on this file tries again
         os.close(fd)  # releases the lock
+
+
+HOLDER_BYTES = 200  # the holder's text is shorter; Windows locks the byte after it
+
+
+def _lock_function() -> Callable[[int], bool]:
+    """The platform's way to take the lock of an open file without waiting: True if taken,
+    False if another process holds it."""
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt  # Windows
+
+        def try_lock(fd: int) -> bool:
+            os.lseek(fd, HOLDER_BYTES, os.SEEK_SET)  # past the text: a reader may read it
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            except OSError:  # "permission denied" or "deadlock avoided"
+                return False  # another process holds it
+            return True
+
+        return try_lock
+
+    def try_flock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # another process holds it
+        return True
+
+    return try_flock
 
 
 _HOLDER = re.compile(r"process (\d+), since (\d\d:\d\d:\d\d)\Z")
@@ -176,7 +206,7 @@ def _same_inode(fd: int, path: Path) -> bool:
     try:
         return os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
     except OSError:
-        return False
+        return False  # removed since it was opened
 
 
 class Staging:
