@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from helpers import copy_years, edit, line, run_cli, tree_hash
 from zhoukou_report.build import assemble_site
@@ -39,8 +40,18 @@ def html(out: Path, rel: str) -> str:
 
 def texts(page: str, css_class: str) -> list[str]:
     """The text of each element of a class, its tags removed."""
-    found = re.findall(rf'class="{css_class}">(.*?)</(?:span|p)>', page, re.S)
-    return [re.sub(r"<[^>]+>", "", text) for text in found]
+    return [
+        element.get_text() for element in BeautifulSoup(page, "html.parser").select(f".{css_class}")
+    ]
+
+
+def pieces(page: str, css_class: str) -> list[list[str]]:
+    """In each element of a class, the pieces that never break across lines (``.num``)."""
+    soup = BeautifulSoup(page, "html.parser")
+    return [
+        [num.get_text() for num in element.select(".num")]
+        for element in soup.select(f".{css_class}")
+    ]
 
 
 def row(page: str, figure_id: str) -> str:
@@ -119,8 +130,9 @@ def test_the_figures_page_shows_the_previous_value_and_the_change(
         ("2025/figures.html", zh, f"../2024/figures.html#fig-{figure}"),
         ("2025/en/figures.html", en, f"../../2024/en/figures.html#fig-{figure}"),
     ):
-        cells = row(html(years_built, rel), figure)
-        assert f'<span class="figure-change"><a href="{link}">{text}</a></span>' in cells
+        cells = BeautifulSoup(row(html(years_built, rel), figure), "html.parser")
+        (change,) = cells.select(".figure-change a")
+        assert (change["href"], change.get_text()) == (link, text)
 
 
 def test_a_figure_counted_in_another_unit_is_not_compared(years_built: Path):
@@ -146,6 +158,15 @@ def test_the_lead_figures_say_the_change_in_both_languages(years_built: Path):
         "up from 90.5% in 2023"
     ]
     assert texts(html(years_built, "2025/en/index.html"), "tile-change") == ["up from 5 in 2023"]
+
+
+def test_each_number_of_a_comparison_is_one_piece_that_never_breaks(years_built: Path):
+    """比2023年的1.5万人次增加3000人次: the numbers with their units stay whole, as in prose."""
+    page = html(years_built, "2025/highlight-1.html")
+    assert pieces(page, "tile-change") == [["1.5万人次", "3000人次"], []]
+    assert ["130个", "10个"] in pieces(page, "fig-note-previous")
+    page = html(years_built, "2025/en/figures.html")
+    assert ["90.5%"] in pieces(page, "figure-change")
 
 
 def test_a_figure_in_the_prose_says_the_change_in_its_note(years_built: Path):
@@ -334,7 +355,7 @@ def test_the_preview_rebuilds_when_a_years_content_is_saved(years_project: Path)
                 break
             built.wait(1)
             built.clear()
-        assert "比2023年的125个减少5个" in page(), reports
+        assert "比2023年的125个减少5个" in texts(page(), "figure-change"), reports
     finally:
         preview.stop()
 
@@ -355,7 +376,7 @@ def test_a_build_reports_the_figures_changed_in_each_year(years_project: Path, t
         "  changed  2025/stations: 120 → 118\n"
         '  changed  2025/stations: source "城区代表联络站120个" → "城区代表联络站118个"\n'
     )
-    assert "比2023年的130个减少12个" in html(out, "2025/figures.html")
+    assert "比2023年的130个减少12个" in texts(html(out, "2025/figures.html"), "figure-change")
 
 
 def test_with_the_sites_address_the_top_has_robots_txt_and_the_404_page(

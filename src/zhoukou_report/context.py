@@ -248,7 +248,7 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
             href(f"{figures_page}#{figure_anchor(figure.id)}"),
             number(figure),
             figure.label[page.lang],
-            figure.previous.notes[page.lang] if figure.previous else "",
+            Markup(figure.previous.notes[page.lang]) if figure.previous else "",
         )
 
     def number(figure: Figure) -> Markup:
@@ -434,7 +434,7 @@ def _figure_section(
             href(shared.locations[figure.id, lang]),
             figure.cited[lang] if figure.cited else "",
             _correction_row(figure, lang, figure_anchor(figure.id)) if figure.correction else None,
-            figure.previous.notes[lang] if figure.previous else "",
+            Markup(figure.previous.notes[lang]) if figure.previous else "",
             href(figure.previous.rows[lang]) if figure.previous else "",
         )
         for figure in figures

@@ -64,7 +64,7 @@ class Previous(NamedTuple):
     year: int  # the year it is of: 2023 for the report of 2024 (years.py)
     value: int | float
     texts: Mapping[str, str]  # the previous value with its unit, as each language writes it
-    notes: Mapping[str, str]  # the comparison, in each language: 比2023年的232家增加8家
+    notes: Mapping[str, str]  # the comparison, in each language, as HTML: 比2023年的232家增加8家
     change: int | float | None  # this year's value less the previous one; None: not comparable
     rows: Mapping[str, str]  # its row on that year's figures page, from this year's folder
 

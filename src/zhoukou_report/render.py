@@ -270,7 +270,7 @@ class SiteRenderer:
                 f'<p class="fig-note-source">{escape(strings["figure_source"][lang])}'
                 f'{escape(colon)}<span lang="{source_lang}">“{escape(figure.source)}”</span></p>'
                 + (
-                    f'<p class="fig-note-previous">{escape(figure.previous.notes[lang])}</p>'
+                    f'<p class="fig-note-previous">{figure.previous.notes[lang]}</p>'
                     if figure.previous  # on a site of several years: against the year before
                     else ""
                 )

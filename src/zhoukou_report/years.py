@@ -25,6 +25,8 @@ from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
+from markupsafe import Markup, escape
+
 from .build import SiteFiles, _combine, assemble_site
 from .changes import figure_changes
 from .context import content_security_policy, format_date
@@ -279,13 +281,23 @@ def _compared(
                 change_text = strings["figure_points"][lang].format(number=number)
             else:
                 change_text = _with_unit(format_number(abs(change), lang, None, unit), figure, lang)
-        notes[lang] = template.format(year=of, previous=texts[lang], change=change_text)
+        notes[lang] = _note(template, of, texts[lang], change_text)
     rows = {}
     for lang in figure.label:
         code = lang if lang in earlier._languages else earlier.default_language.code
         page = earlier.page("figures", code)
         rows[lang] = f"../{year}/{page.output}#{figure_anchor(figure.id)}"
     return figure._replace(previous=Previous(of, before.value, texts, notes, change, rows))
+
+
+def _note(template: str, year: int, previous: str, change: str) -> str:
+    """The comparison as HTML: ``比2023年的<span class="num">232家</span>增加…``, each
+    number with its unit one piece that never breaks across lines, as in the prose."""
+
+    def whole(text: str) -> Markup | str:
+        return Markup('<span class="num">{}</span>').format(text) if text else ""
+
+    return str(escape(template).format(year=year, previous=whole(previous), change=whole(change)))
 
 
 def _with_unit(number: str, figure: Figure, lang: str) -> str:
