@@ -14,14 +14,6 @@ def normalise_base_url(url: str) -> str:
     return url.rstrip("/") + "/"
 
 
-def publishing_names(site: Site) -> tuple[str, ...]:
-    """The files ``publishing_files`` makes for this site."""
-    identity = site.meta.identity
-    images = [image.output for image in (identity.logo, identity.share_image) if image]
-    names = [name for name in images if name != DEFAULT_SHARE_IMAGE]
-    return (*names, SITEMAP, ROBOTS) if site.meta.base_url else tuple(names)
-
-
 def publishing_files(site: Site) -> dict[str, bytes]:
     identity = site.meta.identity
     files = {
