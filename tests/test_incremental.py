@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import copy_site, edit
+from zhoukou_report import files, load
 from zhoukou_report.build import assemble_site
 from zhoukou_report.errors import BuildFailed
 from zhoukou_report.incremental import IncrementalSite
@@ -176,6 +177,28 @@ def test_a_paragraph_renders_its_page_and_the_whole_report_again(project: Path) 
     for path in ("en/goal-1.html", "highlight-1.html", "data/figures.json", "assets/site.css"):
         assert second.files[path] is first.files[path]  # kept, not made again
     assert b"A further sentence." not in first.files["en/highlight-1.html"]  # never changed
+
+
+def test_a_paragraph_reads_only_the_file_saved_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nor are the figures read again from figures.yaml as parsed: only its save does."""
+    site = IncrementalSite(project)
+    site.update([])
+    reads: list[str] = []
+    figures_read: list[int] = []
+    read_text, read_figures = files.read_text, load.read_figures
+    monkeypatch.setattr(
+        files, "read_text", lambda f, rel, root=None: reads.append(rel) or read_text(f, rel, root)
+    )
+    monkeypatch.setattr(
+        load, "read_figures", lambda *args: figures_read.append(1) or read_figures(*args)
+    )
+    site.update(paragraph(project, "highlight-1", "en"))
+    assert (reads, figures_read) == (["content/en/highlight-1.md"], [])
+    second = site.update(figure_value(project, "visits", 17000))
+    assert (reads[1:], figures_read) == (["content/figures.yaml"], [1])
+    assert second.files == full_build(project)
 
 
 def test_a_figure_renders_the_pages_that_show_it_and_the_data_again(project: Path) -> None:

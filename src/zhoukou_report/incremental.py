@@ -89,7 +89,7 @@ class IncrementalSite:
     def __init__(self, project: Path, renderer: SiteRenderer | None = None):
         self.project = project
         self.renderer = renderer or SiteRenderer(project, watching=True)
-        self.kept: Kept = {}  # each content file as parsed, while its text stays the same
+        self.kept = Kept()  # each content file as parsed, while its text stays the same
         self._built: _Built | None = None
         self._changed: set[str] = set()  # since the last good build
 
@@ -99,8 +99,10 @@ class IncrementalSite:
         self._changed.update(changed)
         built = self._built
         if built is None or not all(_partial(path) for path in self._changed):
+            self.kept.saved = None  # every file read again
             output = self._full()
         else:
+            self.kept.saved = set(self._changed)  # the others, only if os.stat changed
             output = self._partial(built)
         self._changed.clear()
         return output
