@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import copy_site, edit
-from zhoukou_report import files, load
+from zhoukou_report import files, incremental, load
 from zhoukou_report.build import assemble_site
 from zhoukou_report.errors import BuildFailed
 from zhoukou_report.incremental import IncrementalSite
@@ -212,6 +212,27 @@ def test_a_figure_renders_the_pages_that_show_it_and_the_data_again(project: Pat
     assert second.files["data/figures.json"] != first.files["data/figures.json"]
     for path in ("en/goal-1.html", "highlight-2.html", "index.html"):
         assert second.files[path] is first.files[path]
+
+
+def test_the_open_data_is_made_again_when_first_asked_for(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a figure edit, once, by the first request for any of its files."""
+    site = IncrementalSite(project)
+    site.update([])
+    made: list[int] = []
+    data_files = incremental.data_files
+    monkeypatch.setattr(
+        incremental, "data_files", lambda *args: made.append(1) or data_files(*args)
+    )
+    second = site.update(figure_value(project, "visits", 17000))
+    third = site.update(paragraph(project, "goal-1", "en"))  # before anyone asked
+    assert made == []
+    assert "data/figures.csv" in third.files and len(third.files) == len(second.files)
+    assert b"17000" in third.files["data/figures.csv"]
+    assert second.files["data/figures.json"] is third.files["data/figures.json"]
+    assert made == [1]
+    assert third.files == full_build(project)
 
 
 def test_a_title_renders_every_page_again(project: Path) -> None:
