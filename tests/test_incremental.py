@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import copy_site, edit
-from zhoukou_report import files, incremental, load
+from zhoukou_report import files, incremental, load, pages
 from zhoukou_report.build import assemble_site
 from zhoukou_report.errors import BuildFailed
 from zhoukou_report.incremental import IncrementalSite
@@ -182,12 +182,20 @@ def test_a_paragraph_renders_its_page_and_the_whole_report_again(project: Path) 
 def test_a_paragraph_reads_only_the_file_saved_again(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Nor are the figures read again from figures.yaml as parsed: only its save does."""
+    """Nor are the figures read again from figures.yaml as parsed (only its save does), nor
+    the figures each page refers to found again but in the page saved."""
     site = IncrementalSite(project)
     site.update([])
     reads: list[str] = []
     figures_read: list[int] = []
+    bodies: list[str] = []
     read_text, read_figures = files.read_text, load.read_figures
+    figure_references = pages.figure_references
+    monkeypatch.setattr(
+        pages,
+        "figure_references",
+        lambda text, r: bodies.append(text) or figure_references(text, r),
+    )
     monkeypatch.setattr(
         files, "read_text", lambda f, rel, root=None: reads.append(rel) or read_text(f, rel, root)
     )
@@ -196,6 +204,7 @@ def test_a_paragraph_reads_only_the_file_saved_again(
     )
     site.update(paragraph(project, "highlight-1", "en"))
     assert (reads, figures_read) == (["content/en/highlight-1.md"], [])
+    assert len(bodies) == 1 and bodies[0].endswith("A further sentence.\n")
     second = site.update(figure_value(project, "visits", 17000))
     assert (reads[1:], figures_read) == (["content/figures.yaml"], [1])
     assert second.files == full_build(project)

@@ -114,7 +114,7 @@ def load_content(
 
     source = problems.attempt(lambda: _read_source(files))
     docs = read_markdown_files(files, languages, problems)
-    pages, intros, bodies = build_pages(docs, languages, problems)
+    pages, intros, bodies = build_pages(docs, languages, problems, kept)
     del docs  # their front matter is read
 
     charts = []
