@@ -210,6 +210,28 @@ def test_a_paragraph_reads_only_the_file_saved_again(
     assert second.files == full_build(project)
 
 
+def test_a_paragraph_makes_one_section_of_the_whole_report_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other sections are kept from the last build, while what they show is the same."""
+    site = IncrementalSite(project)
+    site.update([])
+    converted: list[str] = []
+    convert = site.renderer.markdown.convert
+    monkeypatch.setattr(
+        site.renderer.markdown,
+        "convert",
+        lambda text, c: converted.append(text) or convert(text, c),
+    )
+    output = site.update(paragraph(project, "highlight-1", "en"))
+    # the page's text, and its section of the English whole report
+    assert len(converted) == 2 and all("A further sentence." in t for t in converted)
+    converted.clear()
+    output = site.update(figure_value(project, "visits", 17000))
+    assert sum("[[visits]]" in text for text in converted) == len(converted) > 0
+    assert output.files == full_build(project)
+
+
 def test_a_figure_renders_the_pages_that_show_it_and_the_data_again(project: Path) -> None:
     site = IncrementalSite(project)
     first = site.update([])

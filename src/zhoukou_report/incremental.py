@@ -12,8 +12,9 @@ What an update does again:
   what every page shows (a page's title, the pages themselves, the goals' intro),
   rebuilds the whole site, as ``build`` does; so does any change to a site of several
   years (years.py);
-- otherwise the content is read and checked again (each file parsed again only if its
-  text changed), and only these pages are rendered again: those whose own record
+- otherwise the content is checked again (a file read again only if the watcher reported
+  it saved or its ``os.stat`` changed, parsed again only if its text changed: ``Kept``),
+  and only these pages are rendered again: those whose own record
   changed (their Markdown), those that show a figure that changed (in their text, their
   tiles, their charts: ``_shown``), the whole-report page of a language one of whose
   pages changed, and the figures pages when a figure or where one is referred to
