@@ -75,7 +75,7 @@ class ContentFiles:
         if self.kept is None:
             return parse(read_text(self.project / rel, rel, self.project), rel)
         kept = self.kept.files.get(rel)
-        signature = _signature(self.project / rel)
+        signature = _signature(os.path.join(self.project, rel))
         saved = self.kept.saved
         if (
             kept is not None
@@ -92,7 +92,7 @@ class ContentFiles:
         return kept.parsed  # type: ignore[return-value]
 
 
-def _signature(file: Path) -> tuple[int, ...] | None:
+def _signature(file: str) -> tuple[int, ...] | None:
     """What changes when a file is saved, replaced, or a link to it leads elsewhere."""
     try:
         info = os.stat(file)
