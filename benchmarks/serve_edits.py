@@ -241,6 +241,9 @@ def main() -> None:
     parser.add_argument("project", type=Path, help="a project to copy and edit")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--work", type=Path, default=Path("/tmp/serve-edits"))
+    parser.add_argument(
+        "--without-hugo", action="store_true", help="measure zhoukou-report serve only"
+    )
     args = parser.parse_args()
     copy = args.work / "project"
     if copy.exists():
@@ -251,10 +254,10 @@ def main() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     for tool, times in (
         ("zhoukou-report serve", measure_zhoukou(cli, copy, args.runs, env)),
-        ("hugo server", measure_hugo(copy, args.work, args.runs)),
+        ("hugo server", None if args.without_hugo else measure_hugo(copy, args.work, args.runs)),
     ):
         if times is None:
-            print(f"{tool}: not installed")
+            print(f"{tool}: {'not measured' if args.without_hugo else 'not installed'}")
             continue
         for edit, seconds in times.items():
             print(f"{tool}, {edit} edit: median {statistics.median(seconds) * 1000:.0f} ms")

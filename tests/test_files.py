@@ -9,7 +9,7 @@ import pytest
 
 from zhoukou_report import files
 from zhoukou_report.errors import ContentError
-from zhoukou_report.files import ContentFiles, parse_markdown, read_text
+from zhoukou_report.files import ContentFiles, Kept, parse_markdown, read_text
 
 
 def test_a_bom_and_crlf_line_endings_are_accepted(tmp_path: Path):
@@ -191,7 +191,7 @@ def test_a_kept_file_is_parsed_again_only_when_its_text_changes(tmp_path: Path):
     """What serve keeps from one build to the next."""
     page = tmp_path / "a.md"
     page.write_text("---\nkeyword: x\n---\nBody\n", encoding="utf-8")
-    kept: dict = {}
+    kept = Kept()
     first = ContentFiles(tmp_path, kept=kept).parsed("a.md", parse_markdown)
     assert ContentFiles(tmp_path, kept=kept).parsed("a.md", parse_markdown) is first
     page.write_text("---\nkeyword: y\n---\nBody\n", encoding="utf-8")
@@ -200,4 +200,31 @@ def test_a_kept_file_is_parsed_again_only_when_its_text_changes(tmp_path: Path):
     page.write_text("---\nkeyword: [\n---\nBody\n", encoding="utf-8")
     with pytest.raises(ContentError):
         ContentFiles(tmp_path, kept=kept).parsed("a.md", parse_markdown)
-    assert kept["a.md"][1] is again  # a file that fails to parse is not kept
+    assert kept.files["a.md"].parsed is again  # a file that fails to parse is not kept
+
+
+def test_a_kept_file_not_saved_is_read_again_only_when_its_stat_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The files the watcher did not report saved are not read again while os.stat says
+    the same; a saved one always is, and so is one whose stat changed."""
+    page = tmp_path / "a.md"
+    page.write_text("---\nkeyword: x\n---\nBody\n", encoding="utf-8")
+    kept = Kept()
+    first = ContentFiles(tmp_path, kept=kept).parsed("a.md", parse_markdown)
+    reads: list[str] = []
+    real = files.read_text
+    monkeypatch.setattr(
+        files, "read_text", lambda f, rel, root=None: reads.append(rel) or real(f, rel, root)
+    )
+
+    kept.saved = set()
+    assert ContentFiles(tmp_path, kept=kept).parsed("a.md", parse_markdown) is first
+    assert reads == []
+    kept.saved = {"a.md"}
+    assert ContentFiles(tmp_path, kept=kept).parsed("a.md", parse_markdown) is first
+    assert reads == ["a.md"]
+    kept.saved = set()  # not reported, but its size and times changed
+    page.write_text("---\nkeyword: yy\n---\nBody\n", encoding="utf-8")
+    again = ContentFiles(tmp_path, kept=kept).parsed("a.md", parse_markdown)
+    assert reads == ["a.md", "a.md"] and again.meta.data == {"keyword": "yy"}

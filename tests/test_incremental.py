@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import copy_site, edit
+from zhoukou_report import files, incremental, load, pages
 from zhoukou_report.build import assemble_site
 from zhoukou_report.errors import BuildFailed
 from zhoukou_report.incremental import IncrementalSite
@@ -178,6 +179,59 @@ def test_a_paragraph_renders_its_page_and_the_whole_report_again(project: Path) 
     assert b"A further sentence." not in first.files["en/highlight-1.html"]  # never changed
 
 
+def test_a_paragraph_reads_only_the_file_saved_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nor are the figures read again from figures.yaml as parsed (only its save does), nor
+    the figures each page refers to found again but in the page saved."""
+    site = IncrementalSite(project)
+    site.update([])
+    reads: list[str] = []
+    figures_read: list[int] = []
+    bodies: list[str] = []
+    read_text, read_figures = files.read_text, load.read_figures
+    figure_references = pages.figure_references
+    monkeypatch.setattr(
+        pages,
+        "figure_references",
+        lambda text, r: bodies.append(text) or figure_references(text, r),
+    )
+    monkeypatch.setattr(
+        files, "read_text", lambda f, rel, root=None: reads.append(rel) or read_text(f, rel, root)
+    )
+    monkeypatch.setattr(
+        load, "read_figures", lambda *args: figures_read.append(1) or read_figures(*args)
+    )
+    site.update(paragraph(project, "highlight-1", "en"))
+    assert (reads, figures_read) == (["content/en/highlight-1.md"], [])
+    assert len(bodies) == 1 and bodies[0].endswith("A further sentence.\n")
+    second = site.update(figure_value(project, "visits", 17000))
+    assert (reads[1:], figures_read) == (["content/figures.yaml"], [1])
+    assert second.files == full_build(project)
+
+
+def test_a_paragraph_makes_one_section_of_the_whole_report_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other sections are kept from the last build, while what they show is the same."""
+    site = IncrementalSite(project)
+    site.update([])
+    converted: list[str] = []
+    convert = site.renderer.markdown.convert
+    monkeypatch.setattr(
+        site.renderer.markdown,
+        "convert",
+        lambda text, c: converted.append(text) or convert(text, c),
+    )
+    output = site.update(paragraph(project, "highlight-1", "en"))
+    # the page's text, and its section of the English whole report
+    assert len(converted) == 2 and all("A further sentence." in t for t in converted)
+    converted.clear()
+    output = site.update(figure_value(project, "visits", 17000))
+    assert sum("[[visits]]" in text for text in converted) == len(converted) > 0
+    assert output.files == full_build(project)
+
+
 def test_a_figure_renders_the_pages_that_show_it_and_the_data_again(project: Path) -> None:
     site = IncrementalSite(project)
     first = site.update([])
@@ -189,6 +243,27 @@ def test_a_figure_renders_the_pages_that_show_it_and_the_data_again(project: Pat
     assert second.files["data/figures.json"] != first.files["data/figures.json"]
     for path in ("en/goal-1.html", "highlight-2.html", "index.html"):
         assert second.files[path] is first.files[path]
+
+
+def test_the_open_data_is_made_again_when_first_asked_for(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a figure edit, once, by the first request for any of its files."""
+    site = IncrementalSite(project)
+    site.update([])
+    made: list[int] = []
+    data_files = incremental.data_files
+    monkeypatch.setattr(
+        incremental, "data_files", lambda *args: made.append(1) or data_files(*args)
+    )
+    second = site.update(figure_value(project, "visits", 17000))
+    third = site.update(paragraph(project, "goal-1", "en"))  # before anyone asked
+    assert made == []
+    assert "data/figures.csv" in third.files and len(third.files) == len(second.files)
+    assert b"17000" in third.files["data/figures.csv"]
+    assert second.files["data/figures.json"] is third.files["data/figures.json"]
+    assert made == [1]
+    assert third.files == full_build(project)
 
 
 def test_a_title_renders_every_page_again(project: Path) -> None:

@@ -65,7 +65,7 @@ def read_charts(
             problems.errors.append(doc.error(f"{path}.id", message))
         ids.add(chart_id)
         section = text_field(
-            doc, f"{path}.section", item.get("section"), problems, _("a page name")
+            doc, f"{path}.section", item.get("section"), problems, lambda: _("a page name")
         )
         if section is not None and sections and section not in sections:
             hint = suggestion(section, sections)

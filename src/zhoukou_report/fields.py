@@ -92,9 +92,16 @@ def unknown_keys(
 
 
 def text_field(
-    doc: YamlDoc, path: str, value: Any, problems: Problems, what: str | None = None
+    doc: YamlDoc,
+    path: str,
+    value: Any,
+    problems: Problems,
+    what: str | Callable[[], str] | None = None,
 ) -> str | None:
-    """A non-empty text; numbers and dates are taken as they are written.
+    """A non-empty text; numbers and dates are taken as they are written. ``what`` it
+    should be may be given as a function, called only if it is not (reading a large
+    figures.yaml translated thousands of them for nothing: the preview's 1,000-page rows of
+    benchmarks/run.py).
 
     Spaces inside quotes are kept: YAML already trims plain values, and an editor who
     quotes a space (``en: ": "``) means it.
@@ -106,7 +113,8 @@ def text_field(
         or not isinstance(value, str | int | float)
         or not str(value).strip()
     ):
-        problems.errors.append(wrong(doc, path, value, what or _("text")))
+        shown = what() if callable(what) else what
+        problems.errors.append(wrong(doc, path, value, shown or _("text")))
         return None
     return str(value)
 
@@ -139,8 +147,13 @@ def translated(
             text = value.get(problems.drafts[code])
             if text is None:  # the default's own text is missing: its error says so
                 continue
-        what = _("the {code} text").format(code=code)
-        checked = text_field(doc, f"{path}.{code}", text, problems, what)
+        checked = text_field(
+            doc,
+            f"{path}.{code}",
+            text,
+            problems,
+            lambda code=code: _("the {code} text").format(code=code),
+        )
         if checked is not None:
             result[code] = checked
     for key in value:

@@ -50,7 +50,7 @@ def read_figures(
         unknown_keys(doc, path, item, FIGURE_KEYS, problems)
         figure_id = _figure_id(doc, path, item.get("id"), first_use, problems)
         section = text_field(
-            doc, f"{path}.section", item.get("section"), problems, _("a page name")
+            doc, f"{path}.section", item.get("section"), problems, lambda: _("a page name")
         )
         value = _value(doc, f"{path}.value", item.get("value"), problems)
         qualifier = item.get("qualifier")
@@ -72,8 +72,9 @@ def read_figures(
             problems.errors.append(wrong(doc, f"{path}.lead", lead, what, hint=hint))
         counts = item.get("counts")
         if counts is not None:
-            what = _("what the figure counts")
-            counts = text_field(doc, f"{path}.counts", counts, problems, what)
+            counts = text_field(
+                doc, f"{path}.counts", counts, problems, lambda: _("what the figure counts")
+            )
         if len(problems.errors) > before:
             continue
         figures.append(
@@ -102,13 +103,18 @@ def _provenance(
     """The phrase of the source text that gives a figure, or (``cited``) the document or
     office it comes from instead, in each language."""
     if "cited" not in item:
-        what = _("the phrase of the source")
-        return text_field(doc, f"{path}.source", item.get("source"), problems, what), None
+        source = item.get("source")
+        what = _phrase_of_source
+        return text_field(doc, f"{path}.source", source, problems, what), None
     if "source" in item:
         message = _('give either "source" (a phrase of the source text) or "cited", not both')
         problems.errors.append(doc.error(f"{path}.cited", message))
         return None, None
     return "", translated(doc, f"{path}.cited", item["cited"], codes, problems)
+
+
+def _phrase_of_source() -> str:
+    return _("the phrase of the source")
 
 
 def _correction(

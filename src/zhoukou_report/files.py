@@ -26,8 +26,25 @@ from .yamldoc import YamlDoc, parse_yaml
 T = TypeVar("T")
 
 
-# What serve keeps of each file from one build to the next: path -> (text, parsed).
-Kept = dict[str, tuple[str, object]]
+class KeptFile(NamedTuple):
+    """A content file as the previous build read it."""
+
+    signature: tuple[int, ...] | None  # its os.stat before it was read
+    text: str
+    parsed: object
+
+
+class Kept:
+    """What serve keeps of each content file from one build to the next: each file as
+    parsed (reused while its text stays the same), and what was read out of one
+    (``derived``). A file the watcher did not report saved (``saved``) and whose
+    ``os.stat`` is the same is not even read again: the preview's 1,000-page rows of
+    benchmarks/run.py fail reading every file on each save."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, KeptFile] = {}
+        self.saved: set[str] | None = None  # None: every file is read again
+        self.derived: dict[str, tuple[tuple, object]] = {}  # name -> (what it came of, it)
 
 
 class ContentFiles:
@@ -55,14 +72,33 @@ class ContentFiles:
             raise found
         if found is not None:
             return found  # type: ignore[return-value]
-        text = read_text(self.project / rel, rel, self.project)
         if self.kept is None:
-            return parse(text, rel)
-        kept = self.kept.get(rel)
-        if kept is not None and kept[0] == text:
-            return kept[1]  # type: ignore[return-value]
-        self.kept[rel] = (text, parse(text, rel))
-        return self.kept[rel][1]  # type: ignore[return-value]
+            return parse(read_text(self.project / rel, rel, self.project), rel)
+        kept = self.kept.files.get(rel)
+        signature = _signature(os.path.join(self.project, rel))
+        saved = self.kept.saved
+        if (
+            kept is not None
+            and signature is not None
+            and kept.signature == signature
+            and saved is not None
+            and rel not in saved
+        ):
+            return kept.parsed  # type: ignore[return-value]
+        text = read_text(self.project / rel, rel, self.project)
+        if kept is None or kept.text != text:
+            kept = KeptFile(signature, text, parse(text, rel))
+        self.kept.files[rel] = kept._replace(signature=signature)
+        return kept.parsed  # type: ignore[return-value]
+
+
+def _signature(file: str) -> tuple[int, ...] | None:
+    """What changes when a file is saved, replaced, or a link to it leads elsewhere."""
+    try:
+        info = os.stat(file)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 # Records are named tuples, not dataclasses: model.py says why.

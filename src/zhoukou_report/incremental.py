@@ -12,19 +12,22 @@ What an update does again:
   what every page shows (a page's title, the pages themselves, the goals' intro),
   rebuilds the whole site, as ``build`` does; so does any change to a site of several
   years (years.py);
-- otherwise the content is read and checked again (each file parsed again only if its
-  text changed), and only these pages are rendered again: those whose own record
+- otherwise the content is checked again (a file read again only if the watcher reported
+  it saved or its ``os.stat`` changed, parsed again only if its text changed: ``Kept``),
+  and only these pages are rendered again: those whose own record
   changed (their Markdown), those that show a figure that changed (in their text, their
   tiles, their charts: ``_shown``), the whole-report page of a language one of whose
   pages changed, and the figures pages when a figure or where one is referred to
-  changed; the open data only in that last case. The link check runs again for the
-  pages rendered and for the pages that link to an anchor of a page whose ids changed.
+  changed; the open data only in that last case, and only when it is first asked for
+  (``SiteFileMap``). The link check runs again for the pages rendered and for the pages
+  that link to an anchor of a page whose ids changed.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Collection, Iterable, Mapping
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -36,8 +39,63 @@ from .httpd import folders_of
 from .layout import CONTENT, FIGURES_FILE
 from .links import PageCheck, check_links, check_page, page_texts
 from .model import Page, Site
-from .opendata import data_files, figure_records
+from .opendata import DATA_FILES, data_files, figure_records
 from .render import SiteRenderer
+
+
+class _Later:
+    """Files made when first asked for, once, by whichever thread asks first."""
+
+    def __init__(self, names: Collection[str], make: Callable[[], dict[str, bytes]]):
+        self.names = frozenset(names)
+        self._make: Callable[[], dict[str, bytes]] | None = make
+        self._made: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, path: str) -> bytes:
+        with self._lock:
+            if self._make is not None:
+                self._made, self._make = self._make(), None
+            return self._made[path]
+
+
+class SiteFileMap(Mapping[str, bytes]):
+    """Output path -> bytes, of which the open data may be made only when first asked for:
+    a figure edit makes the spreadsheet, CSV and JSON of every figure again, which the
+    preview's 1,000-page figure row of benchmarks/run.py has no room for."""
+
+    def __init__(self, made: dict[str, bytes], later: _Later | None = None):
+        self._made = made
+        self._later = later
+
+    def __getitem__(self, path: str) -> bytes:
+        found = self._made.get(path)
+        if found is not None:
+            return found
+        if self._later is not None and path in self._later.names:
+            return self._later.get(path)
+        raise KeyError(path)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._made or (self._later is not None and path in self._later.names)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._made
+        if self._later is not None:
+            yield from self._later.names - self._made.keys()
+
+    def __len__(self) -> int:
+        later = self._later.names - self._made.keys() if self._later is not None else ()
+        return len(self._made) + len(later)
+
+    def changed(self, files: dict[str, bytes], later: _Later | None = None) -> SiteFileMap:
+        """A new map: these ``files`` made, the ``later`` ones made when asked for."""
+        made = {**self._made, **files}
+        if later is None:
+            return SiteFileMap(made, self._later)
+        for path in later.names:
+            made.pop(path, None)
+        return SiteFileMap(made, later)
 
 
 # Records are named tuples, not dataclasses: model.py says why.
@@ -55,7 +113,7 @@ class SiteOutput(NamedTuple):
 class _Built:
     """The last good build, and what each of its outputs depends on."""
 
-    def __init__(self, site: Site, files: dict[str, bytes], checks: dict[str, PageCheck]):
+    def __init__(self, site: Site, files: SiteFileMap, checks: dict[str, PageCheck]):
         self.site = site
         self.files = files
         self.folders = folders_of(files)
@@ -89,7 +147,7 @@ class IncrementalSite:
     def __init__(self, project: Path, renderer: SiteRenderer | None = None):
         self.project = project
         self.renderer = renderer or SiteRenderer(project, watching=True)
-        self.kept: Kept = {}  # each content file as parsed, while its text stays the same
+        self.kept = Kept()  # each content file as parsed, while its text stays the same
         self._built: _Built | None = None
         self._changed: set[str] = set()  # since the last good build
 
@@ -99,8 +157,10 @@ class IncrementalSite:
         self._changed.update(changed)
         built = self._built
         if built is None or not all(_partial(path) for path in self._changed):
+            self.kept.saved = None  # every file read again
             output = self._full()
         else:
+            self.kept.saved = set(self._changed)  # the others, only if os.stat changed
             output = self._partial(built)
         self._changed.clear()
         return output
@@ -119,7 +179,7 @@ class IncrementalSite:
         for rel, data in assembled.others.items():  # as assemble_site checks them
             if rel.endswith(".html"):
                 checks[rel] = check_page(rel, data, files.keys())
-        self._built = _Built(assembled.site, files, checks)
+        self._built = _Built(assembled.site, SiteFileMap(files), checks)
         return SiteOutput(files, self._built.folders, pages, pages, assembled.warnings)
 
     def _partial(self, built: _Built) -> SiteOutput:
@@ -163,13 +223,15 @@ class IncrementalSite:
         rendered, errors = self.renderer.render_pages(site, pages, built.existing, shared)
         if errors:
             raise BuildFailed(errors)
-        files = dict(built.files)
+        made: dict[str, bytes] = {}
         checks = {page.output: page.links for page in rendered}
         for page in rendered:
             assert isinstance(page.content, bytes)
-            files[page.output] = page.content
+            made[page.output] = page.content
+        later = None
         if figures_again:
-            files.update(data_files(site, list(figure_records(site)), None))
+            later = _Later(DATA_FILES, lambda: data_files(site, list(figure_records(site)), None))
+        files = built.files.changed(made, later)
 
         # The link check, again for the pages rendered, and for those linking to an anchor
         # of a page whose ids changed.

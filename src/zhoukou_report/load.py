@@ -110,11 +110,11 @@ def load_content(
     figures_doc = problems.attempt(lambda: _read_yaml(files, FIGURES_FILE))
     figures = []
     if figures_doc and codes:
-        figures, figures_doc = read_figures(figures_doc, codes, problems)
+        figures, figures_doc = _read_figures(files, figures_doc, codes, problems)
 
     source = problems.attempt(lambda: _read_source(files))
     docs = read_markdown_files(files, languages, problems)
-    pages, intros, bodies = build_pages(docs, languages, problems)
+    pages, intros, bodies = build_pages(docs, languages, problems, kept)
     del docs  # their front matter is read
 
     charts = []
@@ -209,6 +209,30 @@ def _generated_title(strings: dict[str, dict[str, str]], page_id: str, code: str
     """A generated page's title, from strings.yaml (``figures_title``, ``notfound_title``)."""
     key = "notfound_title" if page_id == "404" else f"{page_id}_title"
     return strings.get(key, {}).get(code, "")
+
+
+def _read_figures(
+    files: ContentFiles, doc: YamlDoc, codes: tuple[str, ...], problems: Problems
+) -> tuple[list[Figure], YamlDoc]:
+    """``read_figures``; or, while figures.yaml is kept as parsed and the languages are the
+    same, what it read the last time, with its problems (the preview's 1,000-page paragraph
+    row of benchmarks/run.py fails reading every figure again on each save)."""
+    kept = files.kept
+    if kept is None:
+        return read_figures(doc, codes, problems)
+    source = (doc, codes, tuple(sorted(problems.drafts.items())))
+    found = kept.derived.get(FIGURES_FILE)
+    if found is None or found[0][0] is not doc or found[0][1:] != source[1:]:
+        mine = Problems()
+        mine.drafts = problems.drafts
+        figures, checked = read_figures(doc, codes, mine)
+        found = kept.derived[FIGURES_FILE] = (source, (figures, checked, mine))
+    figures, checked, mine = found[1]
+    problems.errors += mine.errors
+    problems.warnings += mine.warnings
+    for key, count in mine.fallbacks.items():
+        problems.fallbacks[key] = problems.fallbacks.get(key, 0) + count
+    return list(figures), checked
 
 
 def _read_yaml(files: ContentFiles, rel: str) -> YamlDoc:

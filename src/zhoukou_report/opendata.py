@@ -86,6 +86,9 @@ def _url(base: str, location: str | None) -> str | None:
     return base + location if location is not None else None
 
 
+DATA_FILES = (JSON_FILE, SCHEMA_FILE, CSV_FILE, XLSX_FILE)  # what ``data_files`` makes
+
+
 def data_files(
     site: Site,
     records: list[dict[str, Any]],

@@ -10,7 +10,7 @@ import os
 
 from .errors import ContentError
 from .fields import Problems, text_field, unknown_keys, wrong
-from .files import ContentFiles, MarkdownDoc, parse_markdown, unreadable_folder
+from .files import ContentFiles, Kept, MarkdownDoc, parse_markdown, unreadable_folder
 from .i18n import _
 from .layout import PAGE_FILE, language_folder
 from .markup import Renderer, figure_references
@@ -82,15 +82,16 @@ def read_markdown_files(
 
 
 def build_pages(
-    docs: Docs, languages: tuple[Language, ...], problems: Problems
+    docs: Docs, languages: tuple[Language, ...], problems: Problems, kept: Kept | None = None
 ) -> tuple[list[Page], dict[str, Text], Bodies]:
     """The content pages of every language in reading order, each language's goals intro,
-    and the body of every page file, its front matter right or wrong."""
+    and the body of every page file, its front matter right or wrong (each taken from what
+    serve ``kept`` while its file is the same as parsed)."""
     pages: list[Page] = []
     intros: dict[str, Text] = {}
     renderer = Renderer()  # for the texts whose figures Markdown must say (figure_references)
     bodies: Bodies = {
-        code: {page_id: doc and _body(doc, renderer) for page_id, doc in by_id.items()}
+        code: {page_id: doc and _body(doc, renderer, kept) for page_id, doc in by_id.items()}
         for code, by_id in docs.items()
     }
     page_ids = {page_id for by_id in docs.values() for page_id in by_id} | set(REQUIRED_FILES)
@@ -129,9 +130,18 @@ def build_pages(
     return pages, intros, bodies
 
 
-def _body(doc: MarkdownDoc, renderer: Renderer) -> Text:
+def _body(doc: MarkdownDoc, renderer: Renderer, kept: Kept | None) -> Text:
+    """A page file's body and the figures it refers to; what serve ``kept`` while the
+    file is the same as parsed (the preview's 1,000-page paragraph row of benchmarks/run.py
+    fails finding the figures of every page again on each save)."""
+    found = kept.derived.get(doc.path) if kept is not None else None
+    if found is not None and found[0][0] is doc:
+        return found[1]  # type: ignore[return-value]
     figures = tuple(figure_references(doc.body, renderer))
-    return Text(doc.body, doc.path, doc.body_line, figures)
+    body = Text(doc.body, doc.path, doc.body_line, figures)
+    if kept is not None:
+        kept.derived[doc.path] = ((doc,), body)
+    return body
 
 
 def page_kind(page_id: str) -> tuple[str, int | None]:

@@ -94,6 +94,12 @@ class SiteRenderer:
         # Where each link of a page's folder leads, worked out once for every page and
         # build (check_page): the 10,000-page row, and serve's rebuild row, fail without.
         self.resolved: Resolved = {}
+        # serve's: each section of the whole report as HTML, with what it was made of
+        # (``markdown_html``); the 1,000-page paragraph row of save → served fails making
+        # every section of the report again.
+        self.sections: dict[tuple[str, str], tuple[tuple, Markup, frozenset[str]]] | None = (
+            {} if watching else None
+        )
 
     # Templates ------------------------------------------------------------------------
 
@@ -282,6 +288,18 @@ class SiteRenderer:
         # figures page instead: its seventy notes would weigh a third of it.
         notes = None if page.kind == "report" else note
         corrected = strings["figure_corrected"][page.lang]
+        kept = self.sections if page.kind == "report" else None
+        if kept is not None:  # a section as made the last time, while all it shows is the same
+            refs = sorted({figure_id for figure_id, _ in text.figures})
+            given = frozenset(figure_id for figure_id in refs if figure_id in anchored)
+            made_of = (
+                text.markdown, given, [site.figure_index.get(r) for r in refs], corrected,
+                figures_page.output,
+            )  # fmt: skip
+            found = kept.get((page.output, text.path))
+            if found is not None and found[0] == made_of:
+                anchored.update(found[2])
+                return found[1]
         context = FigureContext(site.figure_index, page.lang, link, anchored, corrected, notes)
         try:
             html = self.markdown.convert(text.markdown, context)
@@ -289,6 +307,9 @@ class SiteRenderer:
             raise e.located(text.path, text.line) from e
         if context.notes:
             html += '\n<div class="fig-notes">' + "".join(context.notes) + "</div>"
+        if kept is not None:
+            added = frozenset(figure_id for figure_id in refs if figure_id in anchored) - given
+            kept[page.output, text.path] = (made_of, Markup(html), added)
         return Markup(html)
 
 
