@@ -22,6 +22,7 @@ from zhoukou_report.render import SiteRenderer
 PAGES = ["overview", "highlight-1", "highlight-2", "closing", "goal-1", "goal-2"]
 TITLED = ["highlight-1", "highlight-2", "goal-1", "goal-2"]
 FIGURES = ["sessions", "visits", "stations", "companies", "satisfaction"]
+CHARTED = ["stations", "points"]  # the bars of one chart
 STRINGS = ["nav_home", "keyword", "goal_label"]
 ADDED = {"zh": "另有[[{id}]]。", "en": "Also [[{id}]]."}  # a reference, in its own paragraph
 
@@ -115,6 +116,16 @@ def broken_figure(project: Path, figure: str) -> list[str]:
     return figure_value(project, figure, '"many"')
 
 
+def figure_counts(project: Path, figure: str) -> list[str]:
+    """What a figure counts, changed: a chart's bars then count different things, until
+    the other's is changed alike."""
+    rel = "content/figures.yaml"
+    text = (project / rel).read_text(encoding="utf-8")
+    pattern = rf"(  - id: {figure}\n(?:    .*\n)*?    counts: [^\n]*)"
+    (project / rel).write_text(re.sub(pattern, r"\g<1>甲", text, count=1), encoding="utf-8")
+    return [rel]
+
+
 EDITS = st.one_of(
     st.tuples(st.just(paragraph), st.sampled_from(PAGES), st.sampled_from(["zh", "en"])),
     st.tuples(st.just(figure_value), st.sampled_from(FIGURES), st.integers(1, 99)),
@@ -124,6 +135,7 @@ EDITS = st.one_of(
     st.tuples(st.just(remove_references), st.sampled_from(PAGES)),
     st.tuples(st.just(figure_section), st.sampled_from(FIGURES), st.sampled_from(TITLED)),
     st.tuples(st.just(broken_figure), st.sampled_from(FIGURES)),
+    st.tuples(st.just(figure_counts), st.sampled_from(CHARTED)),
 )
 
 
@@ -285,6 +297,17 @@ def test_a_broken_save_keeps_the_last_good_site_to_build_on(project: Path) -> No
     with pytest.raises(BuildFailed):
         site.update(paragraph(project, "goal-1", "zh"))  # while the figure is still broken
     fixed = site.update(figure_value(project, "visits", 18000))
+    assert fixed.files == full_build(project)
+
+
+def test_a_chart_is_read_again_when_its_figures_change(project: Path) -> None:
+    site = IncrementalSite(project)
+    site.update(paragraph(project, "goal-1", "zh"))  # charts.yaml read, then kept
+    with pytest.raises(BuildFailed) as failure:
+        site.update(figure_counts(project, "points"))
+    assert [e.format() for e in failure.value.errors] == outcome(lambda: full_build(project))[1]
+    assert "count the same thing" in failure.value.errors[0].format()
+    fixed = site.update(figure_counts(project, "stations"))
     assert fixed.files == full_build(project)
 
 

@@ -123,8 +123,7 @@ def load_content(
         # A chart names figures and pages: while any of them could not be read, its
         # references would be reported as unknown, pointing away from the real mistake.
         if charts_doc and codes and not problems.errors:
-            figure_index = {figure.id: figure for figure in figures}
-            charts = read_charts(charts_doc, figure_index, pages, codes, problems)
+            charts = _read_charts(files, charts_doc, figures, pages, codes, problems)
 
     typed = _typed_numbers(site_doc, problems) if site_doc else ()
     _fallback_warnings(languages, problems)
@@ -233,6 +232,49 @@ def _read_figures(
     for key, count in mine.fallbacks.items():
         problems.fallbacks[key] = problems.fallbacks.get(key, 0) + count
     return list(figures), checked
+
+
+def _read_charts(
+    files: ContentFiles,
+    doc: YamlDoc,
+    figures: list[Figure],
+    pages: list[Page],
+    codes: tuple[str, ...],
+    problems: Problems,
+) -> list[Chart]:
+    """``read_charts``; or, while charts.yaml is kept as parsed and the figures, the pages'
+    ids and the languages are the same, what it read the last time, with its problems (the
+    preview's 1,000-page paragraph row of benchmarks/run.py fails reading every chart again
+    on each save)."""
+    figure_index = {figure.id: figure for figure in figures}
+    kept = files.kept
+    if kept is None:
+        return read_charts(doc, figure_index, pages, codes, problems)
+    source = (
+        doc,
+        figures,
+        frozenset(page.id for page in pages),
+        codes,
+        tuple(sorted(problems.drafts.items())),
+    )
+    found = kept.derived.get(CHARTS_FILE)
+    if (
+        found is None
+        or found[0][0] is not doc
+        or len(found[0][1]) != len(figures)
+        or any(a is not b for a, b in zip(found[0][1], figures, strict=True))
+        or found[0][2:] != source[2:]
+    ):
+        mine = Problems()
+        mine.drafts = problems.drafts
+        charts = read_charts(doc, figure_index, pages, codes, mine)
+        found = kept.derived[CHARTS_FILE] = (source, (charts, mine))
+    charts, mine = found[1]
+    problems.errors += mine.errors
+    problems.warnings += mine.warnings
+    for key, count in mine.fallbacks.items():
+        problems.fallbacks[key] = problems.fallbacks.get(key, 0) + count
+    return list(charts)
 
 
 def _read_yaml(files: ContentFiles, rel: str) -> YamlDoc:
