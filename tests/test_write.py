@@ -914,8 +914,8 @@ def test_a_lock_file_a_killed_build_left_is_taken_over_and_removed(project: Path
     assert beside(out) == []
 
 
-def test_a_second_build_waits_for_the_first_to_finish(project: Path):
-    out = project.parent / "site"
+def second_waits_for_first(out: Path) -> None:
+    """A build holds the lock a short while; a second one waits for it, then holds it."""
     held, done = threading.Event(), threading.Event()
 
     def first() -> None:
@@ -927,8 +927,13 @@ def test_a_second_build_waits_for_the_first_to_finish(project: Path):
     thread.start()
     held.wait()
     with output_lock(out, wait=30):  # waits, then holds it
-        assert (project.parent / ".site.lock").read_text().startswith(f"process {os.getpid()},")
+        assert (out.parent / ".site.lock").read_text().startswith(f"process {os.getpid()},")
     thread.join()
+
+
+def test_a_second_build_waits_for_the_first_to_finish(project: Path):
+    out = project.parent / "site"
+    second_waits_for_first(out)
     assert beside(out) == []
 
 
@@ -1090,20 +1095,7 @@ def test_without_fcntl_a_second_build_is_refused_naming_its_holder(
 
 
 def test_without_fcntl_a_second_build_waits_for_the_first(project: Path, windows: FakeMsvcrt):
-    out = project.parent / "site"
-    held, done = threading.Event(), threading.Event()
-
-    def first() -> None:
-        with output_lock(out):
-            held.set()
-            done.wait(0.3)  # a short build
-
-    thread = threading.Thread(target=first)
-    thread.start()
-    held.wait()
-    with output_lock(out, wait=30):  # waits, then holds it
-        assert (project.parent / ".site.lock").read_text().startswith(f"process {os.getpid()},")
-    thread.join()
+    second_waits_for_first(project.parent / "site")
 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["exchanged", "renamed-twice"])
