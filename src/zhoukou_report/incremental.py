@@ -36,7 +36,7 @@ from .context import language_contexts
 from .errors import BuildFailed, ContentError
 from .files import Kept, Same
 from .httpd import folders_of
-from .layout import CONTENT, FIGURES_FILE
+from .layout import CONTENT, FIGURES_FILE, STYLESHEET
 from .links import PageCheck, check_links, check_page, page_texts
 from .model import Page, Site
 from .opendata import DATA_FILES, data_files, figure_records
@@ -219,7 +219,10 @@ class IncrementalSite:
                 wanted.add(page.output)
 
         pages = [page for page in site.pages if page.output in wanted]
-        shared = language_contexts(site, self.renderer.stylesheet())
+        # The stylesheet as the last full build shipped it (a change to it builds all again),
+        # not read and compacted again on each save.
+        stylesheet = built.files.get(STYLESHEET, b"").decode("utf-8")
+        shared = language_contexts(site, stylesheet)
         rendered, errors = self.renderer.render_pages(site, pages, built.existing, shared)
         if errors:
             raise BuildFailed(errors)
