@@ -36,6 +36,16 @@ def outcome(build: object) -> tuple[str, object]:
     return "built", files
 
 
+def whole_outcome(build: object) -> tuple[str, object, list[str]]:
+    """A build's files, or the lines of its errors; and the lines of its warnings."""
+    try:
+        files, warnings = build()  # type: ignore[operator]
+    except BuildFailed as failure:
+        warnings = failure.warnings
+        return "failed", [error.format() for error in failure.errors], warnings
+    return "built", files, [warning.format() for warning in warnings]
+
+
 def full_build(project: Path) -> dict[str, bytes]:
     """A clean full build of the project, as ``build`` makes it."""
     built = assemble_site(project, jobs=1, renderer=SiteRenderer(project))
@@ -46,6 +56,16 @@ def incremental_build(site: IncrementalSite, changed: list[str]) -> dict[str, by
     return dict(site.update(changed).files)
 
 
+def full_with_warnings(project: Path) -> tuple[dict[str, bytes], list]:
+    built = assemble_site(project, jobs=1, renderer=SiteRenderer(project))
+    return dict(built.files()), built.warnings  # type: ignore[arg-type]
+
+
+def incremental_with_warnings(site: IncrementalSite, changed: list[str]) -> tuple[dict, list]:
+    output = site.update(changed)
+    return dict(output.files), output.warnings
+
+
 # The edits: each changes the project and returns the paths it saved.
 
 
@@ -54,6 +74,19 @@ def paragraph(project: Path, page: str, lang: str) -> list[str]:
     words = "补充说明文字。" if lang == "zh" else "A further sentence."
     with (project / rel).open("a", encoding="utf-8") as file:
         file.write(f"\n{words}\n")
+    return [rel]
+
+
+def typed_number(project: Path, page: str, lang: str) -> list[str]:
+    """A number typed into the prose: an error, until the paragraph is taken out again."""
+    rel = f"content/{lang}/{page}.md"
+    words = "另有12个。" if lang == "zh" else "Another 12."
+    text = (project / rel).read_text(encoding="utf-8")
+    if words in text:
+        text = text.replace(f"\n{words}\n", "")
+    else:
+        text += f"\n{words}\n"
+    (project / rel).write_text(text, encoding="utf-8")
     return [rel]
 
 
@@ -128,6 +161,7 @@ def figure_counts(project: Path, figure: str) -> list[str]:
 
 EDITS = st.one_of(
     st.tuples(st.just(paragraph), st.sampled_from(PAGES), st.sampled_from(["zh", "en"])),
+    st.tuples(st.just(typed_number), st.sampled_from(PAGES), st.sampled_from(["zh", "en"])),
     st.tuples(st.just(figure_value), st.sampled_from(FIGURES), st.integers(1, 99)),
     st.tuples(st.just(title), st.sampled_from(TITLED), st.sampled_from(["zh", "en"])),
     st.tuples(st.just(interface_string), st.sampled_from(STRINGS)),
@@ -158,15 +192,16 @@ def test_incremental_equals_a_full_build_after_every_edit(
         project = Path(folder) / "project"
         shutil.copytree(fixture_project, project)
         site = IncrementalSite(project)
-        assert outcome(lambda: incremental_build(site, [])) == outcome(lambda: full_build(project))
+
+        def same(changed: list[str]) -> bool:
+            incremental = whole_outcome(lambda: incremental_with_warnings(site, changed))
+            return incremental == whole_outcome(lambda: full_with_warnings(project))
+
+        assert same([])
         for change, *arguments in edits:
-            changed = change(project, *arguments)
-            incremental = outcome(lambda c=changed: incremental_build(site, c))
-            assert incremental == outcome(lambda: full_build(project)), (change, arguments)
+            assert same(change(project, *arguments)), (change, arguments)
             if change is broken_figure:  # and its fix
-                changed = figure_value(project, arguments[0], 7)
-                incremental = outcome(lambda c=changed: incremental_build(site, c))
-                assert incremental == outcome(lambda: full_build(project)), "the fix"
+                assert same(figure_value(project, arguments[0], 7)), "the fix"
 
 
 # What is rendered again --------------------------------------------------------------
@@ -341,3 +376,33 @@ def test_a_link_to_an_anchor_that_goes_away_is_found_broken(project: Path) -> No
         [error.format() for error in failure.value.errors],
     )
     assert 'broken link "highlight-1.html#ref-visits"' in failure.value.errors[0].message
+
+
+def test_a_save_of_prose_alone_reads_and_checks_only_that_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not the rest of the content: unless the save did more than change the prose (a
+    figure referred to, a number typed in, a title), which reads and checks it all."""
+    site = IncrementalSite(project)
+    site.update([])
+    whole: list[int] = []
+    read_site = incremental.read_site
+    monkeypatch.setattr(
+        incremental, "read_site", lambda *a, **k: whole.append(1) or read_site(*a, **k)
+    )
+    output = site.update(paragraph(project, "highlight-1", "en"))
+    assert (whole, output.rendered) == ([], 2)
+    assert output.files == full_build(project)
+    assert [w.format() for w in output.warnings] == [
+        w.format() for w in full_with_warnings(project)[1]
+    ]
+    for edit_more in (
+        lambda: typed_number(project, "goal-1", "zh"),
+        lambda: add_reference(project, "goal-1", "visits")[:1],  # in one language only
+        lambda: title(project, "goal-2", "en"),
+    ):
+        whole.clear()
+        assert outcome(lambda e=edit_more: incremental_build(site, e())) == outcome(
+            lambda: full_build(project)
+        )
+        assert whole == [1]

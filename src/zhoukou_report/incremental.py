@@ -34,13 +34,17 @@ from typing import NamedTuple
 from .build import assemble_site, read_site
 from .context import language_contexts
 from .errors import BuildFailed, ContentError
-from .files import Kept, Same
+from .fields import Problems
+from .files import ContentFiles, Kept, Same
 from .httpd import folders_of
 from .layout import CONTENT, FIGURES_FILE, STYLESHEET
 from .links import PageCheck, check_links, check_page, page_texts
-from .model import Page, Site
+from .load import titled
+from .model import Page, Site, Text
 from .opendata import DATA_FILES, data_files, figure_records
+from .pages import page_file
 from .render import SiteRenderer
+from .typed import typed_numbers
 
 
 class _Later:
@@ -113,8 +117,15 @@ class SiteOutput(NamedTuple):
 class _Built:
     """The last good build, and what each of its outputs depends on."""
 
-    def __init__(self, site: Site, files: SiteFileMap, checks: dict[str, PageCheck]):
+    def __init__(
+        self,
+        site: Site,
+        files: SiteFileMap,
+        checks: dict[str, PageCheck],
+        warnings: list[ContentError],
+    ):
         self.site = site
+        self.warnings = warnings
         self.files = files
         self.folders = folders_of(files)
         self.existing = frozenset(files)
@@ -179,18 +190,53 @@ class IncrementalSite:
         for rel, data in assembled.others.items():  # as assemble_site checks them
             if rel.endswith(".html"):
                 checks[rel] = check_page(rel, data, files.keys())
-        self._built = _Built(assembled.site, SiteFileMap(files), checks)
+        self._built = _Built(assembled.site, SiteFileMap(files), checks, assembled.warnings)
         return SiteOutput(files, self._built.folders, pages, pages, assembled.warnings)
 
     def _partial(self, built: _Built) -> SiteOutput:
-        site, warnings = read_site(self.project, self.renderer, jobs=1, kept=self.kept)
-        old = built.site
-        if _frame(site) != _frame(old):
-            return self._full()
+        site = self._prose(built)
+        if site is not None:
+            warnings = list(built.warnings)
+        else:
+            site, warnings = read_site(self.project, self.renderer, jobs=1, kept=self.kept)
+            if _frame(site) != _frame(built.site):
+                return self._full()
         try:
             return self._render_changes(built, site, warnings)
         except BuildFailed as failure:  # as build's: with the content's warnings
             raise BuildFailed(failure.errors, warnings + failure.warnings) from failure
+
+    def _prose(self, built: _Built) -> Site | None:
+        """The site, if only the prose of pages changed: the same pages, titles and figures
+        referred to, no number typed into the prose, no problem in the files saved; else
+        None, for the whole content to be read and checked again. Only the files saved are
+        read (the preview's 10,000-page paragraph row of benchmarks/run.py fails reading
+        and checking every page on each save)."""
+        old = built.site
+        if FIGURES_FILE in self._changed or any(lang.draft for lang in old.languages):
+            return None  # (a draft language shows the default's pages)
+        files = ContentFiles(self.project, kept=self.kept)
+        pages = list(old.pages)
+        for rel in self._changed:
+            _, code, name = rel.split("/")
+            try:
+                before = old.page(name.removesuffix(".md"), code)  # not the goals' intro
+            except KeyError:
+                return None
+            problems = Problems()
+            page = page_file(files, rel, old.language(code), problems)
+            if page is None or page.body is None or problems.errors or problems.warnings:
+                return None
+            page = titled(page, old.strings)
+            assert before.body is not None  # a page of a Markdown file
+            if (
+                page._replace(body=before.body) != before
+                or _referred(page.body) != _referred(before.body)
+                or any(typed_numbers(page.body.markdown, old.typed_numbers))
+            ):
+                return None
+            pages[built.order[before.output]] = page
+        return old.with_pages(tuple(pages))
 
     def _render_changes(
         self, built: _Built, site: Site, warnings: list[ContentError]
@@ -255,7 +301,7 @@ class IncrementalSite:
         if errors:
             raise BuildFailed(errors)
 
-        built.site, built.files, built.ids = site, files, ids
+        built.site, built.files, built.ids, built.warnings = site, files, ids, warnings
         for page in pages:
             built.note(page.output, _shown(site, page), _wanted(checks[page.output]))
         return SiteOutput(files, built.folders, len(site.pages), len(pages), warnings)
@@ -268,6 +314,10 @@ def _partial(path: str) -> bool:
         return True
     parts = path.split("/")
     return len(parts) == 3 and parts[0] == CONTENT and parts[2].endswith(".md")
+
+
+def _referred(text: Text) -> set[str]:
+    return {figure_id for figure_id, _ in text.figures}
 
 
 def _outputs(site: Site, page_id: str) -> list[str]:

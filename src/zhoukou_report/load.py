@@ -185,13 +185,7 @@ def make_site(content: Content) -> Site:
         for page_id in GENERATED_PAGES
         if page_id != "404" or lang == languages[0]  # one 404 page, in every language
     ]
-    # The closing page is titled by its front matter, else by strings.yaml's closing_title.
-    pages = [
-        page._replace(title=_generated_title(content.strings, page.id, page.lang))
-        if page.kind == "closing" and not page.title
-        else page
-        for page in content.pages
-    ]
+    pages = [titled(page, content.strings) for page in content.pages]
     return Site(
         meta=content.meta,
         languages=languages,
@@ -201,7 +195,16 @@ def make_site(content: Content) -> Site:
         strings=content.strings,
         source=content.source,
         charts=tuple(content.charts),
+        typed_numbers=content.typed_numbers,
     )
+
+
+def titled(page: Page, strings: dict[str, dict[str, str]]) -> Page:
+    """The page with its title: the closing page is titled by its front matter, else by
+    strings.yaml's closing_title."""
+    if page.kind == "closing" and not page.title:
+        return page._replace(title=_generated_title(strings, page.id, page.lang))
+    return page
 
 
 def _generated_title(strings: dict[str, dict[str, str]], page_id: str, code: str) -> str:
@@ -302,6 +305,8 @@ def _parse_ahead(project: Path, jobs: int | None) -> dict[str, object]:
     """For a large project, every content file parsed by several processes (the
     10,000-page row of benchmarks/run.py fails reading them in one); nothing for a small
     one. A file that cannot be read is there as its ContentError, for the reader to raise."""
+    if jobs == 1:
+        return {}  # not even listed (the preview's 10,000-page rows of benchmarks/run.py)
     files = [(rel, parse_yaml) for rel in (SITE_FILE, STRINGS_FILE, FIGURES_FILE, CHARTS_FILE)]
     files.append((SOURCE_FILE, clean_source))
     try:

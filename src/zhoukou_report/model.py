@@ -300,6 +300,7 @@ class Site:
         source: SourceText,
         charts: tuple[Chart, ...] = (),
         edition: Edition | None = None,
+        typed_numbers: tuple[str, ...] = (),
     ):
         self.meta = meta
         self.languages = languages
@@ -310,11 +311,22 @@ class Site:
         self.source = source
         self.charts = charts
         self.edition = edition  # on a site of several years, which year this is
+        self.typed_numbers = typed_numbers  # site.yaml's phrases whose numbers are names
 
     def with_base_url(self, base_url: str | None) -> Site:
         """The same site, published at another address."""
         site = copy.copy(self)
         site.meta = self.meta._replace(base_url=base_url)
+        return site
+
+    def with_pages(self, pages: tuple[Page, ...]) -> Site:
+        """The same site with other versions of its pages: in the same places, with the
+        same titles and the same figures referred to (the preview's prose edits), so that
+        where each figure appears is the same too."""
+        site = copy.copy(self)
+        site.pages = pages
+        site.__dict__.pop("_pages", None)  # the indexes that hold the pages themselves
+        site.__dict__.pop("_pages_by_language", None)
         return site
 
     @property

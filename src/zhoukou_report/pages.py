@@ -7,6 +7,7 @@ editor never types them twice; every language must have the same pages.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 
 from .errors import ContentError
 from .fields import Problems, text_field, unknown_keys, wrong
@@ -114,20 +115,59 @@ def build_pages(
                 doc, body = by_id[page_id], bodies[lang.code][page_id]
             if doc is None or body is None:
                 continue
-            kind, number = page_kind(page_id)
-            meta = _front_matter(doc, kind, problems)
-            if meta is None:
+            page = _page(page_id, lang, doc, body, problems, kept)
+            if page is None:
                 continue
-            draft = meta.get(DRAFT) is True
-            if kind == "goals-intro":
+            if page.kind == "goals-intro":
                 intros[lang.code] = body
             else:
-                title = meta.get("keyword") or meta.get("title") or ""
-                page = Page(page_id, lang.code, kind, title, number, body, lang.prefix, draft)
                 pages.append(page)
     if languages:
         _check_numbering(page_ids, languages[0], problems)
     return pages, intros, bodies
+
+
+def page_file(files: ContentFiles, rel: str, lang: Language, problems: Problems) -> Page | None:
+    """The page one Markdown file of a language makes, as ``build_pages`` makes it (None,
+    and its problems, if it cannot be read)."""
+    doc = problems.attempt(lambda: files.parsed(rel, parse_markdown))
+    if doc is None:
+        return None
+    page_id = rel.rpartition("/")[2].removesuffix(".md")
+    return _page(page_id, lang, doc, _body(doc, Renderer(), files.kept), problems, files.kept)
+
+
+def _page(
+    page_id: str,
+    lang: Language,
+    doc: MarkdownDoc,
+    body: Text,
+    problems: Problems,
+    kept: Kept | None,
+) -> Page | None:
+    """The page a file makes in a language (None if its front matter is wrong), with the
+    problems of its front matter; what serve ``kept`` while the file is the same as parsed
+    (the preview's 10,000-page paragraph row of benchmarks/run.py fails reading the front
+    matter of every page again on each save)."""
+    key = f"{doc.path} {lang.code}"  # a draft language's page may be the default's file
+    found = kept.derived.get(key) if kept is not None else None
+    if found is not None and found[0][0] is doc and found[0][1:] == (body, lang):
+        page, errors, warnings = found[1]  # type: ignore[misc]
+    else:
+        mine = Problems()
+        kind, number = page_kind(page_id)
+        meta = _front_matter(doc, kind, mine)
+        page = None
+        if meta is not None:
+            title = meta.get("keyword") or meta.get("title") or ""
+            draft = meta.get(DRAFT) is True
+            page = Page(page_id, lang.code, kind, title, number, body, lang.prefix, draft)
+        errors, warnings = mine.errors, mine.warnings
+        if kept is not None:
+            kept.derived[key] = ((doc, body, lang), (page, errors, warnings))
+    problems.errors += errors
+    problems.warnings += warnings
+    return page
 
 
 def _body(doc: MarkdownDoc, renderer: Renderer, kept: Kept | None) -> Text:
@@ -144,6 +184,7 @@ def _body(doc: MarkdownDoc, renderer: Renderer, kept: Kept | None) -> Text:
     return body
 
 
+@lru_cache(maxsize=1 << 16)  # the page ids of a 10,000-page site, ordered on each save
 def page_kind(page_id: str) -> tuple[str, int | None]:
     """("landing", None), ("goals-intro", None), ("closing", None), ("highlight", 3),
     ("goal", 1)."""

@@ -218,6 +218,7 @@ def attach_year(site: Site, year: str, earlier: tuple[str, Site] | None) -> Site
         source=site.source,
         charts=site.charts,
         edition=edition,
+        typed_numbers=site.typed_numbers,
     )
 
 
