@@ -162,7 +162,7 @@ def read_site(
     uses = renderer.load_templates(problems)  # the strings the templates use
 
     # 2. Validate.
-    validate_content(content, uses, problems)
+    validate_content(content, uses, problems, kept)
     if strict:
         problems.errors += problems.warnings
         problems.warnings = []

@@ -29,6 +29,13 @@ class Problems:
         self.drafts: dict[str, str] = {}
         self.fallbacks: dict[tuple[str, str], int] = {}
 
+    def add(self, other: Problems) -> None:
+        """Record another run's problems after these (what serve kept of a step)."""
+        self.errors += other.errors
+        self.warnings += other.warnings
+        for key, count in other.fallbacks.items():
+            self.fallbacks[key] = self.fallbacks.get(key, 0) + count
+
     def attempt(self, step: Callable[[], Any]) -> Any:
         """Run a step; a content error is recorded and None returned."""
         try:

@@ -46,6 +46,18 @@ class Kept:
         self.saved: set[str] | None = None  # None: every file is read again
         self.derived: dict[str, tuple[tuple, object]] = {}  # name -> (what it came of, it)
 
+    def derive(self, name: str, source: tuple, make: Callable[[], T]) -> T:
+        """``make()``; or what it made the last time, while what it is made of (``source``)
+        is the same."""
+        found = self.derived.get(name)
+        if (
+            found is None
+            or len(found[0]) != len(source)
+            or not all(a is b or a == b for a, b in zip(found[0], source, strict=True))
+        ):
+            found = self.derived[name] = (source, make())
+        return found[1]  # type: ignore[return-value]
+
 
 class ContentFiles:
     """A project's files, each read and parsed when asked for; or taken from those another

@@ -44,7 +44,7 @@ from .model import Page, Site, Text
 from .opendata import DATA_FILES, data_files, figure_records
 from .pages import page_file
 from .render import SiteRenderer
-from .typed import typed_numbers
+from .typed import typed_in
 
 
 class _Later:
@@ -199,8 +199,9 @@ class IncrementalSite:
             warnings = list(built.warnings)
         else:
             site, warnings = read_site(self.project, self.renderer, jobs=1, kept=self.kept)
-            if _frame(site) != _frame(built.site):
+            if _frame(site) != _frame(built.site) or not _same_places(site, built.site):
                 return self._full()
+            site.keep_indexes(built.site)
         try:
             return self._render_changes(built, site, warnings)
         except BuildFailed as failure:  # as build's: with the content's warnings
@@ -232,7 +233,7 @@ class IncrementalSite:
             if (
                 page._replace(body=before.body) != before
                 or _referred(page.body) != _referred(before.body)
-                or any(typed_numbers(page.body.markdown, old.typed_numbers))
+                or typed_in(page.body.markdown, old.typed_numbers)
             ):
                 return None
             pages[built.order[before.output]] = page
@@ -245,7 +246,7 @@ class IncrementalSite:
         wanted: set[str] = set()  # the outputs to render again
         languages: set[str] = set()  # whose whole-report page to render again
         for before, page in zip(old.pages, site.pages, strict=True):
-            if before != page:
+            if before is not page and before != page:
                 wanted.add(page.output)
                 languages.add(page.lang)
         figures_again = old.figures != site.figures
@@ -264,7 +265,8 @@ class IncrementalSite:
             ):
                 wanted.add(page.output)
 
-        pages = [page for page in site.pages if page.output in wanted]
+        pages = [site.pages[built.order[output]] for output in wanted]
+        pages.sort(key=lambda page: built.order[page.output])
         # The stylesheet as the last full build shipped it (a change to it builds all again),
         # not read and compacted again on each save.
         stylesheet = built.files.get(STYLESHEET, b"").decode("utf-8")
@@ -331,8 +333,7 @@ def _outputs(site: Site, page_id: str) -> list[str]:
 
 def _frame(site: Site) -> tuple:
     """What every page shows, or the site's other files do: the site's facts, interface
-    strings, languages, charts, source, the goals' intro, and every page's place, kind
-    and title (in the contents, pager and headings of every page)."""
+    strings, languages, charts, source and the goals' intro (and ``_same_places``)."""
     return (
         site.meta,
         site.languages,
@@ -340,8 +341,19 @@ def _frame(site: Site) -> tuple:
         site.goals_intro,
         site.source,
         site.charts,
-        [(p.id, p.lang, p.kind, p.title, p.number, p.lang_prefix, p.draft) for p in site.pages],
     )
+
+
+def _same_places(site: Site, old: Site) -> bool:
+    """Whether every page's place, kind and title is the same (in the contents, pager and
+    headings of every page)."""
+    return len(site.pages) == len(old.pages) and all(
+        a is b or _place(a) == _place(b) for a, b in zip(site.pages, old.pages, strict=True)
+    )
+
+
+def _place(p: Page) -> tuple:
+    return (p.id, p.lang, p.kind, p.title, p.number, p.lang_prefix, p.draft)
 
 
 def _shown(site: Site, page: Page) -> frozenset[str]:

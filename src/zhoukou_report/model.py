@@ -329,6 +329,23 @@ class Site:
         site.__dict__.pop("_pages_by_language", None)
         return site
 
+    def keep_indexes(self, old: Site) -> None:
+        """Take the indexes of ``old`` that hold for this site too: those of the pages, while
+        they are the same; where each figure appears, while its section is the same too
+        (the preview's 10,000-page figure row of benchmarks/run.py fails finding where
+        every figure is on each save)."""
+        if len(self.pages) != len(old.pages) or not all(
+            a is b or a == b for a, b in zip(self.pages, old.pages, strict=True)
+        ):
+            return
+        for name in ("_pages", "_pages_by_language"):
+            if name in old.__dict__:
+                self.__dict__[name] = old.__dict__[name]
+        if "figure_locations" in old.__dict__ and [(f.id, f.section) for f in self.figures] == [
+            (f.id, f.section) for f in old.figures
+        ]:
+            self.__dict__["figure_locations"] = old.figure_locations
+
     @property
     def default_language(self) -> Language:
         return self.languages[0]

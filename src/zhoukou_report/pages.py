@@ -42,44 +42,73 @@ def read_markdown_files(
     """Every Markdown file of every language, by language and page id."""
     docs: Docs = {}
     for lang in languages:
-        folder = files.project / language_folder(lang.code)
-        if not folder.is_dir() and lang.draft:
-            docs[lang.code] = {}  # every page is the default language's (build_pages)
-            continue
-        if not folder.is_dir():
-            message = _("the folder of the {language} pages is missing").format(language=lang.name)
-            problems.errors.append(ContentError(message, path=f"{language_folder(lang.code)}/"))
-            continue
-        docs[lang.code] = {}
-        # By name, with os.scandir: sorting Path objects and asking each for is_file costs
-        # a tenth of a second in a folder of thousands of pages.
-        try:
-            files.check_inside(folder, language_folder(lang.code))
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except ContentError as e:
-            problems.errors.append(e)
-            continue
-        except OSError as e:
-            problems.errors.append(unreadable_folder(e, f"{language_folder(lang.code)}/"))
-            continue
-        for entry in entries:
-            if entry.name.startswith(".") or not entry.name.endswith(".md"):
-                continue
-            if entry.is_dir():  # anything else is read, or refused saying why (files.py)
-                continue
-            rel = f"{language_folder(lang.code)}/{entry.name}"
-            if not PAGE_FILE.match(entry.name):
-                hint = _(
-                    "pages are overview.md, highlight-N.md, closing.md, goals-intro.md "
-                    "and goal-N.md"
-                )
-                message = _("this file name is not the name of a page")
-                problems.errors.append(ContentError(message, path=rel, hint=hint))
-                continue
-            docs[lang.code][entry.name.removesuffix(".md")] = problems.attempt(
-                lambda r=rel: files.parsed(r, parse_markdown)
-            )
+        by_id = _folder(files, lang, problems)
+        if by_id is not None:
+            docs[lang.code] = by_id
     return docs
+
+
+def _folder(
+    files: ContentFiles, lang: Language, problems: Problems
+) -> dict[str, MarkdownDoc | None] | None:
+    """The Markdown files of a language (None if its folder is missing, and reported);
+    what serve ``kept`` while the watcher reported none of them saved (the preview's
+    10,000-page figure row of benchmarks/run.py fails listing every page on each save)."""
+    kept, folder = files.kept, f"{language_folder(lang.code)}/"
+    saved = kept.saved if kept is not None else None
+    if kept is not None and saved is not None and not any(p.startswith(folder) for p in saved):
+        found = kept.derived.get(folder)
+        if found is not None and found[0] == (lang,):
+            by_id, errors = found[1]  # type: ignore[misc]
+            problems.errors += errors
+            return by_id
+    mine = Problems()
+    by_id = _read_folder(files, lang, mine)
+    if kept is not None:
+        kept.derived[folder] = ((lang,), (by_id, mine.errors))
+    problems.errors += mine.errors
+    return by_id
+
+
+def _read_folder(
+    files: ContentFiles, lang: Language, problems: Problems
+) -> dict[str, MarkdownDoc | None] | None:
+    folder = files.project / language_folder(lang.code)
+    if not folder.is_dir() and lang.draft:
+        return {}  # every page is the default language's (build_pages)
+    if not folder.is_dir():
+        message = _("the folder of the {language} pages is missing").format(language=lang.name)
+        problems.errors.append(ContentError(message, path=f"{language_folder(lang.code)}/"))
+        return None
+    by_id: dict[str, MarkdownDoc | None] = {}
+    # By name, with os.scandir: sorting Path objects and asking each for is_file costs
+    # a tenth of a second in a folder of thousands of pages.
+    try:
+        files.check_inside(folder, language_folder(lang.code))
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except ContentError as e:
+        problems.errors.append(e)
+        return by_id
+    except OSError as e:
+        problems.errors.append(unreadable_folder(e, f"{language_folder(lang.code)}/"))
+        return by_id
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.name.endswith(".md"):
+            continue
+        if entry.is_dir():  # anything else is read, or refused saying why (files.py)
+            continue
+        rel = f"{language_folder(lang.code)}/{entry.name}"
+        if not PAGE_FILE.match(entry.name):
+            hint = _(
+                "pages are overview.md, highlight-N.md, closing.md, goals-intro.md and goal-N.md"
+            )
+            message = _("this file name is not the name of a page")
+            problems.errors.append(ContentError(message, path=rel, hint=hint))
+            continue
+        by_id[entry.name.removesuffix(".md")] = problems.attempt(
+            lambda r=rel: files.parsed(r, parse_markdown)
+        )
+    return by_id
 
 
 def build_pages(
@@ -87,7 +116,29 @@ def build_pages(
 ) -> tuple[list[Page], dict[str, Text], Bodies]:
     """The content pages of every language in reading order, each language's goals intro,
     and the body of every page file, its front matter right or wrong (each taken from what
-    serve ``kept`` while its file is the same as parsed)."""
+    serve ``kept`` while its file is the same as parsed; all of them, while every language's
+    files are: the preview's 10,000-page figure row of benchmarks/run.py)."""
+    if kept is None:
+        return _build_pages(docs, languages, problems, kept)
+    source = (languages, tuple(docs), tuple(docs.values()))
+    found = kept.derived.get("pages")
+    if (
+        found is None
+        or found[0][:2] != source[:2]
+        or any(a is not b for a, b in zip(found[0][2], source[2], strict=True))
+    ):
+        mine = Problems()
+        mine.drafts = problems.drafts
+        found = kept.derived["pages"] = (source, (_build_pages(docs, languages, mine, kept), mine))
+    built, mine = found[1]  # type: ignore[misc]
+    problems.add(mine)
+    pages, intros, bodies = built
+    return list(pages), intros, bodies
+
+
+def _build_pages(
+    docs: Docs, languages: tuple[Language, ...], problems: Problems, kept: Kept | None
+) -> tuple[list[Page], dict[str, Text], Bodies]:
     pages: list[Page] = []
     intros: dict[str, Text] = {}
     renderer = Renderer()  # for the texts whose figures Markdown must say (figure_references)
@@ -133,7 +184,13 @@ def page_file(files: ContentFiles, rel: str, lang: Language, problems: Problems)
     doc = problems.attempt(lambda: files.parsed(rel, parse_markdown))
     if doc is None:
         return None
-    page_id = rel.rpartition("/")[2].removesuffix(".md")
+    folder, _, name = rel.rpartition("/")
+    page_id = name.removesuffix(".md")
+    kept = files.kept.derived if files.kept is not None else {}
+    found = kept.get(f"{folder}/")
+    if found is not None:  # the folder as kept, with this file as read now (a new mapping)
+        by_id, errors = found[1]  # type: ignore[misc]
+        kept[f"{folder}/"] = (found[0], ({**by_id, page_id: doc}, errors))
     return _page(page_id, lang, doc, _body(doc, Renderer(), files.kept), problems, files.kept)
 
 

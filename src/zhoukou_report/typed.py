@@ -95,7 +95,7 @@ def check_typed_numbers(
         for page_id, text in by_id.items():
             if text is None:
                 continue
-            for token, offset in _typed_in(text.markdown, allowed):
+            for token, offset in typed_in(text.markdown, allowed):
                 referred = {figure_id for other in bodies.values() if other.get(page_id)
                             for figure_id, _ in other[page_id].figures}  # fmt: skip
                 problems.errors.append(_typed_error(text, token, offset, by_value, referred))
@@ -104,7 +104,7 @@ def check_typed_numbers(
 # The preview's 1,000-page paragraph row of benchmarks/run.py: a save looks again only at
 # the texts that changed (a kept file's text is the same string, its hash kept with it).
 @lru_cache(maxsize=1 << 16)
-def _typed_in(markdown: str, allowed: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+def typed_in(markdown: str, allowed: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     """``typed_numbers``, remembered for each text and phrases."""
     return tuple(typed_numbers(markdown, allowed))
 

@@ -10,10 +10,12 @@ not in the source text, a label ``import`` left to translate.
 from __future__ import annotations
 
 import string
+from collections.abc import Collection
 from functools import lru_cache
 
 from .errors import ContentError
 from .fields import Problems, suggestion
+from .files import Kept
 from .i18n import _
 from .layout import FIGURES_FILE
 from .load import Content
@@ -21,21 +23,37 @@ from .model import Figure, SourceText
 from .numbers import chinese, grouped, plain
 from .pages import Bodies, page_order
 from .strings import STRINGS_NAME, YEARS_STRINGS, Use
-from .typed import check_languages_agree, check_typed_numbers
+from .typed import check_languages_agree, check_typed_numbers, typed_in
 from .yamldoc import YamlDoc
 
 
-def validate_content(content: Content, uses: dict[str, Use], problems: Problems) -> None:
-    """Every check across files of the content (and the strings the templates ``use``)."""
+def validate_content(
+    content: Content, uses: dict[str, Use], problems: Problems, kept: Kept | None = None
+) -> None:
+    """Every check across files of the content (and the strings the templates ``use``).
+    What serve ``kept`` of the pages' checks is taken while the pages and the figures'
+    ids are the same (the preview's 10,000-page figure row of benchmarks/run.py fails
+    checking every page again on each figure save)."""
     if content.strings_doc and content.languages:
         check_strings(content.strings, content.strings_doc, uses, problems)
     if content.figures_doc:
-        figures_doc, figures = content.figures_doc, content.figures
-        check_sections(figures, content.bodies, figures_doc, problems)
-        check_references(content.bodies, {f.id: f for f in figures}, figures_doc, problems)
-        known = {figure.id for figure in figures} | _declared_ids(figures_doc)
-        check_languages_agree(content.bodies, known, problems)
-        check_typed_numbers(content.bodies, figures, content.typed_numbers, problems)
+        figures_doc, figures, bodies = content.figures_doc, content.figures, content.bodies
+        check_sections(figures, bodies, figures_doc, problems)
+        figure_index = {f.id: f for f in figures}
+        known = frozenset(figure_index) | _declared_ids(figures_doc)
+        kept = kept or Kept()
+        referenced = kept.derive("referenced", (bodies,), lambda: _referenced(bodies))
+        if referenced <= known:  # no reference to an unknown figure
+            check_unused(figure_index, referenced, figures_doc, problems)
+            agree = Problems()
+            agree.errors = kept.derive("agree", (bodies,), lambda: _agree(bodies, known))
+            problems.add(agree)
+        else:
+            check_references(bodies, figure_index, figures_doc, problems)
+            check_languages_agree(bodies, known, problems)
+        typed = content.typed_numbers
+        if kept.derive("typed", (bodies, typed), lambda: _any_typed(bodies, typed)):
+            check_typed_numbers(bodies, figures, typed, problems)
         if content.source is not None:
             check_source_phrases(figures, figures_doc, content.source, problems)
         check_labels(figures, figures_doc, problems)
@@ -157,6 +175,40 @@ def check_references(
                         hint=hint,
                     )
                 )
+    check_unused(figures, referenced, doc, problems)
+
+
+def _referenced(bodies: Bodies) -> frozenset[str]:
+    """The figures the pages refer to."""
+    return frozenset(
+        figure_id
+        for by_id in bodies.values()
+        for text in by_id.values()
+        if text is not None
+        for figure_id, _ in text.figures
+    )
+
+
+def _agree(bodies: Bodies, known: Collection[str]) -> list[ContentError]:
+    agree = Problems()
+    check_languages_agree(bodies, known, agree)
+    return agree.errors
+
+
+def _any_typed(bodies: Bodies, typed: tuple[str, ...]) -> bool:
+    """Whether a number is typed into the prose of any page."""
+    return any(
+        typed_in(text.markdown, typed)
+        for by_id in bodies.values()
+        for text in by_id.values()
+        if text is not None
+    )
+
+
+def check_unused(
+    figures: dict[str, Figure], referenced: Collection[str], doc: YamlDoc, problems: Problems
+) -> None:
+    """A figure no page uses is a warning."""
     for figure in figures.values():
         if figure.id not in referenced:
             message = _('the figure "{id}" is not used on any page').format(id=figure.id)
