@@ -14,13 +14,14 @@ What an update does again:
   years (years.py);
 - otherwise the content is checked again (a file read again only if the watcher reported
   it saved or its ``os.stat`` changed, parsed again only if its text changed: ``Kept``),
-  and only these pages are rendered again: those whose own record
-  changed (their Markdown), those that show a figure that changed (in their text, their
-  tiles, their charts: ``_shown``), the whole-report page of a language one of whose
-  pages changed, and the figures pages when a figure or where one is referred to
-  changed; the open data only in that last case, and only when it is first asked for
-  (``SiteFileMap``). The link check runs again for the pages rendered and for the pages
-  that link to an anchor of a page whose ids changed.
+  and only these pages are rendered again: those whose own record changed (their
+  Markdown), those that show a figure that changed (in their text, their tiles, their
+  charts: ``_shown``), the part of the whole-report page that shows a page that changed
+  (a small site's one part), and the part of the figures page that lists a figure that
+  changed or whose place of reference changed; the open data only in that last case, and
+  only when it is first asked for (``SiteFileMap``). A change that moves a section from
+  one part to another rebuilds everything (``_frame``). The link check runs again for the
+  pages rendered and for the pages that link to an anchor of a page whose ids changed.
 """
 
 from __future__ import annotations
@@ -197,12 +198,12 @@ class IncrementalSite:
     ) -> SiteOutput:
         old = built.site
         wanted: set[str] = set()  # the outputs to render again
-        languages: set[str] = set()  # whose whole-report page to render again
         for before, page in zip(old.pages, site.pages, strict=True):
             if before != page:
-                wanted.add(page.output)
-                languages.add(page.lang)
+                wanted.add(page.output)  # and the part of the whole report that shows it
+                wanted.add(site.part_of("report", page.id, page.lang).output)
         figures_again = old.figures != site.figures
+        listed: set[str] = set()  # the sections of the figures whose row changed
         if figures_again:
             before, now = old.figure_index, site.figure_index
             for figure_id in before.keys() | now.keys():
@@ -211,12 +212,17 @@ class IncrementalSite:
                     for figure in (before.get(figure_id), now.get(figure_id)):
                         if figure is not None:  # its tile, on its page in every language
                             wanted.update(_outputs(site, figure.section))
-        figures_again = figures_again or old.figure_locations != site.figure_locations
-        for page in site.pages:
-            if (page.kind == "report" and page.lang in languages) or (
-                page.kind == "figures" and figures_again
-            ):
-                wanted.add(page.output)
+                            listed.add(figure.section)
+        if old.figure_locations != site.figure_locations:
+            figures_again = True
+            was, located = old.figure_locations, site.figure_locations
+            for figure_id, lang in was.keys() | located.keys():
+                if was.get((figure_id, lang)) != located.get((figure_id, lang)):
+                    figure = site.figure_index.get(figure_id) or old.figure_index[figure_id]
+                    listed.add(figure.section)
+        for section in listed:  # the part of the figures page that lists them, in each language
+            for lang in site.languages:
+                wanted.add(site.part_of("figures", section, lang.code).output)
 
         pages = [page for page in site.pages if page.output in wanted]
         # The stylesheet as the last full build shipped it (a change to it builds all again),
@@ -291,6 +297,7 @@ def _frame(site: Site) -> tuple:
         site.source,
         site.charts,
         [(p.id, p.lang, p.kind, p.title, p.number, p.lang_prefix, p.draft) for p in site.pages],
+        site.parts,  # which sections each part of the whole-report and figures pages shows
     )
 
 
