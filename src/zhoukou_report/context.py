@@ -165,7 +165,6 @@ class LanguageContext(NamedTuple):
     pages: dict[str, Page]  # by id
     sections: list[Page]  # highlights, the closing and goals, in reading order
     position: dict[str, int]  # page id -> its index in sections
-    figure_sections: list[tuple[Page, list[Figure]]]
     locations: Mapping[tuple[str, str], str]
     languages_words: list[tuple[Language, SimpleNamespace]]  # every language's, for 404.html
     date_text: str
@@ -194,9 +193,6 @@ def language_contexts(site: Site, stylesheet: str) -> dict[str, LanguageContext]
             pages=pages,
             sections=sections,
             position={p.id: i for i, p in enumerate(sections)},
-            figure_sections=[
-                (p, site.figures_in(p.id)) for p in pages.values() if site.figures_in(p.id)
-            ],
             locations=site.figure_locations,
             languages_words=languages_words,
             date_text=format_date(site.meta.date, lang.code),
