@@ -122,3 +122,23 @@ def test_a_large_site_s_parts_link_to_each_other_and_are_linked_to(
     first = (built / prefix / "report.html").read_text(encoding="utf-8")
     assert 'id="overview"' in first and 'id="overview"' not in second
     assert last.count('class="report-part"') == 1
+
+
+def test_a_part_is_named_by_strings_yaml_or_else_by_default(built: Path, tmp_path: Path) -> None:
+    """The full fixture's strings.yaml names a part its own way; one without part_label (a
+    project made before parts were) names it as the templates do by default."""
+    assert "Part 2 (of " in (built / "en" / "report-2.html").read_text(encoding="utf-8")
+    project = synthetic.generate(tmp_path / "project", 100, SITES / "full")
+    strings = project / "content" / "strings.yaml"
+    text = strings.read_text(encoding="utf-8")
+    strings.write_text(re.sub(r"(?m)^part_label: .*\n", "", text), encoding="utf-8")
+    result = run_cli("build", "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    count = len(list((project / "build").glob("report*.html")))
+    part = (project / "build" / "en" / "report-2.html").read_text(encoding="utf-8")
+    assert f"<title>The full report · Part 2 of {count} · " in part
+    part = (project / "build" / "figures-2.html").read_text(encoding="utf-8")
+    assert (
+        f'<p class="eyebrow">第2部分（共{len(list((project / "build").glob("figures*.html")))}部分）</p>'
+        in part
+    )
