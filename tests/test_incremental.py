@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import copy_site, edit
-from zhoukou_report import files, incremental, load, pages
+from zhoukou_report import files, incremental, load, model, pages
 from zhoukou_report.build import assemble_site
 from zhoukou_report.errors import BuildFailed
-from zhoukou_report.incremental import IncrementalSite
+from zhoukou_report.incremental import IncrementalSite, SiteOutput
 from zhoukou_report.render import SiteRenderer
 
 PAGES = ["overview", "highlight-1", "highlight-2", "closing", "goal-1", "goal-2"]
@@ -423,3 +423,99 @@ def test_a_figure_moved_to_another_page_is_found_there(project: Path) -> None:
     for page in ("highlight-2", "goal-1", "highlight-1"):
         output = site.update(figure_section(project, "visits", page))
         assert output.files == full_build(project), page
+
+
+# A large site's whole-report and figures pages in parts ----------------------------------
+# The full fixture's five sections split as a site of thousands of pages is (model.PARTED):
+# the whole report in parts of two sections (highlights 1 and 2, the closing and goal 1,
+# goal 2), the figures page in parts of two sections with figures (the overview and
+# highlight 1, highlight 2 and goal 1, goal 2).
+
+
+@pytest.fixture
+def parted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model, "PARTED", 2)
+    monkeypatch.setattr(model, "REPORT_PART", 2)
+    monkeypatch.setattr(model, "FIGURES_PART", 2)
+
+
+PARTS = ["report.html", "report-2.html", "report-3.html"]
+PARTS += ["figures.html", "figures-2.html", "figures-3.html"]
+
+
+def renders(first: SiteOutput, second: SiteOutput) -> set[str]:
+    """The pages an update rendered: those it holds as new bytes."""
+    return {
+        path
+        for path in second.files
+        if path.endswith(".html") and second.files[path] is not first.files.get(path)
+    }
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(edits=st.lists(EDITS, min_size=1, max_size=5))
+def test_incremental_equals_a_full_build_of_a_site_in_parts(
+    fixture_project: Path, parted: None, edits: list[tuple]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder) / "project"
+        shutil.copytree(fixture_project, project)
+        site = IncrementalSite(project)
+        first = outcome(lambda: incremental_build(site, []))
+        assert first == outcome(lambda: full_build(project))
+        assert {f"en/{part}" for part in PARTS} <= first[1].keys()  # type: ignore[union-attr]
+        for change, *arguments in edits:
+            changed = change(project, *arguments)
+            incremental = outcome(lambda c=changed: incremental_build(site, c))
+            assert incremental == outcome(lambda: full_build(project)), (change, arguments)
+            if change is broken_figure:  # and its fix
+                changed = figure_value(project, arguments[0], 7)
+                incremental = outcome(lambda c=changed: incremental_build(site, c))
+                assert incremental == outcome(lambda: full_build(project)), "the fix"
+
+
+def test_a_paragraph_renders_its_page_and_its_part_of_the_whole_report(
+    project: Path, parted: None
+) -> None:
+    site = IncrementalSite(project)
+    first = site.update([])
+    second = site.update(paragraph(project, "goal-1", "en"))
+    assert renders(first, second) == {"en/goal-1.html", "en/report-2.html"}
+    assert second.rendered == 2
+    assert b"A further sentence." in second.files["en/report-2.html"]
+    third = site.update(paragraph(project, "overview", "zh"))  # in the first part
+    assert renders(second, third) == {"index.html", "report.html"}
+    assert third.files == full_build(project)
+
+
+def test_a_figure_renders_its_pages_and_its_part_of_the_figures_page(
+    project: Path, parted: None
+) -> None:
+    site = IncrementalSite(project)
+    first = site.update([])
+    second = site.update(figure_value(project, "hearings", 31))
+    # goal 1, which shows it, and its part of the whole report; the part that lists it
+    pages = {"goal-1.html", "report-2.html", "figures-2.html"}
+    assert renders(first, second) == pages | {f"en/{page}" for page in pages}
+    assert second.files == full_build(project)
+    third = site.update(figure_value(project, "sessions", 5))  # the overview's: the first parts
+    pages = {"index.html", "report.html", "figures.html"}
+    assert renders(second, third) == pages | {f"en/{page}" for page in pages}
+    assert third.files == full_build(project)
+
+
+def test_a_figure_moved_to_a_section_in_another_part_renders_both_parts(
+    project: Path, parted: None
+) -> None:
+    site = IncrementalSite(project)
+    first = site.update([])
+    second = site.update(figure_section(project, "visits", "goal-1"))
+    assert {"figures.html", "figures-2.html"} <= renders(first, second)
+    assert b'id="fig-visits"' in second.files["figures-2.html"]
+    assert b'id="fig-visits"' not in second.files["figures.html"]
+    assert second.files == full_build(project)

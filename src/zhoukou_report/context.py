@@ -15,7 +15,17 @@ from .charts import layout_chart
 from .identity import POLICE_FILING
 from .layout import CSV_FILE, DEFAULT_ICON, JSON_FILE, SCHEMA_FILE, STYLESHEET, XLSX_FILE
 from .markup import number_html
-from .model import Figure, Identity, Language, Page, Site, Text, figure_anchor, tile_anchor
+from .model import (
+    Figure,
+    Identity,
+    Language,
+    Page,
+    Site,
+    Text,
+    figure_anchor,
+    starts_goals,
+    tile_anchor,
+)
 from .numbers import ordinal_word
 
 _EN_MONTHS = (
@@ -120,6 +130,20 @@ class ReportSection(NamedTuple):
     kicker: str
     title: str
     body: Markup
+    # The heading of the sections it starts ("highlights", "goals"; or continues, at the top
+    # of a part), or "".
+    group: str = ""
+    starts_goals: bool = False  # the first goal: the goals' intro comes before it
+
+
+class Part(NamedTuple):
+    """Which part of a large site's whole-report or figures page a page is, and the pager
+    between the parts."""
+
+    number: int
+    count: int
+    previous: str | None  # the link to the part before, if any
+    next: str | None
 
 
 class Switch(NamedTuple):
@@ -141,7 +165,6 @@ class LanguageContext(NamedTuple):
     pages: dict[str, Page]  # by id
     sections: list[Page]  # highlights, the closing and goals, in reading order
     position: dict[str, int]  # page id -> its index in sections
-    figure_sections: list[tuple[Page, list[Figure]]]
     locations: Mapping[tuple[str, str], str]
     languages_words: list[tuple[Language, SimpleNamespace]]  # every language's, for 404.html
     date_text: str
@@ -170,9 +193,6 @@ def language_contexts(site: Site, stylesheet: str) -> dict[str, LanguageContext]
             pages=pages,
             sections=sections,
             position={p.id: i for i, p in enumerate(sections)},
-            figure_sections=[
-                (p, site.figures_in(p.id)) for p in pages.values() if site.figures_in(p.id)
-            ],
             locations=site.figure_locations,
             languages_words=languages_words,
             date_text=format_date(site.meta.date, lang.code),
@@ -240,9 +260,9 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         [] if not_found else [(other, site.page(page.id, other.code)) for other in site.languages]
     )
     landing = page.kind == "landing"
-    figures_page = pages["figures"].output
 
     def tile(figure: Figure) -> Tile:
+        figures_page = site.part_of("figures", figure.section, page.lang).output
         return Tile(
             tile_anchor(figure.id),
             href(f"{figures_page}#{figure_anchor(figure.id)}"),
@@ -258,6 +278,14 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         return Card(href(p), name, name, name, p.id == page.id)
 
     report_page = page.kind == "report"
+    figures_listed = page.kind == "figures"
+    parted = report_page or figures_listed
+    shown = site.part_sections(page) if parted else ()
+    count = site.part_count(page) if parted else 1
+    around = index  # the contents list the sections around the page's own, or a part's first
+    if count > 1 and shown:
+        around = shared.position.get(shown[0])
+    report_groups = _report_groups(shared, shown) if report_page else []
 
     return {
         "site": site,
@@ -274,8 +302,9 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
             report=href(pages["report"]),
             source=href(pages["source"]),
         ),
+        "part": _part(site, page, count, href) if count > 1 else None,
         "contents": [page_link(pages["overview"], strings["nav_home"])]
-        + [card(p) for p in _nearby(sections, index)]
+        + [card(p) for p in _nearby(sections, around)]
         + [page_link(pages[name], pages[name].title) for name in ("report", "figures", "source")],
         "highlights": _listed(card, sections, "highlight") if landing else [],
         "closing": next((card(p) for p in sections if p.kind == "closing"), None),
@@ -293,32 +322,36 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         "canonical": absolute(page) if not not_found else None,
         "body": markdown(page.body, page, anchored),
         "goals_intro": markdown(site.goals_intro.get(page.lang), page, anchored)
-        if landing or report_page
+        if landing
+        or (report_page and count == 1)
+        or any(starts_goals for _, _, starts_goals in report_groups)
         else "",
         "tiles": [tile(figure) for figure in _tiled(site.figures_in(page.id), page)],
-        "overview": markdown(pages["overview"].body, page, anchored) if report_page else "",
+        "overview": markdown(pages["overview"].body, page, anchored)
+        if report_page and page.part == 1
+        else "",
         "report_sections": [
-            ReportSection(p.id, heading(p), p.title, markdown(p.body, page, anchored))
-            for p in sections
-        ]
-        if report_page
-        else [],
+            ReportSection(p.id, heading(p), p.title, markdown(p.body, page, anchored), *group)
+            for p, *group in report_groups
+        ],
         "charts": [
             layout_chart(chart, site.figure_index, page.lang, strings["colon"])
             for chart in site.charts_in(page.id)
         ],
         "figure_sections": [
-            _figure_section(section, figures, page.lang, href, heading, shared)
-            for section, figures in shared.figure_sections
+            _figure_section(
+                pages[section], site.figures_in(section), page.lang, href, heading, shared
+            )
+            for section in shown
         ]
-        if page.kind == "figures"
+        if figures_listed
         else [],
         "corrections": [
             _correction_row(figure, page.lang, figure_anchor(figure.id))
-            for figure in site.figures
+            for figure in _listed_figures(site, shown, count)
             if figure.correction is not None
         ]
-        if page.kind == "figures"
+        if figures_listed
         else [],
         "number": number,
         "data": SimpleNamespace(
@@ -338,6 +371,45 @@ def page_context(shared: LanguageContext, page: Page, markdown: MarkdownToHtml) 
         else None,
         **_identity(site.meta.identity, page, href, base),
     }
+
+
+def _report_groups(shared: LanguageContext, shown: tuple[str, ...]) -> list[tuple[Page, str, bool]]:
+    """The sections a part of the whole report shows, each with the heading of the sections
+    it starts (``ReportSection.group``): the highlights at the first, the goals at the
+    first goal; and at the top of a later part, the heading of the sections it continues.
+    And whether it is the first goal, which the goals' intro comes before."""
+    sections = shared.sections
+    groups = []
+    for k, section_id in enumerate(shown):
+        index = shared.position[section_id]
+        p = sections[index]
+        goals = starts_goals(sections, index)
+        if index == 0:
+            group = "highlights"
+        elif goals or k == 0:
+            group = "goals" if p.id.startswith("goal-") else "highlights"
+        else:
+            group = ""
+        groups.append((p, group, goals))
+    return groups
+
+
+def _part(site: Site, page: Page, count: int, href: Callable[[Page | str], str]) -> Part:
+    number = page.part
+
+    def link(other: int) -> str | None:
+        return href(site.part_page(page.kind, page.lang, other)) if 1 <= other <= count else None
+
+    return Part(number, count, link(number - 1), link(number + 1))
+
+
+def _listed_figures(site: Site, shown: tuple[str, ...], count: int) -> list[Figure]:
+    """The figures a part of the figures page lists, in the order of figures.yaml."""
+    if count == 1:
+        return list(site.figures)
+    figures = [figure for section in shown for figure in site.figures_in(section)]
+    order = site.figure_order
+    return sorted(figures, key=lambda figure: order[figure.id])
 
 
 class ShareImage(NamedTuple):

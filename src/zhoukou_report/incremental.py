@@ -12,15 +12,20 @@ What an update does again:
   what every page shows (a page's title, the pages themselves, the goals' intro),
   rebuilds the whole site, as ``build`` does; so does any change to a site of several
   years (years.py);
-- otherwise the content is checked again (a file read again only if the watcher reported
-  it saved or its ``os.stat`` changed, parsed again only if its text changed: ``Kept``),
-  and only these pages are rendered again: those whose own record
-  changed (their Markdown), those that show a figure that changed (in their text, their
-  tiles, their charts: ``_shown``), the whole-report page of a language one of whose
-  pages changed, and the figures pages when a figure or where one is referred to
-  changed; the open data only in that last case, and only when it is first asked for
-  (``SiteFileMap``). The link check runs again for the pages rendered and for the pages
-  that link to an anchor of a page whose ids changed.
+- a save that changes only the prose of pages (the same titles, the same figures referred
+  to, no number typed in) reads and checks those files alone (``_prose``);
+- otherwise the content is read and checked again, but a page folder none of whose files
+  the watcher reported saved is taken as kept (its listing, its pages and their checks),
+  and any other file is read again only if the watcher reported it saved or its
+  ``os.stat`` changed, parsed again only if its text changed (``Kept``);
+- and only these pages are rendered again: those whose own record changed (their
+  Markdown), those that show a figure that changed (in their text, their tiles, their
+  charts: ``_shown``), the part of the whole-report page that shows a page that changed
+  (a small site's one part), and the part of the figures page that lists a figure that
+  changed or whose place of reference changed; the open data only in that last case, and
+  only when it is first asked for (``SiteFileMap``). A change that moves a section from
+  one part to another rebuilds everything (``_frame``). The link check runs again for the
+  pages rendered and for the pages that link to an anchor of a page whose ids changed.
 """
 
 from __future__ import annotations
@@ -199,9 +204,9 @@ class IncrementalSite:
             warnings = list(built.warnings)
         else:
             site, warnings = read_site(self.project, self.renderer, jobs=1, kept=self.kept)
+            site.keep_indexes(built.site)
             if _frame(site) != _frame(built.site) or not _same_places(site, built.site):
                 return self._full()
-            site.keep_indexes(built.site)
         try:
             return self._render_changes(built, site, warnings)
         except BuildFailed as failure:  # as build's: with the content's warnings
@@ -244,12 +249,12 @@ class IncrementalSite:
     ) -> SiteOutput:
         old = built.site
         wanted: set[str] = set()  # the outputs to render again
-        languages: set[str] = set()  # whose whole-report page to render again
         for before, page in zip(old.pages, site.pages, strict=True):
             if before is not page and before != page:
-                wanted.add(page.output)
-                languages.add(page.lang)
+                wanted.add(page.output)  # and the part of the whole report that shows it
+                wanted.add(site.part_of("report", page.id, page.lang).output)
         figures_again = old.figures != site.figures
+        listed: set[str] = set()  # the sections of the figures whose row changed
         if figures_again:
             before, now = old.figure_index, site.figure_index
             for figure_id in before.keys() | now.keys():
@@ -258,12 +263,17 @@ class IncrementalSite:
                     for figure in (before.get(figure_id), now.get(figure_id)):
                         if figure is not None:  # its tile, on its page in every language
                             wanted.update(_outputs(site, figure.section))
-        figures_again = figures_again or old.figure_locations != site.figure_locations
-        for page in site.pages:
-            if (page.kind == "report" and page.lang in languages) or (
-                page.kind == "figures" and figures_again
-            ):
-                wanted.add(page.output)
+                            listed.add(figure.section)
+        if old.figure_locations != site.figure_locations:
+            figures_again = True
+            was, located = old.figure_locations, site.figure_locations
+            for figure_id, lang in was.keys() | located.keys():
+                if was.get((figure_id, lang)) != located.get((figure_id, lang)):
+                    figure = site.figure_index.get(figure_id) or old.figure_index[figure_id]
+                    listed.add(figure.section)
+        for section in listed:  # the part of the figures page that lists them, in each language
+            for lang in site.languages:
+                wanted.add(site.part_of("figures", section, lang.code).output)
 
         pages = [site.pages[built.order[output]] for output in wanted]
         pages.sort(key=lambda page: built.order[page.output])
@@ -341,6 +351,7 @@ def _frame(site: Site) -> tuple:
         site.goals_intro,
         site.source,
         site.charts,
+        site.parts,  # which sections each part of the whole-report and figures pages shows
     )
 
 

@@ -87,12 +87,27 @@ def _attribute_value(html: bytes, match: re.Match[bytes]) -> str:
 
 def page_texts(site: Site, page: Page) -> list[Text]:
     """The Markdown texts a page shows: its body, on a landing page the goals' intro, and
-    on the whole report's page every text of its language."""
+    on the whole report's page every text of its language (on a part of it, those of its
+    sections, the first part the overview's, the part of the first goal the goals' intro:
+    context.py)."""
+    if page.kind == "report" and site.part_count(page) > 1:
+        return _part_texts(site, page)
     if page.kind == "report":
         texts = [p.body for p in site.pages_in(page.lang) if p.body is not None]
     else:
         texts = [page.body] if page.body is not None else []
     if page.kind in ("landing", "report") and page.lang in site.goals_intro:
+        texts.append(site.goals_intro[page.lang])
+    return texts
+
+
+def _part_texts(site: Site, page: Page) -> list[Text]:
+    shown = [site.page(section, page.lang) for section in site.part_sections(page)]
+    if page.part == 1:
+        shown.insert(0, site.page("overview", page.lang))
+    texts = [p.body for p in shown if p.body is not None]
+    goals = any((p.id, page.lang) in site.goals_starts for p in shown)
+    if goals and page.lang in site.goals_intro:
         texts.append(site.goals_intro[page.lang])
     return texts
 

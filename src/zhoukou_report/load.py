@@ -38,7 +38,18 @@ from .layout import (
     SOURCE_FILE,
     STRINGS_FILE,
 )
-from .model import GENERATED_PAGES, Chart, Figure, Language, Page, Site, SiteMeta, SourceText, Text
+from .model import (
+    GENERATED_PAGES,
+    Chart,
+    Figure,
+    Language,
+    Page,
+    Site,
+    SiteMeta,
+    SourceText,
+    Text,
+    part_pages,
+)
 from .pages import Bodies, build_pages, read_markdown_files
 from .processes import CHUNKS_PER_PROCESS, default_jobs, pool
 from .source import clean_source
@@ -190,7 +201,7 @@ def make_site(content: Content) -> Site:
         meta=content.meta,
         languages=languages,
         figures=tuple(content.figures),
-        pages=tuple(pages + generated),
+        pages=tuple(pages + generated + part_pages(pages + generated, content.figures)),
         goals_intro=content.intros,
         strings=content.strings,
         source=content.source,

@@ -24,6 +24,23 @@ T = TypeVar("T")
 # Pages every language has, beside the content pages; their text lives in strings.yaml.
 GENERATED_PAGES = ("report", "figures", "source", "404")
 
+# A large site's whole-report and figures pages come in parts, so that no page grows with
+# the site. A language is split past PARTED sections: where the contents of every page stop
+# listing every section (context.NEARBY, 2 × 12 + 1), a large site; the real report has
+# 11 sections, a report of its kind ten to fifteen, and they stay one page each, as before.
+PARTED = 25
+# Sections in a part of the whole report: eight of the real report's average length (an
+# English highlight is 2.8 KB of HTML), with the page around them (12 KB on a large site,
+# its contents and pager included) and the stylesheet (15 KB), some 50 KB: within the
+# whole report's budget of 52,000 bytes (tests/test_content.py).
+REPORT_PART = 8
+# Sections whose figures a part of the figures page lists (those that have figures): five
+# of the real report's (seven figures, 2.4 KB, each), with the page around them (11 KB)
+# and the stylesheet, some 38 KB: within the page budget of 40,000 bytes.
+FIGURES_PART = 5
+# The kinds of page that are sections of the report: in the contents, the pager, the parts.
+SECTION_KINDS = ("highlight", "closing", "goal")
+
 
 class Language(NamedTuple):
     """A language of the site, as content/site.yaml lists it."""
@@ -169,6 +186,7 @@ class Page(NamedTuple):
     body: Text | None = None
     lang_prefix: str = ""  # the output folder of the page's language: "" or "en/"
     draft: bool = False  # its translation is in progress: the page says so
+    part: int = 1  # which part of the whole report or figures page it is (PARTED)
 
     @property
     def output(self) -> str:
@@ -194,6 +212,56 @@ def _relative(path: str, folder: str) -> str:
     if path.startswith(folder) and "/" not in path[len(folder) :]:
         return path[len(folder) :]
     return posixpath.relpath(path, folder)
+
+
+def split_parts(pages: Iterable[Page], figures: Iterable[Figure]) -> dict[tuple[str, str], tuple]:
+    """(kind, language) -> the sections each part of the language's whole-report
+    (``report``) or figures page (``figures``) shows, in order: one part, unless the
+    language has more than PARTED sections. The whole report's first part shows the
+    overview too; the figures page's parts list the sections that have figures (the
+    overview among them)."""
+    with_figures = {figure.section for figure in figures}
+    by_language: dict[str, list[Page]] = {}
+    for page in pages:
+        by_language.setdefault(page.lang, []).append(page)
+    parts: dict[tuple[str, str], tuple] = {}
+    for lang, in_language in by_language.items():
+        sections = [p.id for p in in_language if p.kind in SECTION_KINDS]
+        listed = [p.id for p in in_language if p.id in with_figures]
+        large = len(sections) > PARTED
+        parts["report", lang] = _chunked(sections, REPORT_PART if large else 0)
+        parts["figures", lang] = _chunked(listed, FIGURES_PART if large else 0)
+    return parts
+
+
+def starts_goals(sections: list[Page], index: int) -> bool:
+    """Whether the section at ``index`` of a language's sections starts its goals: the
+    whole report puts its goals' heading and intro before it."""
+    return (
+        index > 0
+        and sections[index].id.startswith("goal-")
+        and not sections[index - 1].id.startswith("goal-")
+    )
+
+
+def _chunked(ids: list[str], size: int) -> tuple[tuple[str, ...], ...]:
+    """``ids`` in groups of ``size`` (all in one if ``size`` is 0), at least one group."""
+    if not size or len(ids) <= size:
+        return (tuple(ids),)
+    return tuple(tuple(ids[i : i + size]) for i in range(0, len(ids), size))
+
+
+def part_pages(pages: Iterable[Page], figures: Iterable[Figure]) -> list[Page]:
+    """The parts after the first of each whole-report and figures page (``report-2``,
+    ``figures-2``, …), titled as their first part is."""
+    pages = list(pages)
+    parts = split_parts(pages, figures)
+    return [
+        page._replace(id=f"{page.id}-{number}", part=number)
+        for page in pages
+        if page.kind in ("report", "figures")
+        for number in range(2, len(parts[page.kind, page.lang]) + 1)
+    ]
 
 
 # Where on a page a figure is: the ids that links to it name.
@@ -338,13 +406,12 @@ class Site:
             a is b or a == b for a, b in zip(self.pages, old.pages, strict=True)
         ):
             return
-        for name in ("_pages", "_pages_by_language"):
+        kept = ["_pages", "_pages_by_language", "goals_starts"]
+        if [(f.id, f.section) for f in self.figures] == [(f.id, f.section) for f in old.figures]:
+            kept += ["figure_locations", "parts", "_part_numbers"]
+        for name in kept:
             if name in old.__dict__:
                 self.__dict__[name] = old.__dict__[name]
-        if "figure_locations" in old.__dict__ and [(f.id, f.section) for f in self.figures] == [
-            (f.id, f.section) for f in old.figures
-        ]:
-            self.__dict__["figure_locations"] = old.figure_locations
 
     @property
     def default_language(self) -> Language:
@@ -364,6 +431,51 @@ class Site:
 
     def charts_in(self, section: str) -> list[Chart]:
         return self._charts_by_section.get(section, [])
+
+    # The parts of a large site's whole-report and figures pages (PARTED).
+
+    @cached_property
+    def parts(self) -> dict[tuple[str, str], tuple]:
+        """(kind, language) -> the sections of each part (``split_parts``)."""
+        return split_parts(self.pages, self.figures)
+
+    def part_sections(self, page: Page) -> tuple[str, ...]:
+        """The sections a part of the whole-report or figures page shows."""
+        return self.parts[page.kind, page.lang][page.part - 1]
+
+    def part_count(self, page: Page) -> int:
+        """How many parts the whole-report or figures page of a page's language has."""
+        return len(self.parts[page.kind, page.lang])
+
+    def part_page(self, kind: str, lang: str, number: int) -> Page:
+        """Part ``number`` (from 1) of a language's ``report`` or ``figures`` page."""
+        return self.page(kind if number == 1 else f"{kind}-{number}", lang)
+
+    def part_of(self, kind: str, section: str, lang: str) -> Page:
+        """The part of a language's ``report`` or ``figures`` page that shows a section (the
+        first, for a section it does not show: the overview in the whole report)."""
+        return self.part_page(kind, lang, self._part_numbers.get((kind, section, lang), 1))
+
+    @cached_property
+    def goals_starts(self) -> frozenset[tuple[str, str]]:
+        """(section id, language) of each section that starts its language's goals
+        (``starts_goals``)."""
+        starts = set()
+        for lang in self.languages:
+            sections = [p for p in self.pages_in(lang.code) if p.kind in SECTION_KINDS]
+            starts.update(
+                (p.id, lang.code) for i, p in enumerate(sections) if starts_goals(sections, i)
+            )
+        return frozenset(starts)
+
+    @cached_property
+    def _part_numbers(self) -> dict[tuple[str, str, str], int]:
+        return {
+            (kind, section, lang): number
+            for (kind, lang), parts in self.parts.items()
+            for number, sections in enumerate(parts, start=1)
+            for section in sections
+        }
 
     @cached_property
     def figure_locations(self) -> Mapping[tuple[str, str], str]:
@@ -389,6 +501,11 @@ class Site:
     @cached_property
     def figure_index(self) -> dict[str, Figure]:
         return {figure.id: figure for figure in self.figures}
+
+    @cached_property
+    def figure_order(self) -> dict[str, int]:
+        """Figure id -> its place in figures.yaml."""
+        return {figure.id: i for i, figure in enumerate(self.figures)}
 
     @cached_property
     def _languages(self) -> dict[str, Language]:

@@ -260,11 +260,14 @@ class SiteRenderer:
         """A Markdown text of a page as HTML; its figures link to the figures page."""
         if text is None:
             return Markup("")
-        figures_page = site.page("figures", page.lang)
         strings = site.strings
 
+        def listed(figure: Figure) -> str:
+            """The part of the figures page that lists a figure."""
+            return site.part_of("figures", figure.section, page.lang).output
+
         def link(figure: Figure) -> str:
-            return page.href(f"{figures_page.output}#{figure_anchor(figure.id)}")
+            return page.href(f"{listed(figure)}#{figure_anchor(figure.id)}")
 
         def note(figure: Figure) -> str:
             """What a tap on a figure shows: its label, its source phrase, and its row on
@@ -292,9 +295,10 @@ class SiteRenderer:
         if kept is not None:  # a section as made the last time, while all it shows is the same
             refs = sorted({figure_id for figure_id, _ in text.figures})
             given = frozenset(figure_id for figure_id in refs if figure_id in anchored)
+            figures = [site.figure_index.get(r) for r in refs]
             made_of = (
-                text.markdown, given, [site.figure_index.get(r) for r in refs], corrected,
-                figures_page.output,
+                text.markdown, given, figures, corrected,
+                [listed(figure) for figure in figures if figure is not None],
             )  # fmt: skip
             found = kept.get((page.output, text.path))
             if found is not None and found[0] == made_of:

@@ -60,15 +60,28 @@ class Use:
         self.dynamic = False  # formatted with arguments that cannot be read: not checked
 
 
+# Texts the templates use that a project's strings.yaml may leave out, in Chinese and in
+# English (for every other language): those a project made before they were added need not
+# add them, nor a small site that never shows them.
+DEFAULT_STRINGS: dict[str, dict[str, str]] = {
+    # A part of a large site's whole-report or figures page (model.PARTED).
+    "part_label": {"zh": "第{number}部分（共{count}部分）", "en": "Part {number} of {count}"},
+}
+
+
 def read_strings(
     doc: YamlDoc, codes: tuple[str, ...], problems: Problems
 ) -> dict[str, dict[str, str]]:
-    """Every string of strings.yaml, in every language."""
+    """Every string of strings.yaml, in every language; and the ``DEFAULT_STRINGS`` it
+    does not give."""
     strings = {}
     for key, value in doc.data.items():
         text = translated(doc, key, value, codes, problems)
         if text is not None:
             strings[key] = text
+    for key, texts in DEFAULT_STRINGS.items():
+        if not doc.has(key):
+            strings[key] = {code: texts.get(code, texts["en"]) for code in codes}
     return strings
 
 

@@ -286,7 +286,7 @@ def _compared(
     rows = {}
     for lang in figure.label:
         code = lang if lang in earlier._languages else earlier.default_language.code
-        page = earlier.page("figures", code)
+        page = earlier.part_of("figures", before.section, code)  # the part that lists it
         rows[lang] = f"../{year}/{page.output}#{figure_anchor(figure.id)}"
     return figure._replace(previous=Previous(of, before.value, texts, notes, change, rows))
 
