@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -199,6 +199,30 @@ def language_contexts(site: Site, stylesheet: str) -> dict[str, LanguageContext]
             stylesheet=stylesheet,
         )
     return contexts
+
+
+def contexts_with_pages(
+    contexts: dict[str, LanguageContext], site: Site, pages: Iterable[Page]
+) -> dict[str, LanguageContext]:
+    """``language_contexts(site)``, from those of a site with the same facts, strings and
+    pages in the same places, but for these ``pages`` (the preview's 10,000-page rows of
+    benchmarks/run.py fail making them again on each save)."""
+    changed: dict[str, list[Page]] = {}
+    for page in pages:
+        changed.setdefault(page.lang, []).append(page)
+    made = {}
+    for code, shared in contexts.items():
+        own, sections = shared.pages, shared.sections
+        if changed.get(code):
+            own, sections = dict(own), list(sections)
+            for page in changed[code]:
+                own[page.id] = page
+                if page.id in shared.position:
+                    sections[shared.position[page.id]] = page
+        made[code] = shared._replace(
+            site=site, pages=own, sections=sections, locations=site.figure_locations
+        )
+    return made
 
 
 def _nearby(sections: list[Page], index: int | None) -> list[Page]:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .build import assemble_site, read_site
-from .context import language_contexts
+from .context import LanguageContext, contexts_with_pages, language_contexts
 from .errors import BuildFailed, ContentError
 from .fields import Problems
 from .files import ContentFiles, Kept, Same
@@ -140,6 +140,7 @@ class _Built:
         self.linking: dict[str, set[str]] = {}  # page -> pages linking to its anchors
         self.shows: dict[str, frozenset[str]] = {}
         self.wants: dict[str, frozenset[str]] = {}
+        self.contexts: dict[str, LanguageContext] | None = None  # of the last update's pages
         for page in site.pages:
             self.note(page.output, _shown(site, page), _wanted(checks[page.output]))
 
@@ -249,7 +250,10 @@ class IncrementalSite:
     ) -> SiteOutput:
         old = built.site
         wanted: set[str] = set()  # the outputs to render again
+        others = []  # the pages that are other objects: in the pages' shared contexts
         for before, page in zip(old.pages, site.pages, strict=True):
+            if before is not page:
+                others.append(page)
             if before is not page and before != page:
                 wanted.add(page.output)  # and the part of the whole report that shows it
                 wanted.add(site.part_of("report", page.id, page.lang).output)
@@ -280,7 +284,10 @@ class IncrementalSite:
         # The stylesheet as the last full build shipped it (a change to it builds all again),
         # not read and compacted again on each save.
         stylesheet = built.files.get(STYLESHEET, b"").decode("utf-8")
-        shared = language_contexts(site, stylesheet)
+        if built.contexts is None:
+            shared = language_contexts(site, stylesheet)
+        else:
+            shared = contexts_with_pages(built.contexts, site, others)
         rendered, errors = self.renderer.render_pages(site, pages, built.existing, shared)
         if errors:
             raise BuildFailed(errors)
@@ -314,6 +321,7 @@ class IncrementalSite:
             raise BuildFailed(errors)
 
         built.site, built.files, built.ids, built.warnings = site, files, ids, warnings
+        built.contexts = shared
         for page in pages:
             built.note(page.output, _shown(site, page), _wanted(checks[page.output]))
         return SiteOutput(files, built.folders, len(site.pages), len(pages), warnings)
