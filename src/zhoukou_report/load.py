@@ -43,7 +43,7 @@ from .pages import Bodies, build_pages, read_markdown_files
 from .processes import CHUNKS_PER_PROCESS, default_jobs, pool
 from .source import clean_source
 from .strings import read_strings
-from .yamldoc import YamlDoc, parse_yaml
+from .yamldoc import YamlDoc, parse_yaml, parse_yaml_items
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 LANGUAGE_KEYS = ("code", "tag", "name", "locale")
@@ -107,7 +107,7 @@ def load_content(
     strings_doc = problems.attempt(lambda: _read_yaml(files, STRINGS_FILE))
     strings = read_strings(strings_doc, codes, problems) if strings_doc and codes else {}
 
-    figures_doc = problems.attempt(lambda: _read_yaml(files, FIGURES_FILE))
+    figures_doc = problems.attempt(lambda: _read_yaml(files, FIGURES_FILE, _figures_parse(files)))
     figures = []
     if figures_doc and codes:
         figures, figures_doc = _read_figures(files, figures_doc, codes, problems)
@@ -210,6 +210,17 @@ def _generated_title(strings: dict[str, dict[str, str]], page_id: str, code: str
     return strings.get(key, {}).get(code, "")
 
 
+def _figures_parse(files: ContentFiles) -> Callable[[str, str], YamlDoc]:
+    """How figures.yaml is parsed: whole for a build; by item for the preview, the items
+    of the file as kept taken as they were parsed while their text is the same
+    (``parse_yaml_items``: the preview's 10,000-page figure row of benchmarks/run.py)."""
+    kept = files.kept.files.get(FIGURES_FILE) if files.kept is not None else None
+    if files.kept is None:
+        return parse_yaml
+    previous = kept.parsed if kept is not None and isinstance(kept.parsed, YamlDoc) else None
+    return lambda text, rel: parse_yaml_items(text, rel, previous)
+
+
 def _read_figures(
     files: ContentFiles, doc: YamlDoc, codes: tuple[str, ...], problems: Problems
 ) -> tuple[list[Figure], YamlDoc]:
@@ -277,10 +288,12 @@ def _read_charts(
     return list(charts)
 
 
-def _read_yaml(files: ContentFiles, rel: str) -> YamlDoc:
+def _read_yaml(
+    files: ContentFiles, rel: str, parse: Callable[[str, str], YamlDoc] = parse_yaml
+) -> YamlDoc:
     if not (files.project / rel).is_file():
         raise ContentError(_("the file is missing"), path=rel)
-    doc = files.parsed(rel, parse_yaml)
+    doc = files.parsed(rel, parse)
     if doc.data is None:
         raise ContentError(_("the file is empty"), path=rel, line=1)
     if not isinstance(doc.data, dict):

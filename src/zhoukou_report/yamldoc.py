@@ -4,7 +4,8 @@
 it to Python here, so that every value keeps its line, a key given twice is an error
 (PyYAML would silently keep the last one), and no tag can construct an object. A syntax
 error is explained in plain words, at the line where the mistake most likely is.
-``YamlDoc`` is what the rest of the package reads.
+``YamlDoc`` is what the rest of the package reads. ``parse_yaml_items`` parses a file that
+is one list (figures.yaml) again item by item, reusing the items that did not change.
 
 A number is read as a person reads it (``read_number``): decimal digits as written,
 leading zeros ignored (``017`` is 17, ``08`` is 8). The other number forms of YAML 1.1
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -31,7 +33,7 @@ class YamlDoc:
         self,
         path: str,
         data: Any,
-        lines: dict[str, int] | None = None,
+        lines: Mapping[str, int] | None = None,
         top_line: int | None = None,
     ):
         self.path = path
@@ -40,6 +42,9 @@ class YamlDoc:
         # The line given for a top-level field that is not there: none for a YAML file (its
         # first line would point at an unrelated key), line 1 for front matter (its "---").
         self.top_line = top_line
+        # A file that is one list, parsed by ``parse_yaml_items``: each item as parsed, for
+        # the next parse of the file.
+        self.items: tuple[ListItem, ...] = ()
 
     def line_of(self, field_path: str) -> int | None:
         """The line of a field, or of its nearest parent that has one."""
@@ -83,6 +88,138 @@ def parse_yaml(text: str, rel: str, first_line: int = 1) -> YamlDoc:
         raise _syntax_error(e, text, rel, first_line) from e
     except RecursionError as e:
         raise ContentError(_("the values are nested too deeply to read"), path=rel) from e
+
+
+# Records are named tuples, not dataclasses: model.py says why.
+class ListItem(NamedTuple):
+    """One item of a file that is one list, as parsed: reused by the next parse of the file
+    while its text, first line and place in the list are the same."""
+
+    text: str
+    line: int  # the line of the file where it starts
+    index: int  # its place in the list
+    data: Any
+    lines: dict[str, int]  # the line of each of its fields ("figures[3].value")
+
+
+def parse_yaml_items(text: str, rel: str, previous: YamlDoc | None = None) -> YamlDoc:
+    """``parse_yaml``, with the same result, for a file that is one list laid out as
+    figures.yaml is (``figures:``, then its items one after another): the items whose text,
+    first line and place are those ``previous`` parsed are taken as it parsed them, and
+    only the others are parsed (an editor's save of a 10,000-page figures.yaml changes one
+    item: the preview's 10,000-page figure row of benchmarks/run.py fails parsing them all).
+
+    Whatever the split cannot be sure of is parsed whole, by ``parse_yaml``: a file of
+    another layout, with a comment, a tab or a line outside the items, an item with an
+    anchor or a flow collection (``{…}``, ``[…]``), and any item that is not right YAML
+    (so that its error is found as the whole file's parse finds it).
+    """
+    split = _split_items(text)
+    if split is None:
+        return parse_yaml(text, rel)
+    name, starts = split
+    kept = previous.items if previous is not None else ()
+    items: list[ListItem | None] = []
+    for index, (line, start) in enumerate(starts):
+        end = starts[index + 1][1] if index + 1 < len(starts) else len(text)
+        old = kept[index] if index < len(kept) else None
+        if (
+            old is not None
+            and old.line == line
+            and len(old.text) == end - start
+            and text.startswith(old.text, start)
+        ):
+            items.append(old)
+        else:
+            items.append(None)
+    first = 0
+    while first < len(items):  # each run of items not kept, parsed as one text
+        if items[first] is not None:
+            first += 1
+            continue
+        last = first
+        while last + 1 < len(items) and items[last + 1] is None:
+            last += 1
+        start = starts[first][1]
+        end = starts[last + 1][1] if last + 1 < len(starts) else len(text)
+        try:
+            parsed = _Reader(text[start:end], rel, starts[first][0], _LOADER).items(name, first)
+        except (yaml.YAMLError, ContentError, RecursionError):
+            parsed = None
+        if parsed is None or len(parsed) != last - first + 1:
+            return parse_yaml(text, rel)
+        for index, (data, lines) in enumerate(parsed, start=first):
+            line, begin = starts[index]
+            end = starts[index + 1][1] if index + 1 < len(starts) else len(text)
+            items[index] = ListItem(text[begin:end], line, index, data, lines)
+        first = last + 1
+    done = tuple(item for item in items if item is not None)
+    doc = YamlDoc(rel, {name: [item.data for item in done]}, _ListLines(name, done))
+    doc.items = done
+    return doc
+
+
+class _ListLines(Mapping[str, int]):
+    """The lines of a file parsed by item: each field's looked up in its item's own (put
+    together in one dict on each save, they took a third of the time of a 10,000-page
+    figures.yaml's parse)."""
+
+    def __init__(self, name: str, items: tuple[ListItem, ...]):
+        self.top = {"": 1, name: 1}
+        self.prefix = f"{name}["
+        self.kept = items
+
+    def _item(self, path: str) -> dict[str, int]:
+        if path.startswith(self.prefix):
+            number = path[len(self.prefix) : path.find("]")]
+            if number.isdigit() and int(number) < len(self.kept):
+                return self.kept[int(number)].lines  # holds only its own paths
+        return self.top
+
+    def __getitem__(self, path: str) -> int:
+        return self._item(path)[path]
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and path in self._item(path)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.top
+        for item in self.kept:
+            yield from item.lines
+
+    def __len__(self) -> int:
+        return len(self.top) + sum(len(item.lines) for item in self.kept)
+
+
+# The layout ``parse_yaml_items`` splits: a name on the first line, then the items of its
+# list, each starting with a hyphen, at the same indentation, the lines of each indented
+# further (or empty); no comment, tab, or line break but a newline anywhere.
+_LIST_HEAD = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):\n( *)-(?: |\n)")
+_UNSURE = ("#", "\t", "\r", "\x85", "\u2028", "\u2029")
+
+
+def _split_items(text: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """The list's name and where each item starts (its line, its offset in ``text``), or
+    None if the text is not laid out as ``parse_yaml_items`` splits."""
+    head = _LIST_HEAD.match(text)
+    if head is None or any(char in text for char in _UNSURE):
+        return None
+    dash = head.group(2)
+    outside = re.compile(rf"\n(?!{dash} |{dash}-(?: |\n|\Z)|\n|\Z)")
+    if outside.search(text, head.end(1) + 1):
+        return None
+    starts = []
+    line, offset = 1, 0
+    marker = f"\n{dash}-"
+    found = text.find(marker)
+    while found >= 0:
+        start = found + 1
+        if text.startswith((" ", "\n"), found + len(marker)) or found + len(marker) == len(text):
+            line += text.count("\n", offset, start)
+            offset = start
+            starts.append((line, start))
+        found = text.find(marker, start)
+    return head.group(1), starts
 
 
 # libyaml's parser when PyYAML has it (about ten times faster); PyYAML's own otherwise.
@@ -315,17 +452,19 @@ class _Reader:
     """
 
     def __init__(self, doc_text: str, rel: str, first_line: int, loader: type):
-        self.doc = YamlDoc(rel, None)
+        self.fields: dict[str, int] = {}  # the doc's lines, as they are found
+        self.doc = YamlDoc(rel, None, self.fields)
         self.lines = _Lines(doc_text, first_line)
         self.events = yaml.parse(doc_text, Loader=loader)
         self.resolver = yaml.SafeLoader("")  # PyYAML's resolver and safe constructors
         self.anchors: dict[str, yaml.Mark] = {}
+        self.flow = False  # whether a list or mapping is written in flow style, [a, b]
 
     def read(self) -> YamlDoc:
         next(self.events)  # the stream's start
         event = next(self.events)
         if isinstance(event, yaml.StreamEndEvent):
-            self.doc.lines[""] = self.lines.first
+            self.fields[""] = self.lines.first
             return self.doc
         root = next(self.events)
         try:
@@ -335,6 +474,24 @@ class _Reader:
             raise
         self.finish(root)
         return self.doc
+
+    def items(self, path: str, offset: int) -> list[tuple[Any, dict[str, int]]] | None:
+        """The items of a document that is one block list (of ``parse_yaml_items``), as
+        the items ``offset``, ``offset + 1``… of the list ``path`` of a file, each with the
+        lines of its own fields; None if one holds an anchor or a flow collection, which
+        only the file's whole parse reads as it is meant."""
+        next(self.events)  # the stream's start
+        next(self.events)  # the document's
+        root = next(self.events)
+        if not isinstance(root, yaml.SequenceStartEvent) or root.flow_style or root.anchor:
+            return None
+        found = []
+        while not isinstance(event := next(self.events), yaml.SequenceEndEvent):
+            self.fields = self.doc.lines = {}
+            # At the depth of an item of a list in the file's top mapping.
+            found.append((self.value(event, f"{path}[{offset + len(found)}]", 2), self.fields))
+        self.finish(root)
+        return None if self.anchors or self.flow else found
 
     def finish(self, root: yaml.Event) -> None:
         """Read the rest of the stream as PyYAML's composer would, for its errors."""
@@ -394,10 +551,11 @@ class _Reader:
             raise self.refuse_alias(event, path, self.doc.line_of(path))  # its field's line
         if event.anchor is not None:
             self.anchor(event)
-        self.doc.lines.setdefault(path, self.line(event))
+        self.fields.setdefault(path, self.line(event))
         if isinstance(event, yaml.MappingStartEvent):
             return self.mapping(event, path, depth)
         if isinstance(event, yaml.SequenceStartEvent):
+            self.flow = self.flow or bool(event.flow_style)
             if _tag(event, _SEQ_TAG) != _SEQ_TAG:
                 raise self.tag_error(event, _tag(event, _SEQ_TAG), path)
             items: list[Any] = []
@@ -409,6 +567,7 @@ class _Reader:
     def mapping(self, event: yaml.MappingStartEvent, path: str, depth: int) -> dict[str, Any]:
         if _tag(event, _MAP_TAG) != _MAP_TAG:
             raise self.tag_error(event, _tag(event, _MAP_TAG), path)
+        self.flow = self.flow or bool(event.flow_style)
         result: dict[str, Any] = {}
         while not isinstance(key := next(self.events), yaml.MappingEndEvent):
             tag = self.scalar_tag(key) if isinstance(key, yaml.ScalarEvent) else None
@@ -430,11 +589,11 @@ class _Reader:
                     key,
                     child,
                     _('the field "{name}" is given twice (first on line {line})').format(
-                        name=name, line=self.doc.lines[child]
+                        name=name, line=self.fields[child]
                     ),
                     hint=_("keep one of them"),
                 )
-            self.doc.lines[child] = self.line(key)
+            self.fields[child] = self.line(key)
             result[name] = self.value(next(self.events), child, depth + 1)
         return result
 
