@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import yaml
@@ -154,18 +154,20 @@ def parse_yaml_items(text: str, rel: str, previous: YamlDoc | None = None) -> Ya
             items[index] = ListItem(text[begin:end], line, index, data, lines)
         first = last + 1
     done = tuple(item for item in items if item is not None)
-    doc = YamlDoc(rel, {name: [item.data for item in done]}, _ListLines(name, done))
+    lines = ListLines({"": 1, name: 1}, name, [item.lines for item in done])
+    doc = YamlDoc(rel, {name: [item.data for item in done]}, lines)
     doc.items = done
     return doc
 
 
-class _ListLines(Mapping[str, int]):
-    """The lines of a file parsed by item: each field's looked up in its item's own (put
-    together in one dict on each save, they took a third of the time of a 10,000-page
-    figures.yaml's parse)."""
+class ListLines(Mapping[str, int]):
+    """The lines of the fields of a file that is one list, each item's held apart (put
+    together in one dict on each save, a 10,000-page figures.yaml's took a third of the
+    time of its parse by item): ``top``'s, then each field of the list ``name`` looked up
+    in its item's (``figures[3].value`` in the fourth's)."""
 
-    def __init__(self, name: str, items: tuple[ListItem, ...]):
-        self.top = {"": 1, name: 1}
+    def __init__(self, top: dict[str, int], name: str, items: Sequence[dict[str, int]]):
+        self.top = top
         self.prefix = f"{name}["
         self.kept = items
 
@@ -173,7 +175,7 @@ class _ListLines(Mapping[str, int]):
         if path.startswith(self.prefix):
             number = path[len(self.prefix) : path.find("]")]
             if number.isdigit() and int(number) < len(self.kept):
-                return self.kept[int(number)].lines  # holds only its own paths
+                return self.kept[int(number)]  # holds only its own paths
         return self.top
 
     def __getitem__(self, path: str) -> int:
@@ -184,11 +186,11 @@ class _ListLines(Mapping[str, int]):
 
     def __iter__(self) -> Iterator[str]:
         yield from self.top
-        for item in self.kept:
-            yield from item.lines
+        for lines in self.kept:
+            yield from lines
 
     def __len__(self) -> int:
-        return len(self.top) + sum(len(item.lines) for item in self.kept)
+        return len(self.top) + sum(len(lines) for lines in self.kept)
 
 
 # The layout ``parse_yaml_items`` splits: a name on the first line, then the items of its
