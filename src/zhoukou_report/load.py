@@ -260,7 +260,8 @@ def _read_charts(
     """``read_charts``; or, while charts.yaml is kept as parsed and the figures, the pages'
     ids and the languages are the same, what it read the last time, with its problems (the
     preview's 1,000-page paragraph row of benchmarks/run.py fails reading every chart again
-    on each save)."""
+    on each save); or, while only figures changed (not which ids there are), read again
+    only for the charts that name one of them (its 10,000-page figure row)."""
     figure_index = {figure.id: figure for figure in figures}
     kept = files.kept
     if kept is None:
@@ -280,11 +281,17 @@ def _read_charts(
         or any(a is not b for a, b in zip(found[0][1], figures, strict=True))
         or found[0][2:] != source[2:]
     ):
+        reads, changed = [], None
+        if found is not None and found[0][0] is doc and found[0][2:] == source[2:]:
+            before = {figure.id: figure for figure in found[0][1]}
+            if before.keys() == figure_index.keys():
+                reads = found[1][2]  # type: ignore[index]
+                changed = {i for i, figure in figure_index.items() if before[i] is not figure}
         mine = Problems()
         mine.drafts = problems.drafts
-        charts = read_charts(doc, figure_index, pages, codes, mine)
-        found = kept.derived[CHARTS_FILE] = (source, (charts, mine))
-    charts, mine = found[1]
+        charts = read_charts(doc, figure_index, pages, codes, mine, reads, changed)
+        found = kept.derived[CHARTS_FILE] = (source, (charts, mine, reads))
+    charts, mine, _reads = found[1]  # type: ignore[misc]
     problems.errors += mine.errors
     problems.warnings += mine.warnings
     for key, count in mine.fallbacks.items():
