@@ -92,6 +92,13 @@ def blank_after(items: list[list[str]], k: int) -> None:
     items[k % len(items)].append("")
 
 
+def join_next(items: list[list[str]], k: int) -> None:
+    """An item's last line joined with the line after it (the next item's first)."""
+    k %= len(items)
+    if k + 1 < len(items) and items[k] and items[k + 1]:
+        items[k][-1] += items[k + 1].pop(0)
+
+
 # What an editor types into an item: right, and wrong in every way the split must not
 # take for right (a tab, a comment, a duplicate key, an unclosed quote, a line outside the
 # items, an anchor, a flow collection, a second document, a block scalar).
@@ -149,6 +156,7 @@ EDITS = st.one_of(
     st.tuples(st.just(swap_items), st.integers(0, 20)),
     st.tuples(st.just(replace_line), st.integers(0, 20), st.integers(0, 9), LINES),
     st.tuples(st.just(blank_after), st.integers(0, 20)),
+    st.tuples(st.just(join_next), st.integers(0, 20)),
 )
 HEADS = st.sampled_from(
     ["figures:", "figures:", "figures:", "charts:", "figures: ", "# c\nfigures:"]
@@ -262,3 +270,18 @@ def outcome_error(text: str) -> ContentError:
     with pytest.raises(ContentError) as caught:
         parse_yaml(text, "f.yaml")
     return caught.value
+
+
+def test_an_item_whose_text_is_found_again_inside_a_line_is_not_taken_as_kept():
+    """The next item's first line joined to the line above it, and a line added above so
+    that no line moves: the item's old text is found at the end, not at a line's start."""
+    items = [item(number) for number in range(3)]
+    before = parse_yaml_items(text_of(items), "f.yaml")
+    items[1][-1] = '    source: "开展1次'
+    items[2][0] = '"' + items[2][0]
+    join_next(items, 1)
+    add_line(items, 1, "    lead: true")
+    text = text_of(items)
+    assert outcome(lambda: parse_yaml_items(text, "f.yaml", before)) == outcome(
+        lambda: parse_yaml(text, "f.yaml")
+    )
