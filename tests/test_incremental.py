@@ -371,7 +371,7 @@ def test_figure_edits_parsed_by_item_equal_a_full_build(
         rel = project / "content/figures.yaml"
         text = rel.read_text(encoding="utf-8")
         rel.write_text(text[text.index("\nfigures:") + 1 :], encoding="utf-8")
-        assert parse_yaml_items(rel.read_text(encoding="utf-8"), "f").items  # split
+        assert parse_yaml_items(rel.read_text(encoding="utf-8"), "f").listed  # split
         site = IncrementalSite(project)
         assert outcome(lambda: incremental_build(site, [])) == outcome(lambda: full_build(project))
         for change, *arguments in edits:

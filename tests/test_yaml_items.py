@@ -193,8 +193,8 @@ def test_only_the_changed_item_is_parsed_again():
     before = parse_yaml_items(text_of(items), "f.yaml")
     set_value(items, 2, "9")
     after = parse_yaml_items(text_of(items), "f.yaml", before)
-    assert len(after.items) == 4
-    assert [a is b for a, b in zip(before.items, after.items, strict=True)] == [
+    assert len(after.listed.items) == 4
+    assert [a is b for a, b in zip(before.listed.items, after.listed.items, strict=True)] == [
         True,
         True,
         False,
@@ -210,7 +210,7 @@ def test_an_item_moved_down_is_parsed_again_at_its_new_line():
     before = parse_yaml_items(text_of(items), "f.yaml")
     add_line(items, 0, "    lead: true")
     after = parse_yaml_items(text_of(items), "f.yaml", before)
-    assert not any(a is b for a, b in zip(before.items, after.items, strict=True))
+    assert not any(a is b for a, b in zip(before.listed.items, after.listed.items, strict=True))
     assert after.line_of("figures[2].value") == before.line_of("figures[2].value") + 1
     assert dict(after.lines) == parse_yaml(text_of(items), "f.yaml").lines
 
@@ -219,7 +219,7 @@ def test_an_unchanged_file_is_taken_whole_as_parsed():
     text = text_of([item(number) for number in range(3)])
     before = parse_yaml_items(text, "f.yaml")
     after = parse_yaml_items(text, "f.yaml", before)
-    assert all(a is b for a, b in zip(before.items, after.items, strict=True))
+    assert all(a is b for a, b in zip(before.listed.items, after.listed.items, strict=True))
 
 
 @pytest.mark.parametrize(
@@ -241,7 +241,7 @@ def test_what_the_split_is_not_sure_of_is_parsed_whole(line):
     by_item = outcome(lambda: parse_yaml_items(text, "f.yaml"))
     assert by_item == outcome(lambda: parse_yaml(text, "f.yaml"))
     if by_item[0] == "parsed":
-        assert parse_yaml_items(text, "f.yaml").items == ()  # parsed whole, nothing kept
+        assert parse_yaml_items(text, "f.yaml").listed is None  # parsed whole
 
 
 def test_a_broken_item_is_reported_as_the_whole_parse_reports_it():

@@ -42,9 +42,8 @@ class YamlDoc:
         # The line given for a top-level field that is not there: none for a YAML file (its
         # first line would point at an unrelated key), line 1 for front matter (its "---").
         self.top_line = top_line
-        # A file that is one list, parsed by ``parse_yaml_items``: each item as parsed, for
-        # the next parse of the file.
-        self.items: tuple[ListItem, ...] = ()
+        # A file that is one list, as ``parse_yaml_items`` parsed it, for its next parse.
+        self.listed: Listed | None = None
 
     def line_of(self, field_path: str) -> int | None:
         """The line of a field, or of its nearest parent that has one."""
@@ -95,11 +94,20 @@ class ListItem(NamedTuple):
     """One item of a file that is one list, as parsed: reused by the next parse of the file
     while its text, first line and place in the list are the same."""
 
-    text: str
     line: int  # the line of the file where it starts
-    index: int  # its place in the list
     data: Any
     lines: dict[str, int]  # the line of each of its fields ("figures[3].value")
+
+
+class Listed(NamedTuple):
+    """A file that is one list, as ``parse_yaml_items`` parsed it: for its next parse."""
+
+    text: str
+    starts: list[int]  # where each item starts in the text
+    items: tuple[ListItem, ...]
+
+
+_NOTHING = Listed("", [], ())
 
 
 def parse_yaml_items(text: str, rel: str, previous: YamlDoc | None = None) -> YamlDoc:
@@ -113,51 +121,123 @@ def parse_yaml_items(text: str, rel: str, previous: YamlDoc | None = None) -> Ya
     another layout, with a comment, a tab or a line outside the items, an item with an
     anchor or a flow collection (``{…}``, ``[…]``), and any item that is not right YAML
     (so that its error is found as the whole file's parse finds it).
+
+    Only the text between the items found again at the start of the file and those found
+    again at its end is split and compared item by item (every item, one by one, took
+    most of the time of a 10,000-page figures.yaml's parse on each save).
     """
-    kept = previous.items if previous is not None else ()
-    split = _split_items(text, kept)
-    if split is None:
+    head = _LIST_HEAD.match(text)
+    if head is None:
         return parse_yaml(text, rel)
-    name, starts = split
-    items: list[ListItem | None] = []
-    for index, (line, start) in enumerate(starts):
-        end = starts[index + 1][1] if index + 1 < len(starts) else len(text)
-        old = kept[index] if index < len(kept) else None
-        if (
-            old is not None
-            and old.line == line
-            and len(old.text) == end - start
-            and text.startswith(old.text, start)
-        ):
-            items.append(old)
-        else:
-            items.append(None)
-    first = 0
-    while first < len(items):  # each run of items not kept, parsed as one text
-        if items[first] is not None:
-            first += 1
-            continue
-        last = first
-        while last + 1 < len(items) and items[last + 1] is None:
-            last += 1
-        start = starts[first][1]
-        end = starts[last + 1][1] if last + 1 < len(starts) else len(text)
+    name, dash = head.group(1), head.group(2)
+    old = previous.listed if previous is not None else None
+    if old is None or not text.startswith(old.text[: head.end()]):  # another name or dash
+        old = _NOTHING
+    first, after, delta = _kept_around(old, text, len(dash))
+    count = len(old.items)
+    start = old.starts[first] if count else head.end(1) + 2
+    end = old.starts[after] + delta if after < count else len(text)
+    middle = _split_items(text, start, end, dash)
+    if middle is None:
+        return parse_yaml(text, rel)
+    items: list[ListItem | None] = list(old.items[:first])
+    offsets = old.starts[:first]
+    lines: dict[int, int] = {}  # the line of each item between, and of each item moved
+    line = old.items[first].line if count else 2
+    for index, offset in enumerate(middle, start=first):
+        line += text.count("\n", offsets[-1] if index > first else start, offset)
+        stop = middle[index - first + 1] if index - first + 1 < len(middle) else end
+        items.append(_same_item(old, index, line, text, offset, stop))
+        offsets.append(offset)
+        lines[index] = line
+    if after < count:
+        shift = line + text.count("\n", offsets[-1] if middle else start, end)
+        shift -= old.items[after].line
+        if shift == 0 and len(items) == after:
+            items += old.items[after:]
+        else:  # moved: parsed again, to name their new lines
+            for index, item in enumerate(old.items[after:], start=len(items)):
+                items.append(None)
+                lines[index] = item.line + shift
+        offsets += (
+            [offset + delta for offset in old.starts[after:]] if delta else old.starts[after:]
+        )
+    again = [index for index in lines if items[index] is None]
+    while again:  # each run of items not kept, parsed as one text
+        run = 1
+        while run < len(again) and again[run] == again[0] + run:
+            run += 1
+        first_index, next_index = again[0], again[0] + run
+        chunk = text[
+            offsets[first_index] : offsets[next_index] if next_index < len(offsets) else len(text)
+        ]
         try:
-            parsed = _Reader(text[start:end], rel, starts[first][0], _LOADER).items(name, first)
+            parsed = _Reader(chunk, rel, lines[first_index], _LOADER).items(name, first_index)
         except (yaml.YAMLError, ContentError, RecursionError):
             parsed = None
-        if parsed is None or len(parsed) != last - first + 1:
+        if parsed is None or len(parsed) != run:
             return parse_yaml(text, rel)
-        for index, (data, lines) in enumerate(parsed, start=first):
-            line, begin = starts[index]
-            end = starts[index + 1][1] if index + 1 < len(starts) else len(text)
-            items[index] = ListItem(text[begin:end], line, index, data, lines)
-        first = last + 1
-    done = tuple(item for item in items if item is not None)
-    lines = ListLines({"": 1, name: 1}, name, [item.lines for item in done])
-    doc = YamlDoc(rel, {name: [item.data for item in done]}, lines)
-    doc.items = done
+        for index, (data, item_lines) in enumerate(parsed, start=first_index):
+            items[index] = ListItem(lines[index], data, item_lines)
+        del again[:run]
+    done: tuple[ListItem, ...] = tuple(items)  # type: ignore[arg-type]  # every one is read
+    lines_of = ListLines({"": 1, name: 1}, name, [item.lines for item in done])
+    doc = YamlDoc(rel, {name: [item.data for item in done]}, lines_of)
+    doc.listed = Listed(text, offsets, done)
     return doc
+
+
+def _kept_around(old: Listed, text: str, indent: int) -> tuple[int, int, int]:
+    """How many items of ``old`` are found again, the same, at the start of ``text``; the
+    first of those found again at its end; and how much longer the text is. (Comparing
+    the texts in blocks, not item by item.)"""
+    delta = len(text) - len(old.text)
+    if not old.items:
+        return 0, 0, delta
+    same = _same_start(old.text, text)
+    # Those that end, and whose next item's hyphen and space follow, before the first change.
+    first = max(0, bisect.bisect_right(old.starts, same - indent - 2) - 1)
+    tail = _same_end(old.text, text, min(len(old.text), len(text)) - same)
+    # Those whose line starts (its line break before it too) after the last change.
+    after = max(first, bisect.bisect_left(old.starts, len(old.text) - tail + 1))
+    return first, after, delta
+
+
+def _same_start(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` start with alike."""
+    size, same, step = min(len(a), len(b)), 0, 1 << 16
+    while step:
+        while same + step <= size and a[same : same + step] == b[same : same + step]:
+            same += step
+        step >>= 1
+    return same
+
+
+def _same_end(a: str, b: str, limit: int) -> int:
+    """How many characters ``a`` and ``b`` end with alike, at most ``limit``."""
+    same, step = 0, 1 << 16
+    while step:
+        while (
+            same + step <= limit
+            and a[len(a) - same - step : len(a) - same] == b[len(b) - same - step : len(b) - same]
+        ):
+            same += step
+        step >>= 1
+    return same
+
+
+def _same_item(
+    old: Listed, index: int, line: int, text: str, start: int, end: int
+) -> ListItem | None:
+    """The item ``old`` parsed at ``index``, if it is the one ``text`` holds from ``start``
+    to ``end``, starting on the same ``line``."""
+    if index >= len(old.items) or old.items[index].line != line:
+        return None
+    was = old.starts[index]
+    was_end = old.starts[index + 1] if index + 1 < len(old.starts) else len(old.text)
+    if was_end - was != end - start or not text.startswith(old.text[was:was_end], start):
+        return None
+    return old.items[index]
 
 
 class ListLines(Mapping[str, int]):
@@ -200,54 +280,24 @@ _LIST_HEAD = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):\n( *)-(?: |\n)")
 _UNSURE = ("#", "\t", "\r", "\x85", "\u2028", "\u2029")
 
 
-def _split_items(text: str, kept: tuple[ListItem, ...] = ()) -> tuple[str, list] | None:
-    """The list's name and where each item starts (its line, its offset in ``text``), or
-    None if the text is not laid out as ``parse_yaml_items`` splits.
-
-    Only what lies between the items ``kept`` (of the previous text, which was split so)
-    found again at the start of the text and those found again at its end is looked at
-    line by line (the whole text, in a 10,000-page figures.yaml, took half the time of
-    its parse by item).
-    """
-    head = _LIST_HEAD.match(text)
-    if head is None:
+def _split_items(text: str, start: int, end: int, dash: str) -> list[int] | None:
+    """Where each item between ``start`` (where one starts) and ``end`` starts, or None if
+    the text there is not laid out as ``parse_yaml_items`` splits."""
+    if any(char in text[start:end] for char in _UNSURE):
         return None
-    dash = head.group(2)
-    starts: list[tuple[int, int]] = []
-    offset, line = head.end(1) + 2, 2  # where the first item starts
-    for item in kept:  # the same items at the start (or the start of one that goes on)
-        if not text.startswith(item.text, offset):
-            break
-        starts.append((line, offset))
-        offset, line = offset + len(item.text), line + item.text.count("\n")
-    tail: list[int] = []
-    end = len(text)
-    for item in reversed(kept[len(starts) :]):  # the same items at the end
-        start = end - len(item.text)
-        if start <= offset or text[start - 1] != "\n" or not text.startswith(item.text, start):
-            break
-        tail.append(start)
-        end = start
-    if any(char in text[offset:end] for char in _UNSURE):
+    if start < end and not _item_at(text, start, dash):
         return None
     outside = re.compile(rf"\n(?!{dash} |{dash}-(?: |\n|\Z)|\n|\Z)")
-    if outside.search(text, offset - 1, end):
+    if outside.search(text, start - 1, end):
         return None
     marker = f"\n{dash}-"
-    found, counted = text.find(marker, offset - 1, end), offset
+    starts = []
+    found = text.find(marker, start - 1, end)
     while found >= 0:
-        start = found + 1
-        if _item_at(text, start, dash):
-            line += text.count("\n", counted, start)
-            counted = start
-            starts.append((line, start))
-        found = text.find(marker, start, end)
-    if tail:
-        line += text.count("\n", counted, end)
-        shift = line - kept[len(kept) - len(tail)].line
-        for item, start in zip(kept[len(kept) - len(tail) :], reversed(tail), strict=True):
-            starts.append((item.line + shift, start))
-    return head.group(1), starts
+        if _item_at(text, found + 1, dash):
+            starts.append(found + 1)
+        found = text.find(marker, found + 1, end)
+    return starts
 
 
 def _item_at(text: str, offset: int, dash: str) -> bool:
