@@ -64,19 +64,23 @@ def outcome(read) -> tuple:
 @given(
     charts=st.lists(CHART, min_size=1, max_size=5),
     first=st.lists(FIGURES, min_size=5, max_size=5),
-    edits=st.lists(st.lists(FIGURES, max_size=3), min_size=1, max_size=5),
+    edits=st.lists(st.tuples(st.lists(FIGURES, max_size=3), st.booleans()), min_size=1, max_size=5),
 )
 def test_charts_read_again_by_figure_are_a_fresh_read(charts, first, edits):
     doc = parse_yaml(charts_text(charts), "content/charts.yaml")
     files = ContentFiles(Path("."), kept=Kept())
     codes = ("zh", "en")
     figures = {figure.id: figure for figure in first}
-    for changed in [[], *edits]:
+    for changed, renamed in [([], False), *edits]:
         for figure in changed:  # a new figure in the place of the one of its id
             figures[figure.id] = figure
+        if renamed:  # as many figures, one of them of another id
+            gone = next(iter(figures))
+            figures = {("f" if i == gone else i): figure for i, figure in figures.items()}
+            figures["f"] = make_figure("f", "个", "数据", 5)
         listed = list(figures.values())
         kept = outcome(lambda p: _read_charts(files, doc, listed, PAGES, codes, p))  # noqa: B023
-        fresh = outcome(lambda p: read_charts(doc, dict(figures), PAGES, codes, p))
+        fresh = outcome(lambda p: read_charts(doc, dict(figures), PAGES, codes, p))  # noqa: B023
         assert kept == fresh
 
 

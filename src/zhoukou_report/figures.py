@@ -74,24 +74,27 @@ def read_figures(
     reads: list[FigureRead] = []
     figures: list[Figure] = []
     first_use: dict[str, str] = {}
+    errors, fallbacks = problems.errors, problems.fallbacks
     for i, item in enumerate(items):
         read = previous[i] if i < len(previous) else None
         if read is None or read.item is not item or not isinstance(item, dict):
             read = _read_item(doc, f"figures[{i}]", item, codes, problems.drafts)
         reads.append(read)
-        problems.errors += read.before_id
+        if read.before_id:
+            errors += read.before_id
         duplicate = read.figure_id in first_use
         if duplicate:
             message = _('the id "{id}" is already used by the figure on line {line}').format(
                 id=read.figure_id, line=first_use[read.figure_id]
             )
             path = f"figures[{i}].id"
-            problems.errors.append(doc.error(path, message, hint=_("give each figure its own id")))
+            errors.append(doc.error(path, message, hint=_("give each figure its own id")))
         elif read.figure_id is not None:
             first_use[read.figure_id] = read.line
-        problems.errors += read.after_id
+        if read.after_id:
+            errors += read.after_id
         for key, count in read.fallbacks:
-            problems.fallbacks[key] = problems.fallbacks.get(key, 0) + count
+            fallbacks[key] = fallbacks.get(key, 0) + count
         if read.figure is not None and not duplicate:
             figures.append(read.figure)
     _check_leads(doc, figures, problems)

@@ -262,10 +262,9 @@ def _read_charts(
     preview's 1,000-page paragraph row of benchmarks/run.py fails reading every chart again
     on each save); or, while only figures changed (not which ids there are), read again
     only for the charts that name one of them (its 10,000-page figure row)."""
-    figure_index = {figure.id: figure for figure in figures}
     kept = files.kept
     if kept is None:
-        return read_charts(doc, figure_index, pages, codes, problems)
+        return read_charts(doc, {f.id: f for f in figures}, pages, codes, problems)
     source = (
         doc,
         figures,
@@ -274,22 +273,14 @@ def _read_charts(
         tuple(sorted(problems.drafts.items())),
     )
     found = kept.derived.get(CHARTS_FILE)
-    if (
-        found is None
-        or found[0][0] is not doc
-        or len(found[0][1]) != len(figures)
-        or any(a is not b for a, b in zip(found[0][1], figures, strict=True))
-        or found[0][2:] != source[2:]
-    ):
-        reads, changed = [], None
-        if found is not None and found[0][0] is doc and found[0][2:] == source[2:]:
-            before = {figure.id: figure for figure in found[0][1]}
-            if before.keys() == figure_index.keys():
-                reads = found[1][2]  # type: ignore[index]
-                changed = {i for i, figure in figure_index.items() if before[i] is not figure}
+    same = found is not None and found[0][0] is doc and found[0][2:] == source[2:]
+    changed = _changed_figures(found[0][1], figures) if same else None  # type: ignore[index]
+    if changed is None or changed:
+        reads = found[1][2] if same and changed is not None else []  # type: ignore[index]
         mine = Problems()
         mine.drafts = problems.drafts
-        charts = read_charts(doc, figure_index, pages, codes, mine, reads, changed)
+        index = {figure.id: figure for figure in figures}
+        charts = read_charts(doc, index, pages, codes, mine, reads, changed)
         found = kept.derived[CHARTS_FILE] = (source, (charts, mine, reads))
     charts, mine, _reads = found[1]  # type: ignore[misc]
     problems.errors += mine.errors
@@ -297,6 +288,20 @@ def _read_charts(
     for key, count in mine.fallbacks.items():
         problems.fallbacks[key] = problems.fallbacks.get(key, 0) + count
     return list(charts)
+
+
+def _changed_figures(before: list[Figure], figures: list[Figure]) -> set[str] | None:
+    """The ids of the figures that are not the same as ``before``; None if the figures
+    are not of the same ids, in the same order."""
+    if len(before) != len(figures):
+        return None
+    changed = set()
+    for old, new in zip(before, figures, strict=True):
+        if old is not new:
+            if old.id != new.id:
+                return None
+            changed.add(new.id)
+    return changed
 
 
 def _read_yaml(
