@@ -150,9 +150,9 @@ def parse_yaml_items(text: str, rel: str, previous: YamlDoc | None = None) -> Ya
         items.append(_same_item(old, index, line, text, offset, stop))
         offsets.append(offset)
         lines[index] = line
-    if after < count:
-        shift = line + text.count("\n", offsets[-1] if middle else start, end)
-        shift -= old.items[after].line
+    if after < count:  # the items found again at the end, in the same lines and places
+        moved_to = line + text.count("\n", offsets[-1] if middle else start, end)
+        shift = moved_to - old.items[after].line
         if shift == 0 and len(items) == after:
             items += old.items[after:]
         else:  # moved: parsed again, to name their new lines
