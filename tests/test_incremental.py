@@ -18,6 +18,7 @@ from zhoukou_report.build import assemble_site
 from zhoukou_report.errors import BuildFailed
 from zhoukou_report.incremental import IncrementalSite, SiteOutput
 from zhoukou_report.render import SiteRenderer
+from zhoukou_report.yamldoc import parse_yaml_items
 
 PAGES = ["overview", "highlight-1", "highlight-2", "closing", "goal-1", "goal-2"]
 TITLED = ["highlight-1", "highlight-2", "goal-1", "goal-2"]
@@ -519,3 +520,43 @@ def test_a_figure_moved_to_a_section_in_another_part_renders_both_parts(
     assert b'id="fig-visits"' in second.files["figures-2.html"]
     assert b'id="fig-visits"' not in second.files["figures.html"]
     assert second.files == full_build(project)
+
+
+FIGURE_EDITS = st.one_of(
+    st.tuples(st.just(figure_value), st.sampled_from(FIGURES), st.integers(1, 99)),
+    st.tuples(st.just(figure_section), st.sampled_from(FIGURES), st.sampled_from(TITLED)),
+    st.tuples(st.just(broken_figure), st.sampled_from(FIGURES)),
+    st.tuples(st.just(figure_counts), st.sampled_from(CHARTED)),
+    st.tuples(st.just(add_reference), st.sampled_from(PAGES), st.sampled_from(FIGURES)),
+)
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(edits=st.lists(FIGURE_EDITS, min_size=1, max_size=5))
+def test_figure_edits_parsed_by_item_equal_a_full_build(
+    fixture_project: Path, edits: list[tuple]
+) -> None:
+    """As above, with figures.yaml laid out as the preview parses it again item by item
+    (without the fixture's comment, which has it parsed whole)."""
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder) / "project"
+        shutil.copytree(fixture_project, project)
+        rel = project / "content/figures.yaml"
+        text = rel.read_text(encoding="utf-8")
+        rel.write_text(text[text.index("\nfigures:") + 1 :], encoding="utf-8")
+        assert parse_yaml_items(rel.read_text(encoding="utf-8"), "f").listed  # split
+        site = IncrementalSite(project)
+        assert outcome(lambda: incremental_build(site, [])) == outcome(lambda: full_build(project))
+        for change, *arguments in edits:
+            changed = change(project, *arguments)
+            incremental = outcome(lambda c=changed: incremental_build(site, c))
+            assert incremental == outcome(lambda: full_build(project)), (change, arguments)
+            if change is broken_figure:  # and its fix
+                changed = figure_value(project, arguments[0], 7)
+                incremental = outcome(lambda c=changed: incremental_build(site, c))
+                assert incremental == outcome(lambda: full_build(project)), "the fix"

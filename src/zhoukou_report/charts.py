@@ -13,8 +13,10 @@ Two kinds of chart:
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from typing import NamedTuple
 
+from .errors import ContentError
 from .fields import Problems, expected, suggestion, text_field, translated, unknown_keys
 from .i18n import _
 from .model import Chart, Figure, Page
@@ -35,56 +37,109 @@ ROW_GAP = 14  # between rows
 VALUE_ROOM = 76  # space kept right of the longest bar for its value
 
 
+# Records are named tuples, not dataclasses: model.py says why.
+class ChartRead(NamedTuple):
+    """What one chart of charts.yaml gave when it was read: kept by the preview, and taken
+    again while charts.yaml, the pages, the languages and the figures it names are the
+    same."""
+
+    names: frozenset[str]  # the figure ids it names
+    chart_id: str | None
+    errors: tuple[ContentError, ...]
+    chart: Chart | None  # if it had no error
+    fallbacks: tuple[tuple[tuple[str, str], int], ...]  # its texts that fell back
+
+
 def read_charts(
     doc: YamlDoc,
     figures: dict[str, Figure],
     pages: list[Page],
     codes: tuple[str, ...],
     problems: Problems,
+    kept: list[ChartRead] | None = None,
+    changed: Collection[str] | None = None,
 ) -> list[Chart]:
+    """Every chart of charts.yaml. ``kept`` (with ``changed``): what the previous read of
+    the same charts.yaml, against the same pages and languages and figures of the same
+    ids, made of each chart, taken again for a chart that names none of the figures
+    ``changed``, and replaced by what this read made (the preview's 10,000-page figure
+    row of benchmarks/run.py fails reading every chart again on a figure's save)."""
     unknown_keys(doc, "", doc.data, ("charts",), problems)
     items = doc.data.get("charts", [])
     if not isinstance(items, list):
         problems.errors.append(doc.error("charts", expected(_("a list of charts"), items)))
+        if kept is not None:
+            kept.clear()
         return []
     sections = {page.id for page in pages}
+    previous = kept if kept is not None and changed is not None else []
+    reads: list[ChartRead] = []
     charts: list[Chart] = []
-    ids: set[str] = set()
+    ids: set[str | None] = set()
     for i, item in enumerate(items):
-        path = f"charts[{i}]"
-        if not isinstance(item, dict):
-            problems.errors.append(
-                doc.error(path, expected(_("a chart (id, section, kind, …)"), item))
-            )
-            continue
-        before = len(problems.errors)
-        unknown_keys(doc, path, item, CHART_KEYS, problems)
-        chart_id = text_field(doc, f"{path}.id", item.get("id"), problems)
-        if chart_id in ids:
-            message = _('the id "{id}" is used twice').format(id=chart_id)
-            problems.errors.append(doc.error(f"{path}.id", message))
-        ids.add(chart_id)
-        section = text_field(
-            doc, f"{path}.section", item.get("section"), problems, lambda: _("a page name")
-        )
-        if section is not None and sections and section not in sections:
-            hint = suggestion(section, sections)
-            problems.errors.append(
-                doc.error(
-                    f"{path}.section",
-                    _('there is no page "{page}"').format(page=section),
-                    hint=hint,
-                )
-            )
-        kind = item.get("kind")
-        if kind not in CHART_KINDS:
-            message = expected(_(" or ").join(CHART_KINDS), kind)
-            problems.errors.append(doc.error(f"{path}.kind", message))
-        title = translated(doc, f"{path}.title", item.get("title"), codes, problems)
-        members = _members(doc, path, item.get("figures"), figures, kind, problems)
-        if len(problems.errors) == before:
-            charts.append(Chart(chart_id, section, kind, title, tuple(members)))
+        read = previous[i] if i < len(previous) else None
+        if read is None or not read.names.isdisjoint(changed or ()):
+            read = _read_chart(doc, f"charts[{i}]", item, figures, sections, codes, problems, ids)
+        reads.append(read)
+        if isinstance(item, dict):
+            ids.add(read.chart_id)
+        problems.errors += read.errors
+        for key, count in read.fallbacks:
+            problems.fallbacks[key] = problems.fallbacks.get(key, 0) + count
+        if read.chart is not None:
+            charts.append(read.chart)
+    if kept is not None:
+        kept[:] = reads
     return charts
+
+
+def _read_chart(
+    doc: YamlDoc,
+    path: str,
+    item: object,
+    figures: dict[str, Figure],
+    sections: set[str],
+    codes: tuple[str, ...],
+    problems: Problems,
+    ids: set[str | None],
+) -> ChartRead:
+    """What one chart gives, its id checked against those of the charts before it."""
+    mine = Problems()
+    mine.drafts = problems.drafts
+    if not isinstance(item, dict):
+        error = doc.error(path, expected(_("a chart (id, section, kind, …)"), item))
+        return ChartRead(frozenset(), None, (error,), None, ())
+    unknown_keys(doc, path, item, CHART_KEYS, mine)
+    chart_id = text_field(doc, f"{path}.id", item.get("id"), mine)
+    if chart_id in ids:
+        message = _('the id "{id}" is used twice').format(id=chart_id)
+        mine.errors.append(doc.error(f"{path}.id", message))
+    section = text_field(
+        doc, f"{path}.section", item.get("section"), mine, lambda: _("a page name")
+    )
+    if section is not None and sections and section not in sections:
+        hint = suggestion(section, sections)
+        mine.errors.append(
+            doc.error(
+                f"{path}.section",
+                _('there is no page "{page}"').format(page=section),
+                hint=hint,
+            )
+        )
+    kind = item.get("kind")
+    if kind not in CHART_KINDS:
+        message = expected(_(" or ").join(CHART_KINDS), kind)
+        mine.errors.append(doc.error(f"{path}.kind", message))
+    title = translated(doc, f"{path}.title", item.get("title"), codes, mine)
+    named = item.get("figures")
+    members = _members(doc, path, named, figures, kind, mine)
+    chart = None
+    if not mine.errors:
+        chart = Chart(chart_id, section, kind, title, tuple(members))
+    names = frozenset()
+    if isinstance(named, list):
+        names = frozenset(name for name in named if isinstance(name, str))
+    return ChartRead(names, chart_id, tuple(mine.errors), chart, tuple(mine.fallbacks.items()))
 
 
 def _members(

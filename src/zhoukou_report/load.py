@@ -54,7 +54,7 @@ from .pages import Bodies, build_pages, read_markdown_files
 from .processes import CHUNKS_PER_PROCESS, default_jobs, pool
 from .source import clean_source
 from .strings import read_strings
-from .yamldoc import YamlDoc, parse_yaml
+from .yamldoc import YamlDoc, parse_yaml, parse_yaml_items
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 LANGUAGE_KEYS = ("code", "tag", "name", "locale")
@@ -118,7 +118,7 @@ def load_content(
     strings_doc = problems.attempt(lambda: _read_yaml(files, STRINGS_FILE))
     strings = read_strings(strings_doc, codes, problems) if strings_doc and codes else {}
 
-    figures_doc = problems.attempt(lambda: _read_yaml(files, FIGURES_FILE))
+    figures_doc = problems.attempt(lambda: _read_yaml(files, FIGURES_FILE, _figures_parse(files)))
     figures = []
     if figures_doc and codes:
         figures, figures_doc = _read_figures(files, figures_doc, codes, problems)
@@ -224,23 +224,38 @@ def _generated_title(strings: dict[str, dict[str, str]], page_id: str, code: str
     return strings.get(key, {}).get(code, "")
 
 
+def _figures_parse(files: ContentFiles) -> Callable[[str, str], YamlDoc]:
+    """How figures.yaml is parsed: whole for a build; by item for the preview, the items
+    of the file as kept taken as they were parsed while their text is the same
+    (``parse_yaml_items``: the preview's 10,000-page figure row of benchmarks/run.py)."""
+    kept = files.kept.files.get(FIGURES_FILE) if files.kept is not None else None
+    if files.kept is None:
+        return parse_yaml
+    previous = kept.parsed if kept is not None and isinstance(kept.parsed, YamlDoc) else None
+    return lambda text, rel: parse_yaml_items(text, rel, previous)
+
+
 def _read_figures(
     files: ContentFiles, doc: YamlDoc, codes: tuple[str, ...], problems: Problems
 ) -> tuple[list[Figure], YamlDoc]:
     """``read_figures``; or, while figures.yaml is kept as parsed and the languages are the
     same, what it read the last time, with its problems (the preview's 1,000-page paragraph
-    row of benchmarks/run.py fails reading every figure again on each save)."""
+    row of benchmarks/run.py fails reading every figure again on each save); or, while the
+    languages are the same, read again taking each figure whose item is the same as parsed
+    as read the last time (its 10,000-page figure row)."""
     kept = files.kept
     if kept is None:
         return read_figures(doc, codes, problems)
     source = (doc, codes, tuple(sorted(problems.drafts.items())))
     found = kept.derived.get(FIGURES_FILE)
     if found is None or found[0][0] is not doc or found[0][1:] != source[1:]:
+        same_languages = found is not None and found[0][1:] == source[1:]
+        reads = found[1][3] if same_languages else []  # type: ignore[index]
         mine = Problems()
         mine.drafts = problems.drafts
-        figures, checked = read_figures(doc, codes, mine)
-        found = kept.derived[FIGURES_FILE] = (source, (figures, checked, mine))
-    figures, checked, mine = found[1]
+        figures, checked = read_figures(doc, codes, mine, reads)
+        found = kept.derived[FIGURES_FILE] = (source, (figures, checked, mine, reads))
+    figures, checked, mine, _reads = found[1]  # type: ignore[misc]
     problems.errors += mine.errors
     problems.warnings += mine.warnings
     for key, count in mine.fallbacks.items():
@@ -259,11 +274,11 @@ def _read_charts(
     """``read_charts``; or, while charts.yaml is kept as parsed and the figures, the pages'
     ids and the languages are the same, what it read the last time, with its problems (the
     preview's 1,000-page paragraph row of benchmarks/run.py fails reading every chart again
-    on each save)."""
-    figure_index = {figure.id: figure for figure in figures}
+    on each save); or, while only figures changed (not which ids there are), read again
+    only for the charts that name one of them (its 10,000-page figure row)."""
     kept = files.kept
     if kept is None:
-        return read_charts(doc, figure_index, pages, codes, problems)
+        return read_charts(doc, {f.id: f for f in figures}, pages, codes, problems)
     source = (
         doc,
         figures,
@@ -272,18 +287,16 @@ def _read_charts(
         tuple(sorted(problems.drafts.items())),
     )
     found = kept.derived.get(CHARTS_FILE)
-    if (
-        found is None
-        or found[0][0] is not doc
-        or len(found[0][1]) != len(figures)
-        or any(a is not b for a, b in zip(found[0][1], figures, strict=True))
-        or found[0][2:] != source[2:]
-    ):
+    same = found is not None and found[0][0] is doc and found[0][2:] == source[2:]
+    changed = _changed_figures(found[0][1], figures) if same else None  # type: ignore[index]
+    if changed is None or changed:
+        reads = found[1][2] if same and changed is not None else []  # type: ignore[index]
         mine = Problems()
         mine.drafts = problems.drafts
-        charts = read_charts(doc, figure_index, pages, codes, mine)
-        found = kept.derived[CHARTS_FILE] = (source, (charts, mine))
-    charts, mine = found[1]
+        index = {figure.id: figure for figure in figures}
+        charts = read_charts(doc, index, pages, codes, mine, reads, changed)
+        found = kept.derived[CHARTS_FILE] = (source, (charts, mine, reads))
+    charts, mine, _reads = found[1]  # type: ignore[misc]
     problems.errors += mine.errors
     problems.warnings += mine.warnings
     for key, count in mine.fallbacks.items():
@@ -291,10 +304,26 @@ def _read_charts(
     return list(charts)
 
 
-def _read_yaml(files: ContentFiles, rel: str) -> YamlDoc:
+def _changed_figures(before: list[Figure], figures: list[Figure]) -> set[str] | None:
+    """The ids of the figures that are not the same as ``before``; None if the figures
+    are not of the same ids, in the same order."""
+    if len(before) != len(figures):
+        return None
+    changed = set()
+    for old, new in zip(before, figures, strict=True):
+        if old is not new:
+            if old.id != new.id:
+                return None
+            changed.add(new.id)
+    return changed
+
+
+def _read_yaml(
+    files: ContentFiles, rel: str, parse: Callable[[str, str], YamlDoc] = parse_yaml
+) -> YamlDoc:
     if not (files.project / rel).is_file():
         raise ContentError(_("the file is missing"), path=rel)
-    doc = files.parsed(rel, parse_yaml)
+    doc = files.parsed(rel, parse)
     if doc.data is None:
         raise ContentError(_("the file is empty"), path=rel, line=1)
     if not isinstance(doc.data, dict):

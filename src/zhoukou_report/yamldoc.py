@@ -4,7 +4,8 @@
 it to Python here, so that every value keeps its line, a key given twice is an error
 (PyYAML would silently keep the last one), and no tag can construct an object. A syntax
 error is explained in plain words, at the line where the mistake most likely is.
-``YamlDoc`` is what the rest of the package reads.
+``YamlDoc`` is what the rest of the package reads. ``parse_yaml_items`` parses a file that
+is one list (figures.yaml) again item by item, reusing the items that did not change.
 
 A number is read as a person reads it (``read_number``): decimal digits as written,
 leading zeros ignored (``017`` is 17, ``08`` is 8). The other number forms of YAML 1.1
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -31,7 +33,7 @@ class YamlDoc:
         self,
         path: str,
         data: Any,
-        lines: dict[str, int] | None = None,
+        lines: Mapping[str, int] | None = None,
         top_line: int | None = None,
     ):
         self.path = path
@@ -40,6 +42,8 @@ class YamlDoc:
         # The line given for a top-level field that is not there: none for a YAML file (its
         # first line would point at an unrelated key), line 1 for front matter (its "---").
         self.top_line = top_line
+        # A file that is one list, as ``parse_yaml_items`` parsed it, for its next parse.
+        self.listed: Listed | None = None
 
     def line_of(self, field_path: str) -> int | None:
         """The line of a field, or of its nearest parent that has one."""
@@ -83,6 +87,225 @@ def parse_yaml(text: str, rel: str, first_line: int = 1) -> YamlDoc:
         raise _syntax_error(e, text, rel, first_line) from e
     except RecursionError as e:
         raise ContentError(_("the values are nested too deeply to read"), path=rel) from e
+
+
+# Records are named tuples, not dataclasses: model.py says why.
+class ListItem(NamedTuple):
+    """One item of a file that is one list, as parsed: reused by the next parse of the file
+    while its text, first line and place in the list are the same."""
+
+    line: int  # the line of the file where it starts
+    data: Any
+    lines: dict[str, int]  # the line of each of its fields ("figures[3].value")
+
+
+class Listed(NamedTuple):
+    """A file that is one list, as ``parse_yaml_items`` parsed it: for its next parse."""
+
+    text: str
+    starts: list[int]  # where each item starts in the text
+    items: tuple[ListItem, ...]
+
+
+_NOTHING = Listed("", [], ())
+
+
+def parse_yaml_items(text: str, rel: str, previous: YamlDoc | None = None) -> YamlDoc:
+    """``parse_yaml``, with the same result, for a file that is one list laid out as
+    figures.yaml is (``figures:``, then its items one after another): the items whose text,
+    first line and place are those ``previous`` parsed are taken as it parsed them, and
+    only the others are parsed (an editor's save of a 10,000-page figures.yaml changes one
+    item: the preview's 10,000-page figure row of benchmarks/run.py fails parsing them all).
+
+    Whatever the split cannot be sure of is parsed whole, by ``parse_yaml``: a file of
+    another layout, with a comment, a tab or a line outside the items, an item with an
+    anchor or a flow collection (``{…}``, ``[…]``), and any item that is not right YAML
+    (so that its error is found as the whole file's parse finds it).
+
+    Only the text between the items found again at the start of the file and those found
+    again at its end is split and compared item by item (every item, one by one, took
+    most of the time of a 10,000-page figures.yaml's parse on each save).
+    """
+    head = _LIST_HEAD.match(text)
+    if head is None:
+        return parse_yaml(text, rel)
+    name, dash = head.group(1), head.group(2)
+    old = previous.listed if previous is not None else None
+    if old is None or not text.startswith(old.text[: head.end()]):  # another name or dash
+        old = _NOTHING
+    first, after, delta = _kept_around(old, text, len(dash))
+    count = len(old.items)
+    start = old.starts[first] if count else head.end(1) + 2
+    end = old.starts[after] + delta if after < count else len(text)
+    middle = _split_items(text, start, end, dash)
+    if middle is None:
+        return parse_yaml(text, rel)
+    items: list[ListItem | None] = list(old.items[:first])
+    offsets = old.starts[:first]
+    lines: dict[int, int] = {}  # the line of each item between, and of each item moved
+    line = old.items[first].line if count else 2
+    for index, offset in enumerate(middle, start=first):
+        line += text.count("\n", offsets[-1] if index > first else start, offset)
+        stop = middle[index - first + 1] if index - first + 1 < len(middle) else end
+        items.append(_same_item(old, index, line, text, offset, stop))
+        offsets.append(offset)
+        lines[index] = line
+    if after < count:  # the items found again at the end, in the same lines and places
+        moved_to = line + text.count("\n", offsets[-1] if middle else start, end)
+        shift = moved_to - old.items[after].line
+        if shift == 0 and len(items) == after:
+            items += old.items[after:]
+        else:  # moved: parsed again, to name their new lines
+            for index, item in enumerate(old.items[after:], start=len(items)):
+                items.append(None)
+                lines[index] = item.line + shift
+        offsets += (
+            [offset + delta for offset in old.starts[after:]] if delta else old.starts[after:]
+        )
+    again = [index for index in lines if items[index] is None]
+    while again:  # each run of items not kept, parsed as one text
+        run = 1
+        while run < len(again) and again[run] == again[0] + run:
+            run += 1
+        first_index, next_index = again[0], again[0] + run
+        chunk = text[
+            offsets[first_index] : offsets[next_index] if next_index < len(offsets) else len(text)
+        ]
+        try:
+            parsed = _Reader(chunk, rel, lines[first_index], _LOADER).items(name, first_index)
+        except (yaml.YAMLError, ContentError, RecursionError):
+            parsed = None
+        if parsed is None or len(parsed) != run:
+            return parse_yaml(text, rel)
+        for index, (data, item_lines) in enumerate(parsed, start=first_index):
+            items[index] = ListItem(lines[index], data, item_lines)
+        del again[:run]
+    done: tuple[ListItem, ...] = tuple(items)  # type: ignore[arg-type]  # every one is read
+    lines_of = ListLines({"": 1, name: 1}, name, [item.lines for item in done])
+    doc = YamlDoc(rel, {name: [item.data for item in done]}, lines_of)
+    doc.listed = Listed(text, offsets, done)
+    return doc
+
+
+def _kept_around(old: Listed, text: str, indent: int) -> tuple[int, int, int]:
+    """How many items of ``old`` are found again, the same, at the start of ``text``; the
+    first of those found again at its end; and how much longer the text is. (Comparing
+    the texts in blocks, not item by item.)"""
+    delta = len(text) - len(old.text)
+    if not old.items:
+        return 0, 0, delta
+    same = _same_start(old.text, text)
+    # Those that end, and whose next item's hyphen and space follow, before the first change.
+    first = max(0, bisect.bisect_right(old.starts, same - indent - 2) - 1)
+    tail = _same_end(old.text, text, min(len(old.text), len(text)) - same)
+    # Those whose line starts (its line break before it too) after the last change.
+    after = max(first, bisect.bisect_left(old.starts, len(old.text) - tail + 1))
+    return first, after, delta
+
+
+def _same_start(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` start with alike."""
+    size, same, step = min(len(a), len(b)), 0, 1 << 16
+    while step:
+        while same + step <= size and a[same : same + step] == b[same : same + step]:
+            same += step
+        step >>= 1
+    return same
+
+
+def _same_end(a: str, b: str, limit: int) -> int:
+    """How many characters ``a`` and ``b`` end with alike, at most ``limit``."""
+    same, step = 0, 1 << 16
+    while step:
+        while (
+            same + step <= limit
+            and a[len(a) - same - step : len(a) - same] == b[len(b) - same - step : len(b) - same]
+        ):
+            same += step
+        step >>= 1
+    return same
+
+
+def _same_item(
+    old: Listed, index: int, line: int, text: str, start: int, end: int
+) -> ListItem | None:
+    """The item ``old`` parsed at ``index``, if it is the one ``text`` holds from ``start``
+    to ``end``, starting on the same ``line``."""
+    if index >= len(old.items) or old.items[index].line != line:
+        return None
+    was = old.starts[index]
+    was_end = old.starts[index + 1] if index + 1 < len(old.starts) else len(old.text)
+    if was_end - was != end - start or not text.startswith(old.text[was:was_end], start):
+        return None
+    return old.items[index]
+
+
+class ListLines(Mapping[str, int]):
+    """The lines of the fields of a file that is one list, each item's held apart (put
+    together in one dict on each save, a 10,000-page figures.yaml's took a third of the
+    time of its parse by item): ``top``'s, then each field of the list ``name`` looked up
+    in its item's (``figures[3].value`` in the fourth's)."""
+
+    def __init__(self, top: dict[str, int], name: str, items: Sequence[dict[str, int]]):
+        self.top = top
+        self.prefix = f"{name}["
+        self.kept = items
+
+    def _item(self, path: str) -> dict[str, int]:
+        if path.startswith(self.prefix):
+            number = path[len(self.prefix) : path.find("]")]
+            if number.isdigit() and int(number) < len(self.kept):
+                return self.kept[int(number)]  # holds only its own paths
+        return self.top
+
+    def __getitem__(self, path: str) -> int:
+        return self._item(path)[path]
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and path in self._item(path)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.top
+        for lines in self.kept:
+            yield from lines
+
+    def __len__(self) -> int:
+        return len(self.top) + sum(len(lines) for lines in self.kept)
+
+
+# The layout ``parse_yaml_items`` splits: a name on the first line, then the items of its
+# list, each starting with a hyphen, at the same indentation, the lines of each indented
+# further (or empty); no comment, tab, or line break but a newline anywhere.
+_LIST_HEAD = re.compile(r"([A-Za-z][A-Za-z0-9_-]*):\n( *)-(?: |\n)")
+_UNSURE = ("#", "\t", "\r", "\x85", "\u2028", "\u2029")
+
+
+def _split_items(text: str, start: int, end: int, dash: str) -> list[int] | None:
+    """Where each item between ``start`` (where one starts) and ``end`` starts, or None if
+    the text there is not laid out as ``parse_yaml_items`` splits."""
+    if any(char in text[start:end] for char in _UNSURE):
+        return None
+    if start < end and not _item_at(text, start, dash):
+        return None
+    outside = re.compile(rf"\n(?!{dash} |{dash}-(?: |\n|\Z)|\n|\Z)")
+    if outside.search(text, start - 1, end):
+        return None
+    marker = f"\n{dash}-"
+    starts = []
+    found = text.find(marker, start - 1, end)
+    while found >= 0:
+        if _item_at(text, found + 1, dash):
+            starts.append(found + 1)
+        found = text.find(marker, found + 1, end)
+    return starts
+
+
+def _item_at(text: str, offset: int, dash: str) -> bool:
+    """Whether an item starts at ``offset`` (or the text ends there)."""
+    if offset == len(text):
+        return True
+    after = offset + len(dash) + 1
+    return text.startswith(f"{dash}-", offset) and (after == len(text) or text[after] in " \n")
 
 
 # libyaml's parser when PyYAML has it (about ten times faster); PyYAML's own otherwise.
@@ -315,17 +538,19 @@ class _Reader:
     """
 
     def __init__(self, doc_text: str, rel: str, first_line: int, loader: type):
-        self.doc = YamlDoc(rel, None)
+        self.fields: dict[str, int] = {}  # the doc's lines, as they are found
+        self.doc = YamlDoc(rel, None, self.fields)
         self.lines = _Lines(doc_text, first_line)
         self.events = yaml.parse(doc_text, Loader=loader)
         self.resolver = yaml.SafeLoader("")  # PyYAML's resolver and safe constructors
         self.anchors: dict[str, yaml.Mark] = {}
+        self.flow = False  # whether a list or mapping is written in flow style, [a, b]
 
     def read(self) -> YamlDoc:
         next(self.events)  # the stream's start
         event = next(self.events)
         if isinstance(event, yaml.StreamEndEvent):
-            self.doc.lines[""] = self.lines.first
+            self.fields[""] = self.lines.first
             return self.doc
         root = next(self.events)
         try:
@@ -335,6 +560,24 @@ class _Reader:
             raise
         self.finish(root)
         return self.doc
+
+    def items(self, path: str, offset: int) -> list[tuple[Any, dict[str, int]]] | None:
+        """The items of a document that is one block list (of ``parse_yaml_items``), as
+        the items ``offset``, ``offset + 1``… of the list ``path`` of a file, each with the
+        lines of its own fields; None if one holds an anchor or a flow collection, which
+        only the file's whole parse reads as it is meant."""
+        next(self.events)  # the stream's start
+        next(self.events)  # the document's
+        root = next(self.events)
+        if not isinstance(root, yaml.SequenceStartEvent) or root.flow_style or root.anchor:
+            return None
+        found = []
+        while not isinstance(event := next(self.events), yaml.SequenceEndEvent):
+            self.fields = self.doc.lines = {}
+            # At the depth of an item of a list in the file's top mapping.
+            found.append((self.value(event, f"{path}[{offset + len(found)}]", 2), self.fields))
+        self.finish(root)
+        return None if self.anchors or self.flow else found
 
     def finish(self, root: yaml.Event) -> None:
         """Read the rest of the stream as PyYAML's composer would, for its errors."""
@@ -394,10 +637,11 @@ class _Reader:
             raise self.refuse_alias(event, path, self.doc.line_of(path))  # its field's line
         if event.anchor is not None:
             self.anchor(event)
-        self.doc.lines.setdefault(path, self.line(event))
+        self.fields.setdefault(path, self.line(event))
         if isinstance(event, yaml.MappingStartEvent):
             return self.mapping(event, path, depth)
         if isinstance(event, yaml.SequenceStartEvent):
+            self.flow = self.flow or bool(event.flow_style)
             if _tag(event, _SEQ_TAG) != _SEQ_TAG:
                 raise self.tag_error(event, _tag(event, _SEQ_TAG), path)
             items: list[Any] = []
@@ -409,6 +653,7 @@ class _Reader:
     def mapping(self, event: yaml.MappingStartEvent, path: str, depth: int) -> dict[str, Any]:
         if _tag(event, _MAP_TAG) != _MAP_TAG:
             raise self.tag_error(event, _tag(event, _MAP_TAG), path)
+        self.flow = self.flow or bool(event.flow_style)
         result: dict[str, Any] = {}
         while not isinstance(key := next(self.events), yaml.MappingEndEvent):
             tag = self.scalar_tag(key) if isinstance(key, yaml.ScalarEvent) else None
@@ -430,11 +675,11 @@ class _Reader:
                     key,
                     child,
                     _('the field "{name}" is given twice (first on line {line})').format(
-                        name=name, line=self.doc.lines[child]
+                        name=name, line=self.fields[child]
                     ),
                     hint=_("keep one of them"),
                 )
-            self.doc.lines[child] = self.line(key)
+            self.fields[child] = self.line(key)
             result[name] = self.value(next(self.events), child, depth + 1)
         return result
 
