@@ -560,3 +560,17 @@ def test_figure_edits_parsed_by_item_equal_a_full_build(
                 changed = figure_value(project, arguments[0], 7)
                 incremental = outcome(lambda c=changed: incremental_build(site, c))
                 assert incremental == outcome(lambda: full_build(project)), "the fix"
+
+
+def test_the_figures_phrases_are_checked_again_when_the_source_text_changes(
+    project: Path,
+) -> None:
+    site = IncrementalSite(project)
+    first = site.update([])
+    rel = "content/source/report.zh.txt"
+    text = (project / rel).read_text(encoding="utf-8")
+    (project / rel).write_text(text.replace("走访", "看望"), encoding="utf-8")
+    second = site.update([rel])
+    expected = [w.format() for w in full_with_warnings(project)[1]]
+    assert [w.format() for w in second.warnings] == expected
+    assert len(expected) > len(first.warnings)  # a phrase no longer in the source text

@@ -169,7 +169,7 @@ def read_site(
     if problems.errors or content.meta is None or content.source is None:
         raise BuildFailed(problems.errors, problems.warnings)
     warnings = problems.warnings
-    site = make_site(content)
+    site = make_site(content, kept)
     del content  # each file as parsed: only reading needed it
     base = base_url or site.meta.base_url
     if base:

@@ -179,7 +179,7 @@ def _typed_numbers(doc: YamlDoc, problems: Problems) -> tuple[str, ...]:
     return tuple(phrases)
 
 
-def make_site(content: Content) -> Site:
+def make_site(content: Content, kept: Kept | None = None) -> Site:
     """The site, from content read without errors: its pages and the pages made for it
     (the figures, the source text, one 404 page in every language)."""
     assert content.meta is not None and content.source is not None, "the content has errors"
@@ -196,12 +196,18 @@ def make_site(content: Content) -> Site:
         for page_id in GENERATED_PAGES
         if page_id != "404" or lang == languages[0]  # one 404 page, in every language
     ]
-    pages = [titled(page, content.strings) for page in content.pages]
+    pages = [titled(page, content.strings) for page in content.pages] + generated
+    # The parts as serve kept them, while the pages and the figures' sections are the same
+    # (the preview's 10,000-page figure row of benchmarks/run.py).
+    sections = tuple(figure.section for figure in content.figures)
+    parts = (kept or Kept()).derive(
+        "parts", (tuple(pages), sections), lambda: part_pages(pages, content.figures)
+    )
     return Site(
         meta=content.meta,
         languages=languages,
         figures=tuple(content.figures),
-        pages=tuple(pages + generated + part_pages(pages + generated, content.figures)),
+        pages=tuple(pages + parts),
         goals_intro=content.intros,
         strings=content.strings,
         source=content.source,

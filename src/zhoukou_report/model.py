@@ -397,21 +397,22 @@ class Site:
         site.__dict__.pop("_pages_by_language", None)
         return site
 
-    def keep_indexes(self, old: Site) -> None:
-        """Take the indexes of ``old`` that hold for this site too: those of the pages, while
-        they are the same; where each figure appears, while its section is the same too
-        (the preview's 10,000-page figure row of benchmarks/run.py fails finding where
-        every figure is on each save)."""
+    def keep_indexes(self, old: Site) -> bool:
+        """Take the indexes of ``old`` that hold for this site too, and say whether its pages
+        are the same: those of the pages, while they are; where each figure appears, while
+        its section is the same too (the preview's 10,000-page figure row of
+        benchmarks/run.py fails finding where every figure is on each save)."""
         if len(self.pages) != len(old.pages) or not all(
             a is b or a == b for a, b in zip(self.pages, old.pages, strict=True)
         ):
-            return
+            return False
         kept = ["_pages", "_pages_by_language", "goals_starts"]
         if [(f.id, f.section) for f in self.figures] == [(f.id, f.section) for f in old.figures]:
             kept += ["figure_locations", "parts", "_part_numbers"]
         for name in kept:
             if name in old.__dict__:
                 self.__dict__[name] = old.__dict__[name]
+        return True
 
     @property
     def default_language(self) -> Language:

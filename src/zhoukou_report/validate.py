@@ -33,7 +33,8 @@ def validate_content(
     """Every check across files of the content (and the strings the templates ``use``).
     What serve ``kept`` of the pages' checks is taken while the pages and the figures'
     ids are the same (the preview's 10,000-page figure row of benchmarks/run.py fails
-    checking every page again on each figure save)."""
+    checking every page again on each figure save); so are each figure's own checks,
+    while it is the same."""
     if content.strings_doc and content.languages:
         check_strings(content.strings, content.strings_doc, uses, problems)
     if content.figures_doc:
@@ -54,9 +55,11 @@ def validate_content(
         typed = content.typed_numbers
         if kept.derive("typed", (bodies, typed), lambda: _any_typed(bodies, typed)):
             check_typed_numbers(bodies, figures, typed, problems)
-        if content.source is not None:
-            check_source_phrases(figures, figures_doc, content.source, problems)
-        check_labels(figures, figures_doc, problems)
+        checked = _figure_checks(figures, figures_doc, content.source, kept)
+        for _figure, phrases, _labels in checked:
+            problems.warnings += phrases
+        for _figure, _phrases, labels in checked:
+            problems.warnings += labels
 
 
 # Strings ----------------------------------------------------------------------------------
@@ -265,8 +268,13 @@ def check_source_phrases(
     figure that cites another document or office has no phrase to check."""
     text = source.plain
     for figure in figures:
-        if figure.cited is not None:
-            continue
+        _check_phrase(figure, doc, source, text, problems)
+
+
+def _check_phrase(
+    figure: Figure, doc: YamlDoc, source: SourceText, text: str, problems: Problems
+) -> None:
+    if figure.cited is None:
         path = f"{figure.field}.source"
         cited = figure.correction.previous if figure.correction else figure.value
         if not _in_phrase(cited, figure.source):
@@ -285,3 +293,27 @@ def check_source_phrases(
             )
             hint = _("copy the phrase from the source text exactly")
             problems.warnings.append(doc.error(path, message, hint=hint))
+
+
+def _figure_checks(
+    figures: list[Figure], doc: YamlDoc, source: SourceText | None, kept: Kept
+) -> list[tuple[Figure, list[ContentError], list[ContentError]]]:
+    """Each figure with the warnings of its source phrase and of its labels; as serve
+    ``kept`` them for the same figure, while the source text is the same."""
+    found = kept.derived.get("figure checks")
+    last: dict = found[1] if found is not None and found[0][0] is source else {}  # type: ignore[assignment]
+    text = None
+    made, checked = {}, []
+    for figure in figures:
+        hit = last.get(id(figure))  # (each kept with its figure: no other has its id)
+        if hit is None:
+            phrases, labels = Problems(), Problems()
+            if source is not None:
+                text = source.plain if text is None else text
+                _check_phrase(figure, doc, source, text, phrases)
+            check_labels([figure], doc, labels)
+            hit = (figure, phrases.warnings, labels.warnings)
+        made[id(figure)] = hit
+        checked.append(hit)
+    kept.derived["figure checks"] = ((source,), made)
+    return checked
