@@ -153,10 +153,12 @@ contentDir = "content/zh"
 weight = 2
 contentDir = "content/en"
 """
+# Each page lists 25 pages, as each of ours lists the 25 sections around it (context.py's
+# NEARBY): not every page, which makes a large site's every page grow with it.
 HUGO_BASEOF = """\
 <!doctype html>
 <html lang="{{ .Language.Lang }}"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
-<body><nav>{{ range .Site.RegularPages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>
+<body><nav>{{ range first 25 .Site.RegularPages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>
 {{ end }}</nav>
 <main>{{ block "main" . }}{{ end }}</main></body></html>
 """
