@@ -201,16 +201,22 @@ def test_incremental_equals_a_full_build_after_every_edit(
         project = Path(folder) / "project"
         shutil.copytree(fixture_project, project)
         site = IncrementalSite(project)
+        assert same(site, project, [])
+        holds_after_each(site, project, edits)
 
-        def same(changed: list[str]) -> bool:
-            incremental = whole_outcome(lambda: incremental_with_warnings(site, changed))
-            return incremental == whole_outcome(lambda: full_with_warnings(project))
 
-        assert same([])
-        for change, *arguments in edits:
-            assert same(change(project, *arguments)), (change, arguments)
-            if change is broken_figure:  # and its fix
-                assert same(figure_value(project, arguments[0], 7)), "the fix"
+def same(site: IncrementalSite, project: Path, changed: list[str]) -> bool:
+    """Whether the update after ``changed`` gives a clean full build's files (or errors)
+    and warnings."""
+    incremental = whole_outcome(lambda: incremental_with_warnings(site, changed))
+    return incremental == whole_outcome(lambda: full_with_warnings(project))
+
+
+def holds_after_each(site: IncrementalSite, project: Path, edits: list[tuple]) -> None:
+    for change, *arguments in edits:
+        assert same(site, project, change(project, *arguments)), (change, arguments)
+        if change is broken_figure:  # and its fix
+            assert same(site, project, figure_value(project, arguments[0], 7)), "the fix"
 
 
 # What is rendered again --------------------------------------------------------------
@@ -470,14 +476,7 @@ def test_incremental_equals_a_full_build_of_a_site_in_parts(
         first = outcome(lambda: incremental_build(site, []))
         assert first == outcome(lambda: full_build(project))
         assert {f"en/{part}" for part in PARTS} <= first[1].keys()  # type: ignore[union-attr]
-        for change, *arguments in edits:
-            changed = change(project, *arguments)
-            incremental = outcome(lambda c=changed: incremental_build(site, c))
-            assert incremental == outcome(lambda: full_build(project)), (change, arguments)
-            if change is broken_figure:  # and its fix
-                changed = figure_value(project, arguments[0], 7)
-                incremental = outcome(lambda c=changed: incremental_build(site, c))
-                assert incremental == outcome(lambda: full_build(project)), "the fix"
+        holds_after_each(site, project, edits)
 
 
 def test_a_paragraph_renders_its_page_and_its_part_of_the_whole_report(
@@ -552,14 +551,7 @@ def test_figure_edits_parsed_by_item_equal_a_full_build(
         assert parse_yaml_items(rel.read_text(encoding="utf-8"), "f").listed  # split
         site = IncrementalSite(project)
         assert outcome(lambda: incremental_build(site, [])) == outcome(lambda: full_build(project))
-        for change, *arguments in edits:
-            changed = change(project, *arguments)
-            incremental = outcome(lambda c=changed: incremental_build(site, c))
-            assert incremental == outcome(lambda: full_build(project)), (change, arguments)
-            if change is broken_figure:  # and its fix
-                changed = figure_value(project, arguments[0], 7)
-                incremental = outcome(lambda c=changed: incremental_build(site, c))
-                assert incremental == outcome(lambda: full_build(project)), "the fix"
+        holds_after_each(site, project, edits)
 
 
 def test_the_figures_phrases_are_checked_again_when_the_source_text_changes(
