@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import copy_site, edit
-from zhoukou_report import files, incremental, load, model, pages
+from zhoukou_report import files, incremental, load, model, pages, yamldoc
 from zhoukou_report.build import assemble_site
 from zhoukou_report.errors import BuildFailed
 from zhoukou_report.incremental import IncrementalSite, SiteOutput
@@ -566,3 +566,29 @@ def test_the_figures_phrases_are_checked_again_when_the_source_text_changes(
     expected = [w.format() for w in full_with_warnings(project)[1]]
     assert [w.format() for w in second.warnings] == expected
     assert len(expected) > len(first.warnings)  # a phrase no longer in the source text
+
+
+def test_a_figure_save_after_the_file_was_seen_empty_parses_only_what_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor's save may be seen as the file emptied, then written: the save after the
+    error is parsed by item against the last file that had its items, not whole."""
+    rel = project / "content/figures.yaml"
+    text = rel.read_text(encoding="utf-8")
+    rel.write_text(text[text.index("\nfigures:") + 1 :], encoding="utf-8")  # by item
+    site = IncrementalSite(project)
+    site.update([])
+    rel.write_text("", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        site.update(["content/figures.yaml"])
+    rel.write_text(text[text.index("\nfigures:") + 1 :], encoding="utf-8")
+    parsed: list[int] = []  # how many items each parse of a run of items gave
+    items = yamldoc._Reader.items
+    monkeypatch.setattr(
+        yamldoc._Reader,
+        "items",
+        lambda reader, *a: parsed.append(len(found := items(reader, *a))) or found,
+    )
+    output = site.update(figure_value(project, "visits", 17000))
+    assert parsed == [1]
+    assert output.files == full_build(project)

@@ -234,11 +234,25 @@ def _figures_parse(files: ContentFiles) -> Callable[[str, str], YamlDoc]:
     """How figures.yaml is parsed: whole for a build; by item for the preview, the items
     of the file as kept taken as they were parsed while their text is the same
     (``parse_yaml_items``: the preview's 10,000-page figure row of benchmarks/run.py)."""
-    kept = files.kept.files.get(FIGURES_FILE) if files.kept is not None else None
     if files.kept is None:
         return parse_yaml
-    previous = kept.parsed if kept is not None and isinstance(kept.parsed, YamlDoc) else None
-    return lambda text, rel: parse_yaml_items(text, rel, previous)
+    derived = files.kept.derived
+    # The last parse that found the items: not an empty file an editor's save left for an
+    # instant (the watcher may report the file emptied, then written), whose next save would
+    # be parsed whole (3 s at 10,000 pages).
+    found = derived.get(_ITEMS)
+    previous = found[1] if found is not None else None
+
+    def parse(text: str, rel: str) -> YamlDoc:
+        doc = parse_yaml_items(text, rel, previous)  # type: ignore[arg-type]
+        if doc.listed is not None:
+            derived[_ITEMS] = ((), doc)
+        return doc
+
+    return parse
+
+
+_ITEMS = f"{FIGURES_FILE} items"
 
 
 def _read_figures(
