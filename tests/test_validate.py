@@ -283,6 +283,23 @@ def test_a_figure_used_in_one_language_only_is_used_and_missing_from_the_other(p
     ]
 
 
+def test_a_figure_that_could_not_be_read_is_still_checked_for_both_languages(project: Path):
+    """Its own error, and the page of one language that lacks it: the figure is declared
+    in figures.yaml, so the pages that refer to it are checked as for any figure."""
+    figures = project / FIGURES
+    n = line(figures, "- id: hearings") + 2
+    edit(figures, "    value: 2.5", "    value: many")
+    edit(project / "content/en/goal-1.md", "[[hearings]]", "a few")
+    zh = line(project / "content/zh/goal-1.md", "[[hearings]]")
+    i = figure_index(project, "hearings")
+    assert errors(project) == [
+        f'{FIGURES}:{n}: figures[{i}].value: expected a number, got "many" '
+        "(write it in digits, without separators or 万: 18000, 92.1)",
+        f"content/en/goal-1.md:4: [[hearings]]: the figure is not referred to here, but "
+        f"content/zh/goal-1.md:{zh} refers to it (every language shows the same figures)",
+    ]
+
+
 def test_check_references_reads_the_ids_of_any_figures_document():
     """A document without a list of figures declares no id: every reference is unknown."""
     markdown = "Held [[sessions]] sessions.\n\nAnd [[visits]]."

@@ -258,7 +258,8 @@ class IncrementalSite:
         old = built.site
         wanted: set[str] = set()  # the outputs to render again
         others = []  # the pages that are other objects: in the pages' shared contexts
-        for before, page in zip(old.pages, site.pages, strict=True):
+        unlike = old.pages != site.pages  # compared in C: mostly the same objects
+        for before, page in zip(old.pages, site.pages, strict=True) if unlike else ():
             if before is not page:
                 others.append(page)
             if before is not page and before != page:

@@ -10,6 +10,7 @@ build" of benchmarks/run.py (≤ 1.6× the import baseline) has no room for.
 from __future__ import annotations
 
 import copy
+import operator
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -402,12 +403,12 @@ class Site:
         are the same: those of the pages, while they are; where each figure appears, while
         its section is the same too (the preview's 10,000-page figure row of
         benchmarks/run.py fails finding where every figure is on each save)."""
-        if len(self.pages) != len(old.pages) or not all(
-            a is b or a == b for a, b in zip(self.pages, old.pages, strict=True)
-        ):
+        if self.pages != old.pages:
             return False
         kept = ["_pages", "_pages_by_language", "goals_starts"]
-        if [(f.id, f.section) for f in self.figures] == [(f.id, f.section) for f in old.figures]:
+        if self.charts == old.charts:
+            kept.append("_charts_by_section")
+        if list(map(_placed, self.figures)) == list(map(_placed, old.figures)):
             kept += ["figure_locations", "parts", "_part_numbers"]
         for name in kept:
             if name in old.__dict__:
@@ -527,6 +528,9 @@ class Site:
     @cached_property
     def _charts_by_section(self) -> dict[str, list[Chart]]:
         return _group(self.charts, lambda chart: chart.section)
+
+
+_placed = operator.itemgetter(0, 1)  # a figure's id and section
 
 
 def _group(items: Iterable[T], key: Callable[[T], str]) -> dict[str, list[T]]:

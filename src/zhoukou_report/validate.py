@@ -41,7 +41,9 @@ def validate_content(
         figures_doc, figures, bodies = content.figures_doc, content.figures, content.bodies
         check_sections(figures, bodies, figures_doc, problems)
         figure_index = {f.id: f for f in figures}
-        known = frozenset(figure_index) | _declared_ids(figures_doc)
+        known = frozenset(figure_index)
+        if problems.errors:  # (without any, every item of figures.yaml is a figure)
+            known |= _declared_ids(figures_doc)
         kept = kept or Kept()
         referenced = kept.derive("referenced", (bodies,), lambda: _referenced(bodies))
         if referenced <= known:  # no reference to an unknown figure
