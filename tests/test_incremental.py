@@ -592,3 +592,26 @@ def test_a_figure_save_after_the_file_was_seen_empty_parses_only_what_changed(
     output = site.update(figure_value(project, "visits", 17000))
     assert parsed == [1]
     assert output.files == full_build(project)
+
+
+def test_what_a_save_of_prose_read_is_kept_for_the_saves_after_it(project: Path) -> None:
+    """The page as read again, not as first read, when a later save reads its language's
+    other pages again, or checks the references of every page again."""
+    site = IncrementalSite(project)
+    site.update([])
+    rel = "content/en/highlight-1.md"
+    text = (project / rel).read_text(encoding="utf-8")
+    end = text.index("---\n", 4) + len("---\n")  # a first paragraph: the references move down
+    (project / rel).write_text(text[:end] + "\nA first sentence.\n" + text[end:], encoding="utf-8")
+    assert site.update([rel]).rendered == 2  # prose alone
+    # a figure renamed: every reference to it is an error, at its line
+    figures = project / "content/figures.yaml"
+    edit(figures, "  - id: visits\n", "  - id: visitors\n")
+    assert outcome(lambda: incremental_build(site, ["content/figures.yaml"])) == outcome(
+        lambda: full_build(project)
+    )
+    edit(figures, "  - id: visitors\n", "  - id: visits\n")
+    assert site.update(["content/figures.yaml"]).files == full_build(project)
+    # figures.yaml and the Chinese page saved together: the Chinese pages are read again
+    changed = figure_value(project, "visits", 17000) + paragraph(project, "highlight-1", "zh")
+    assert site.update(changed).files == full_build(project)

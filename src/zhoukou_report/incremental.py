@@ -48,7 +48,7 @@ from .links import PageCheck, check_links, check_page, page_texts
 from .load import titled
 from .model import Page, Site, Text
 from .opendata import DATA_FILES, data_files, figure_records
-from .pages import page_file
+from .pages import keep_pages, page_file
 from .render import SiteRenderer
 from .typed import typed_in
 
@@ -230,7 +230,7 @@ class IncrementalSite:
         if FIGURES_FILE in self._changed or any(lang.draft for lang in old.languages):
             return None  # (a draft language shows the default's pages)
         files = ContentFiles(self.project, kept=self.kept)
-        pages = list(old.pages)
+        pages, read = list(old.pages), []
         for rel in self._changed:
             _, code, name = rel.split("/")
             try:
@@ -241,6 +241,7 @@ class IncrementalSite:
             page = page_file(files, rel, old.language(code), problems)
             if page is None or page.body is None or problems.errors or problems.warnings:
                 return None
+            read.append(page)
             page = titled(page, old.strings)
             assert before.body is not None  # a page of a Markdown file
             if (
@@ -250,6 +251,7 @@ class IncrementalSite:
             ):
                 return None
             pages[built.order[before.output]] = page
+        keep_pages(self.kept, read)
         return old.with_pages(tuple(pages))
 
     def _render_changes(

@@ -7,6 +7,7 @@ editor never types them twice; every language must have the same pages.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 
 from .errors import ContentError
@@ -184,14 +185,30 @@ def page_file(files: ContentFiles, rel: str, lang: Language, problems: Problems)
     doc = problems.attempt(lambda: files.parsed(rel, parse_markdown))
     if doc is None:
         return None
-    folder, _, name = rel.rpartition("/")
-    page_id = name.removesuffix(".md")
-    kept = files.kept.derived if files.kept is not None else {}
-    found = kept.get(f"{folder}/")
-    if found is not None:  # the folder as kept, with this file as read now (a new mapping)
-        by_id, errors = found[1]  # type: ignore[misc]
-        kept[f"{folder}/"] = (found[0], ({**by_id, page_id: doc}, errors))
+    page_id = rel.rpartition("/")[2].removesuffix(".md")
     return _page(page_id, lang, doc, _body(doc, Renderer(), files.kept), problems, files.kept)
+
+
+def keep_pages(kept: Kept, pages: Iterable[Page]) -> None:
+    """Put these pages, read again from their files (``page_file``), in the place of those
+    serve ``kept``: in its listing of their folders, and among the pages and bodies that
+    ``build_pages`` made. In place, so that what was worked out from those (the checks
+    across files) is taken as it is: for a save of prose alone, which changes none of it
+    (``IncrementalSite._prose``; the preview's 10,000-page figure row after a paragraph's)."""
+    for page in pages:
+        assert page.body is not None  # a page of a Markdown file
+        doc = kept.files[page.body.path].parsed
+        found = kept.derived.get(f"{language_folder(page.lang)}/")
+        if found is not None:
+            found[1][0][page.id] = doc  # type: ignore[index]
+        found = kept.derived.get("pages")
+        if found is not None:
+            (listed, _intros, bodies), _problems = found[1]  # type: ignore[misc]
+            bodies[page.lang][page.id] = page.body
+            for i, before in enumerate(listed):
+                if before.id == page.id and before.lang == page.lang:
+                    listed[i] = page
+                    break
 
 
 def _page(
