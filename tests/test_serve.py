@@ -727,6 +727,9 @@ def start_serve(
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # Ctrl-C as a terminal sends it: a test run started in the background (a shell's
+        # ``&``) has SIGINT ignored, which its children would inherit.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stdout is not None
     lines = []
