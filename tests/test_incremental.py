@@ -3,9 +3,11 @@ byte, after any sequence of edits; and they render again only what an edit chang
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -182,24 +184,35 @@ EDITS = st.one_of(
 )
 
 
+def sequences(examples: int) -> settings:
+    """Hypothesis's settings for ``examples`` random sequences of edits, each on a copy of
+    the module's project (function-scoped fixtures are fine: each example copies it)."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+@contextlib.contextmanager
+def copied(project: Path) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copytree(project, Path(folder) / "project")
+        yield Path(folder) / "project"
+
+
 @pytest.fixture(scope="module")
 def fixture_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_site("full", tmp_path_factory.mktemp("incremental") / "project")
 
 
-@settings(
-    max_examples=12,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@sequences(12)
 @given(edits=st.lists(EDITS, min_size=1, max_size=5))
 def test_incremental_equals_a_full_build_after_every_edit(
     fixture_project: Path, edits: list[tuple]
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder) / "project"
-        shutil.copytree(fixture_project, project)
+    with copied(fixture_project) as project:
         site = IncrementalSite(project)
         assert same(site, project, [])
         holds_after_each(site, project, edits)
@@ -459,19 +472,12 @@ def renders(first: SiteOutput, second: SiteOutput) -> set[str]:
     }
 
 
-@settings(
-    max_examples=10,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@sequences(10)
 @given(edits=st.lists(EDITS, min_size=1, max_size=5))
 def test_incremental_equals_a_full_build_of_a_site_in_parts(
     fixture_project: Path, parted: None, edits: list[tuple]
 ) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder) / "project"
-        shutil.copytree(fixture_project, project)
+    with copied(fixture_project) as project:
         site = IncrementalSite(project)
         first = outcome(lambda: incremental_build(site, []))
         assert first == outcome(lambda: full_build(project))
@@ -530,21 +536,14 @@ FIGURE_EDITS = st.one_of(
 )
 
 
-@settings(
-    max_examples=8,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@sequences(8)
 @given(edits=st.lists(FIGURE_EDITS, min_size=1, max_size=5))
 def test_figure_edits_parsed_by_item_equal_a_full_build(
     fixture_project: Path, edits: list[tuple]
 ) -> None:
     """As above, with figures.yaml laid out as the preview parses it again item by item
     (without the fixture's comment, which has it parsed whole)."""
-    with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder) / "project"
-        shutil.copytree(fixture_project, project)
+    with copied(fixture_project) as project:
         rel = project / "content/figures.yaml"
         text = rel.read_text(encoding="utf-8")
         rel.write_text(text[text.index("\nfigures:") + 1 :], encoding="utf-8")
