@@ -46,7 +46,7 @@ from .httpd import folders_of
 from .layout import CONTENT, FIGURES_FILE, STYLESHEET
 from .links import PageCheck, check_links, check_page, page_texts
 from .load import titled
-from .model import Page, Site, Text
+from .model import Page, Site, Text, page_place
 from .opendata import DATA_FILES, data_files, figure_records
 from .pages import keep_pages, page_file
 from .render import SiteRenderer
@@ -262,9 +262,10 @@ class IncrementalSite:
         others = []  # the pages that are other objects: in the pages' shared contexts
         unlike = old.pages != site.pages  # compared in C: mostly the same objects
         for before, page in zip(old.pages, site.pages, strict=True) if unlike else ():
-            if before is not page:
-                others.append(page)
-            if before is not page and before != page:
+            if before is page:
+                continue
+            others.append(page)
+            if before != page:
                 wanted.add(page.output)  # and the part of the whole report that shows it
                 wanted.add(site.part_of("report", page.id, page.lang).output)
         figures_again = old.figures != site.figures
@@ -377,12 +378,8 @@ def _same_places(site: Site, old: Site) -> bool:
     """Whether every page's place, kind and title is the same (in the contents, pager and
     headings of every page)."""
     return len(site.pages) == len(old.pages) and all(
-        a is b or _place(a) == _place(b) for a, b in zip(site.pages, old.pages, strict=True)
+        a is b or page_place(a) == page_place(b) for a, b in zip(site.pages, old.pages, strict=True)
     )
-
-
-def _place(p: Page) -> tuple:
-    return (p.id, p.lang, p.kind, p.title, p.number, p.lang_prefix, p.draft)
 
 
 def _shown(site: Site, page: Page) -> frozenset[str]:

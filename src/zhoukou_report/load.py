@@ -9,7 +9,6 @@ then puts the records together, once there are no errors.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import os
 import re
 from collections.abc import Callable
@@ -49,6 +48,7 @@ from .model import (
     SiteMeta,
     SourceText,
     Text,
+    page_place,
     part_pages,
 )
 from .pages import Bodies, build_pages, read_markdown_files
@@ -200,7 +200,7 @@ def make_site(content: Content, kept: Kept | None = None) -> Site:
     pages = [titled(page, content.strings) for page in content.pages] + generated
     # The parts as serve kept them, while the pages and the figures' sections are the same
     # (the preview's 10,000-page figure row of benchmarks/run.py).
-    places = tuple(map(_place, pages))
+    places = tuple(map(page_place, pages))
     sections = tuple(figure.section for figure in content.figures)
     parts = (kept or Kept()).derive(
         "parts", (places, sections), lambda: part_pages(pages, content.figures)
@@ -216,9 +216,6 @@ def make_site(content: Content, kept: Kept | None = None) -> Site:
         charts=tuple(content.charts),
         typed_numbers=content.typed_numbers,
     )
-
-
-_place = operator.itemgetter(0, 1, 2, 3, 4, 6, 7, 8)  # all of a page but its body
 
 
 def titled(page: Page, strings: dict[str, dict[str, str]]) -> Page:
@@ -281,10 +278,7 @@ def _read_figures(
         figures, checked = read_figures(doc, codes, mine, reads)
         found = kept.derived[FIGURES_FILE] = (source, (figures, checked, mine, reads))
     figures, checked, mine, _reads = found[1]  # type: ignore[misc]
-    problems.errors += mine.errors
-    problems.warnings += mine.warnings
-    for key, count in mine.fallbacks.items():
-        problems.fallbacks[key] = problems.fallbacks.get(key, 0) + count
+    problems.add(mine)
     return list(figures), checked
 
 
@@ -322,10 +316,7 @@ def _read_charts(
         charts = read_charts(doc, index, pages, codes, mine, reads, changed)
         found = kept.derived[CHARTS_FILE] = (source, (charts, mine, reads))
     charts, mine, _reads = found[1]  # type: ignore[misc]
-    problems.errors += mine.errors
-    problems.warnings += mine.warnings
-    for key, count in mine.fallbacks.items():
-        problems.fallbacks[key] = problems.fallbacks.get(key, 0) + count
+    problems.add(mine)
     return list(charts)
 
 

@@ -206,6 +206,11 @@ class Page(NamedTuple):
         return rel + (f"#{anchor}" if anchor else "")
 
 
+# All of a page but its body: its place, kind and title, what every page's contents, pager
+# and headings show of it.
+page_place = operator.itemgetter(0, 1, 2, 3, 4, 6, 7, 8)
+
+
 def _relative(path: str, folder: str) -> str:
     """``path`` (relative to the site's root) as seen from ``folder`` ("" or "en/")."""
     if not folder:

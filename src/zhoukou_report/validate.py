@@ -48,9 +48,7 @@ def validate_content(
         referenced = kept.derive("referenced", (bodies,), lambda: _referenced(bodies))
         if referenced <= known:  # no reference to an unknown figure
             check_unused(figure_index, referenced, figures_doc, problems)
-            agree = Problems()
-            agree.errors = kept.derive("agree", (bodies,), lambda: _agree(bodies, known))
-            problems.add(agree)
+            problems.errors += kept.derive("agree", (bodies,), lambda: _agree(bodies, known))
         else:
             check_references(bodies, figure_index, figures_doc, problems)
             check_languages_agree(bodies, known, problems)
